@@ -1,0 +1,74 @@
+/**
+ * The balancer contract (DESIGN.md §4). A balancer sees endpoints, never grpc-js: the
+ * client keeps the connections and hands the READY ones to `update()`; `pick()` chooses
+ * one per call (per stream for streaming calls) and must stay cheap: it reads what
+ * `update()` prepared, and allocates nothing.
+ */
+
+/** The last load report a node sent (filled in by load reporting; absent until then). */
+export interface LoadReport {
+  /** CPU or event-loop utilization, 0..1 (may exceed 1 when over-committed). */
+  readonly utilization: number;
+  /** Calls in flight on the node when it reported. */
+  readonly inFlight: number;
+  /** Queries per second the node served recently. */
+  readonly qps: number;
+  /** Application-defined metrics. */
+  readonly named: Readonly<Record<string, number>>;
+  /** When the report was received (ms, `performance.now()` clock). */
+  readonly receivedAt: number;
+}
+
+/** A node as balancers see it: identity, static attributes and live load. Read-only. */
+export interface Endpoint {
+  /** The node id (announced by a Switchboard node; the address otherwise). */
+  readonly id: string;
+  /** `host:port`. */
+  readonly address: string;
+  /** Static weight, > 0 (endpoint config, else the node's announced weight, else 1). */
+  readonly weight: number;
+  /** Zone of the node, `''` when unknown. */
+  readonly zone: string;
+  /** Labels of the node (e.g. `version: 'v2'`). */
+  readonly labels: Readonly<Record<string, string>>;
+  /** Calls and streams currently in flight from this client to the node. */
+  readonly inFlight: number;
+  /** Peak-EWMA latency in ms, decayed to now; 0 until the first call completes. */
+  readonly ewmaLatencyMs: number;
+  /** The node's last load report, if any. */
+  readonly load: LoadReport | undefined;
+}
+
+/** What a balancer knows about the call it picks for. */
+export interface PickContext {
+  /** Full method path, e.g. `/demo.Greeter/SayHello`. */
+  readonly path: string;
+  /** Outgoing call metadata as plain key → first value. */
+  readonly metadata: Readonly<Record<string, string>>;
+  /** The per-call routing key (`{ key }` call option), if any. */
+  readonly key: string | undefined;
+  /** 1 for the first attempt, 2 for the first retry, ... */
+  readonly attempt: number;
+  /** Endpoints earlier attempts of this call went to; a retry should avoid them. */
+  readonly tried: readonly Endpoint[];
+}
+
+/** How a call ended, for balancers that learn from feedback. */
+export interface CallOutcome {
+  /** gRPC status code the call ended with (0 = OK). */
+  readonly code: number;
+  /** Wall time of the attempt in ms. */
+  readonly latencyMs: number;
+}
+
+/** A load-balancing policy. Any object of this shape can be given to `createClient`. */
+export interface Balancer {
+  /** Short name, shown in stats (e.g. `roundRobin`). */
+  readonly name: string;
+  /** Called with the current READY endpoints whenever the set or a weight changes. */
+  update(endpoints: readonly Endpoint[]): void;
+  /** One pick per call; O(1) or O(log n); `undefined` when it has nothing to offer. */
+  pick(call: PickContext): Endpoint | undefined;
+  /** Optional feedback when a call attempt ends. */
+  onCallEnd?(endpoint: Endpoint, outcome: CallOutcome): void;
+}

@@ -1,0 +1,41 @@
+import type { MetadataInit } from '../common/metadata.js';
+import type { MethodDescriptor, ServiceDescriptor } from '../schema/descriptor.js';
+import type { DeepPartial, StreamInput } from '../schema/types.js';
+import type { ClientStats } from './client-stats.js';
+
+/** Per-call options, accepted by every client method as the last argument. */
+export interface CallOptions {
+  /** Deadline of this call in ms from now; overrides the client's `deadlineMs`. */
+  readonly deadlineMs?: number;
+  /** Cancels the call (the server handler sees its `ctx.signal` aborted). */
+  readonly signal?: AbortSignal;
+  /** Request metadata (headers). */
+  readonly metadata?: MetadataInit;
+  /** Routing key for key-aware balancers (e.g. a user id). */
+  readonly key?: string;
+}
+
+/** The client function of one method: its shape follows the method's stream flags. */
+export type ClientMethod<M> =
+  M extends MethodDescriptor<infer Req, infer Res, false, false>
+    ? (request: DeepPartial<Req>, options?: CallOptions) => Promise<Res>
+    : M extends MethodDescriptor<infer Req, infer Res, false, true>
+      ? (request: DeepPartial<Req>, options?: CallOptions) => AsyncIterable<Res>
+      : M extends MethodDescriptor<infer Req, infer Res, true, false>
+        ? (requests: StreamInput<DeepPartial<Req>>, options?: CallOptions) => Promise<Res>
+        : M extends MethodDescriptor<infer Req, infer Res, true, true>
+          ? (requests: StreamInput<DeepPartial<Req>>, options?: CallOptions) => AsyncIterable<Res>
+          : (request: unknown, options?: CallOptions) => unknown;
+
+/** What every client has besides its methods. */
+export interface ClientControls {
+  /** Per-endpoint counters and latency percentiles, and the balancer in use. */
+  stats(): ClientStats;
+  /** Closes every connection; calls in flight are cancelled. */
+  close(): Promise<void>;
+}
+
+/** A typed client of a service: one function per method (camelCase) plus the controls. */
+export type Client<S extends ServiceDescriptor> = {
+  readonly [K in keyof S['methods']]: ClientMethod<S['methods'][K]>;
+} & ClientControls;

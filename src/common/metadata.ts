@@ -1,0 +1,16 @@
+import { Metadata } from '@grpc/grpc-js';
+
+/** Metadata as a grpc-js `Metadata` or a plain record (`-bin` keys take Buffers). */
+export type MetadataInit = Metadata | Record<string, string | Buffer | readonly (string | Buffer)[]>;
+
+/** A fresh `Metadata` from any accepted form; always a copy, so callers can reuse theirs. */
+export function toMetadata(init: MetadataInit | undefined): Metadata {
+  if (init === undefined) return new Metadata();
+  if (init instanceof Metadata) return init.clone();
+  const md = new Metadata();
+  for (const [key, value] of Object.entries(init)) {
+    const values = Array.isArray(value) ? value : [value];
+    for (const v of values as (string | Buffer)[]) md.add(key, v);
+  }
+  return md;
+}
