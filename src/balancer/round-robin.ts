@@ -1,0 +1,70 @@
+/**
+ * roundRobin — strict rotation over the ready endpoints.
+ *
+ * Optimises: equal shares and an even spacing of calls per endpoint, with no state to
+ * learn. Cost: none is weighed; the endpoint chosen for the k-th call is
+ * `endpoints[(offset + k) mod n]`. Over any k consecutive picks every endpoint gets
+ * ⌊k/n⌋ or ⌈k/n⌉ calls.
+ *
+ * Source: grpc-go `balancer/roundrobin` (random start offset, so that many clients started
+ * together do not all send their first call to the same node).
+ *
+ * `pick()` is O(1) and allocates nothing. `update()` keeps the cursor on the endpoint that
+ * would have been picked next (by node id), so frequent updates neither restart the
+ * rotation nor favour the head of the list; the random offset is drawn only when the
+ * rotation starts from an empty set. A retry walks on from the cursor to the first
+ * endpoint the call has not tried (at most `tried.length + 1` steps when one exists).
+ */
+import type { Balancer, Endpoint, PickContext } from './balancer.js';
+import { wasTried } from './tried.js';
+
+/** Options of {@link roundRobin}. */
+export interface RoundRobinOptions {
+  /** Uniform source in [0, 1) for the start offset (default `Math.random`). */
+  readonly random?: () => number;
+}
+
+/** A balancer that rotates over the endpoints in order, from a random start. */
+export function roundRobin(options: RoundRobinOptions = {}): Balancer {
+  const random = options.random ?? Math.random;
+  let endpoints: readonly Endpoint[] = [];
+  let next = 0;
+
+  return {
+    name: 'roundRobin',
+
+    update(list) {
+      const n = list.length;
+      if (n === 0) {
+        endpoints = [];
+        next = 0;
+        return;
+      }
+      if (endpoints.length === 0) {
+        next = Math.floor(random() * n) % n;
+      } else {
+        const upcoming = endpoints[next]!.id;
+        const at = list.findIndex((e) => e.id === upcoming);
+        next = at >= 0 ? at : next % n;
+      }
+      endpoints = list.slice();
+    },
+
+    pick(call: PickContext) {
+      const n = endpoints.length;
+      if (n === 0) return undefined;
+      let i = next;
+      if (call.tried.length > 0) {
+        for (let step = 0; step < n; step++) {
+          const j = next + step < n ? next + step : next + step - n;
+          if (!wasTried(call.tried, endpoints[j]!)) {
+            i = j;
+            break;
+          }
+        }
+      }
+      next = i + 1 === n ? 0 : i + 1;
+      return endpoints[i];
+    },
+  };
+}
