@@ -1,0 +1,7 @@
+#!/usr/bin/env node
+import { Command } from 'commander';
+import { registerGenCommand } from './gen-command.js';
+
+const program = new Command('switchboard').description('Switchboard: RPC on gRPC with client-side load balancing');
+registerGenCommand(program);
+await program.parseAsync();
