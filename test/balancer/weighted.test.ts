@@ -1,0 +1,126 @@
+import { describe, expect, it } from 'vitest';
+import type { Balancer } from '../../src/balancer/balancer.js';
+import { weighted } from '../../src/balancer/weighted.js';
+import { seededRandom } from '../../src/common/seeded-random.js';
+import { countById, endpoint, firstAttempt, retry } from './fake-endpoint.js';
+
+function pickIds(balancer: Balancer, count: number): string[] {
+  return Array.from({ length: count }, () => balancer.pick(firstAttempt)!.id);
+}
+
+function countsOf(ids: readonly string[], of: readonly string[]): number[] {
+  return of.map((id) => ids.filter((x) => x === id).length);
+}
+
+describe('weighted', () => {
+  const abc = [
+    endpoint('a', { weight: 1 }),
+    endpoint('b', { weight: 2 }),
+    endpoint('c', { weight: 3 }),
+  ];
+
+  it('gives weights 1:2:3 exactly 1/6, 2/6, 3/6 of 6000 picks', () => {
+    const w = weighted({ random: seededRandom(1) });
+    w.update(abc);
+    expect(countsOf(pickIds(w, 6000), ['a', 'b', 'c'])).toEqual([1000, 2000, 3000]);
+  });
+
+  it('interleaves smoothly: every 6 consecutive picks hold exactly 1 a, 2 b, 3 c', () => {
+    for (let seed = 0; seed < 10; seed++) {
+      const w = weighted({ random: seededRandom(seed) });
+      w.update(abc);
+      const ids = pickIds(w, 600);
+      for (let start = 0; start + 6 <= ids.length; start++) {
+        expect(countsOf(ids.slice(start, start + 6), ['a', 'b', 'c'])).toEqual([1, 2, 3]);
+      }
+    }
+  });
+
+  it('keeps every window of L ≤ 12 picks within 1 call of L·weight/6 per endpoint', () => {
+    const w = weighted({ random: seededRandom(11) });
+    w.update(abc);
+    const ids = pickIds(w, 600);
+    for (let length = 1; length <= 12; length++) {
+      for (let start = 0; start + length <= ids.length; start++) {
+        const counts = countsOf(ids.slice(start, start + length), ['a', 'b', 'c']);
+        counts.forEach((n, i) => {
+          expect(Math.abs(n - (length * abc[i]!.weight) / 6)).toBeLessThanOrEqual(1);
+        });
+      }
+    }
+  });
+
+  it('treats fractional weights 0.5 : 1.5 as 1 : 3', () => {
+    const w = weighted({ random: seededRandom(2) });
+    w.update([endpoint('x', { weight: 0.5 }), endpoint('y', { weight: 1.5 })]);
+    expect(countsOf(pickIds(w, 4000), ['x', 'y'])).toEqual([1000, 3000]);
+  });
+
+  it('moves shares when update() changes a weight', () => {
+    const w = weighted({ random: seededRandom(3) });
+    w.update([endpoint('x', { weight: 1 }), endpoint('y', { weight: 1 })]);
+    expect(countsOf(pickIds(w, 1000), ['x', 'y'])).toEqual([500, 500]);
+    w.update([endpoint('x', { weight: 1 }), endpoint('y', { weight: 3 })]);
+    const [x, y] = countsOf(pickIds(w, 4000), ['x', 'y']);
+    expect(Math.abs(x! - 1000)).toBeLessThanOrEqual(1);
+    expect(Math.abs(y! - 3000)).toBeLessThanOrEqual(1);
+  });
+
+  it('keeps proportions among the rest when an endpoint leaves or joins', () => {
+    const w = weighted({ random: seededRandom(4) });
+    w.update(abc);
+    pickIds(w, 7);
+    w.update([abc[0]!, abc[2]!]);
+    const [a, c] = countsOf(pickIds(w, 4000), ['a', 'c']);
+    expect(Math.abs(a! - 1000)).toBeLessThanOrEqual(1);
+    expect(Math.abs(c! - 3000)).toBeLessThanOrEqual(1);
+    w.update([...abc, endpoint('d', { weight: 4 })]);
+    const counts = countsOf(pickIds(w, 10_000), ['a', 'b', 'c', 'd']);
+    counts.forEach((n, i) => {
+      expect(Math.abs(n - (i + 1) * 1000)).toBeLessThanOrEqual(1);
+    });
+  });
+
+  it('does not skew shares when update() comes before every pick', () => {
+    const w = weighted({ random: seededRandom(5) });
+    const ids: string[] = [];
+    for (let i = 0; i < 6000; i++) {
+      w.update(abc.map((e) => ({ ...e })));
+      ids.push(w.pick(firstAttempt)!.id);
+    }
+    expect(countsOf(ids, ['a', 'b', 'c'])).toEqual([1000, 2000, 3000]);
+  });
+
+  it('is deterministic: the same seed and update give the same sequence', () => {
+    const sequence = (seed: number) => {
+      const w = weighted({ random: seededRandom(seed) });
+      w.update(abc);
+      return pickIds(w, 60).join('');
+    };
+    expect(sequence(9)).toBe(sequence(9));
+    const phases = new Set(Array.from({ length: 20 }, (_, seed) => sequence(seed)));
+    expect(phases.size).toBeGreaterThan(1);
+  });
+
+  it('skips tried endpoints on retries', () => {
+    const w = weighted({ random: seededRandom(6) });
+    w.update(abc);
+    const [a, b, c] = abc;
+    for (let i = 0; i < 60; i++) {
+      expect(w.pick(retry(c!))!.id).not.toBe('c');
+      expect(w.pick(retry(b!, c!))!.id).toBe('a');
+      expect(w.pick(retry(a!, b!, c!))).toBeDefined();
+    }
+    const fresh = weighted({ random: seededRandom(7) });
+    fresh.update(abc);
+    const ids = countById(Array.from({ length: 500 }, () => fresh.pick(retry(a!))));
+    expect(ids.get('a')).toBeUndefined();
+    expect(Math.abs(ids.get('b')! - 200)).toBeLessThanOrEqual(1);
+    expect(Math.abs(ids.get('c')! - 300)).toBeLessThanOrEqual(1);
+  });
+
+  it('returns undefined with no endpoints', () => {
+    const w = weighted();
+    expect(w.pick(firstAttempt)).toBeUndefined();
+  });
+});
