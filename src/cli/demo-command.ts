@@ -1,0 +1,133 @@
+import cliProgress from 'cli-progress';
+import type { Command } from 'commander';
+import type { Balancer } from '../balancer/balancer.js';
+import { leastLoad } from '../balancer/least-load.js';
+import { roundRobin } from '../balancer/round-robin.js';
+import { weighted } from '../balancer/weighted.js';
+import { createClient } from '../client/client.js';
+import { Greeter } from '../gen/demo/greeter.js';
+import { type DemoNode, startDemoCluster } from './demo-cluster.js';
+import { plainGreeterClient } from './grpc-js-baseline.js';
+import { type LoadResult, runClosedLoop } from './load-loop.js';
+import { formatTable } from './table.js';
+
+interface DemoOptions {
+  readonly seconds: string;
+  readonly concurrency: string;
+}
+
+interface Row {
+  readonly name: string;
+  readonly run: (nodes: readonly DemoNode[], load: (call: () => Promise<string>) => Promise<LoadResult>) => Promise<LoadResult>;
+}
+
+const DEADLINE_MS = 2000;
+
+const switchboardRow = (name: string, balancer: () => Balancer): Row => ({
+  name,
+  run: async (nodes, load) => {
+    const client = createClient(Greeter, { endpoints: nodes.map((n) => n.address), balancer: balancer(), deadlineMs: DEADLINE_MS });
+    try {
+      await client.sayHello({ name: 'warm-up' });
+      return await load(async () => (await client.sayHello({ name: 'demo' })).nodeId);
+    } finally {
+      await client.close();
+    }
+  },
+});
+
+const ROWS: readonly Row[] = [
+  {
+    name: 'grpc-js round_robin',
+    run: async (nodes, load) => {
+      const client = plainGreeterClient(nodes.map((n) => n.address));
+      try {
+        await client.sayHello('warm-up', DEADLINE_MS);
+        return await load(async () => (await client.sayHello('demo', DEADLINE_MS)).nodeId);
+      } finally {
+        client.close();
+      }
+    },
+  },
+  switchboardRow('roundRobin()', () => roundRobin()),
+  switchboardRow('weighted()', () => weighted()),
+  switchboardRow('leastLoad()', () => leastLoad()),
+];
+
+/** `switchboard demo`: three nodes of different capacity, load through each balancer, one table. */
+export function registerDemoCommand(program: Command): void {
+  program
+    .command('demo')
+    .description('start 3 nodes of different capacity on loopback and compare balancers under load')
+    .option('--seconds <n>', 'seconds of load per balancer', '5')
+    .option('--concurrency <n>', 'calls in flight (closed loop)', '32')
+    .action(async (options: DemoOptions) => {
+      const seconds = positive(options.seconds, '--seconds');
+      const concurrency = positive(options.concurrency, '--concurrency');
+      if (seconds === undefined || concurrency === undefined) return;
+      await demo(seconds, Math.round(concurrency));
+    });
+}
+
+async function demo(seconds: number, concurrency: number): Promise<void> {
+  const nodes = await startDemoCluster();
+  const capacity = nodes.reduce((sum, n) => sum + n.capacity, 0);
+  console.log(
+    `3 nodes on loopback, one worker each: ${nodes.map((n) => `${n.id} ${n.serviceMs} ms`).join(', ')}` +
+      ` → capacity ${capacity.toFixed(0)} calls/s. Closed loop, ${concurrency} calls in flight, ${seconds} s per balancer.\n`,
+  );
+  const bar = new cliProgress.SingleBar(
+    { format: ' {bar} {percentage}% | {row} | {rps} calls/s', hideCursor: true, clearOnComplete: true },
+    cliProgress.Presets.shades_classic,
+  );
+  const rowMs = seconds * 1000;
+  bar.start(ROWS.length * rowMs, 0, { row: '', rps: 0 });
+  const results: LoadResult[] = [];
+  try {
+    for (const [i, row] of ROWS.entries()) {
+      const result = await row.run(nodes, (call) =>
+        runClosedLoop({
+          concurrency,
+          durationMs: rowMs,
+          maxCalls: Math.ceil(capacity * seconds * 2),
+          call,
+          onProgress: (done, elapsed) =>
+            bar.update(i * rowMs + Math.min(elapsed, rowMs), { row: row.name, rps: Math.round((done * 1000) / elapsed) }),
+        }),
+      );
+      results.push(result);
+    }
+  } finally {
+    bar.stop();
+    await Promise.all(nodes.map((n) => n.server.shutdown({ graceMs: 1000 })));
+  }
+  const baseline = results[0]!.rps;
+  const header = ['balancer', 'calls/s', 'vs grpc-js', 'of capacity', 'p50 ms', 'p99 ms', ...nodes.map((n) => n.id), 'failed'];
+  const rows = results.map((r, i) => {
+    const done = r.completed - r.failed;
+    return [
+      ROWS[i]!.name,
+      r.rps.toFixed(0),
+      `${(r.rps / baseline).toFixed(2)}x`,
+      `${((100 * r.rps) / capacity).toFixed(0)}%`,
+      r.latencyMs.p50.toFixed(1),
+      r.latencyMs.p99.toFixed(1),
+      ...nodes.map((n) => `${((100 * (r.perNode[n.id] ?? 0)) / Math.max(1, done)).toFixed(0)}%`),
+      String(r.failed),
+    ];
+  });
+  console.log(formatTable(header, rows));
+  console.log(
+    `\nIdeal shares for this capacity: ${nodes.map((n) => `${n.id} ${((100 * n.capacity) / capacity).toFixed(0)}%`).join(', ')}.`,
+  );
+  const failure = results.find((r) => r.firstError !== undefined)?.firstError;
+  if (failure !== undefined) console.log(`first failure: ${failure instanceof Error ? failure.message : String(failure)}`);
+}
+
+function positive(text: string, flag: string): number | undefined {
+  const value = Number(text);
+  if (Number.isFinite(value) && value > 0) return value;
+  console.error(`switchboard demo: ${flag} must be a positive number, got ${JSON.stringify(text)}`);
+  process.exitCode = 1;
+  return undefined;
+}

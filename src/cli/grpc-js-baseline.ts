@@ -1,0 +1,44 @@
+import { fileURLToPath } from 'node:url';
+import * as grpc from '@grpc/grpc-js';
+import * as protoLoader from '@grpc/proto-loader';
+import { LOADER_OPTIONS } from '../schema/loader-options.js';
+
+const GREETER_PROTO = fileURLToPath(new URL('../../proto/demo/greeter.proto', import.meta.url));
+
+interface HelloReply {
+  message: string;
+  nodeId: string;
+}
+
+/** A plain grpc-js Greeter client, as a user writes one today: proto-loader + a built-in policy. */
+export interface PlainGreeterClient {
+  sayHello(name: string, deadlineMs: number): Promise<HelloReply>;
+  close(): void;
+}
+
+/**
+ * The baseline Switchboard is compared with: one grpc-js channel over all addresses with
+ * grpc-js' own load-balancing policy (e.g. `round_robin`), loaded with proto-loader.
+ */
+export function plainGreeterClient(addresses: readonly string[], policy = 'round_robin'): PlainGreeterClient {
+  const definition = protoLoader.loadSync(GREETER_PROTO, LOADER_OPTIONS);
+  const demo = grpc.loadPackageDefinition(definition).demo as grpc.GrpcObject;
+  const Greeter = demo.Greeter as grpc.ServiceClientConstructor;
+  const client = new Greeter(`ipv4:${addresses.join(',')}`, grpc.credentials.createInsecure(), {
+    'grpc.service_config': JSON.stringify({ loadBalancingConfig: [{ [policy]: {} }] }),
+  });
+  const sayHello = client.sayHello as (
+    request: object,
+    options: grpc.CallOptions,
+    callback: (error: grpc.ServiceError | null, reply: HelloReply) => void,
+  ) => void;
+  return {
+    sayHello: (name, deadlineMs) =>
+      new Promise((resolve, reject) =>
+        sayHello.call(client, { name }, { deadline: Date.now() + deadlineMs }, (error, reply) =>
+          error ? reject(error) : resolve(reply),
+        ),
+      ),
+    close: () => client.close(),
+  };
+}

@@ -1,0 +1,36 @@
+import type { LatencySummary } from '../observability/latency-histogram.js';
+
+/** Connection state of an endpoint as the client sees it. */
+export type EndpointState = 'connecting' | 'ready' | 'failing' | 'idle' | 'closed';
+
+/** One endpoint's counters since the client was created. */
+export interface EndpointStats {
+  readonly id: string;
+  readonly address: string;
+  readonly zone: string;
+  readonly weight: number;
+  readonly state: EndpointState;
+  /** Attempts sent to this endpoint (a retried call counts once per attempt). */
+  readonly calls: number;
+  /** Attempts that ended with a non-OK status. */
+  readonly failures: number;
+  readonly inFlight: number;
+  /** This endpoint's share of all attempts, 0..1. */
+  readonly share: number;
+  /** Latency percentiles of completed attempts. */
+  readonly latencyMs: LatencySummary;
+  /** Peak-EWMA latency now (what `leastLoad` weighs). */
+  readonly ewmaLatencyMs: number;
+}
+
+/** What `client.stats()` returns. */
+export interface ClientStats {
+  /** Fully qualified service name. */
+  readonly service: string;
+  /** Name of the balancer in use. */
+  readonly balancer: string;
+  /** Attempts over all endpoints. */
+  readonly calls: number;
+  readonly failures: number;
+  readonly endpoints: readonly EndpointStats[];
+}

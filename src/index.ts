@@ -1,0 +1,33 @@
+// The public API of Switchboard: an explicit export list, nothing else.
+
+export { Metadata } from '@grpc/grpc-js';
+export type { Balancer, CallOutcome, Endpoint, LoadReport, PickContext } from './balancer/balancer.js';
+export { type BalancerFactory, type BalancerOptions, balancers, createBalancer, registerBalancer } from './balancer/registry.js';
+export type { LeastLoadOptions } from './balancer/least-load.js';
+export type { RoundRobinOptions } from './balancer/round-robin.js';
+export type { WeightedOptions } from './balancer/weighted.js';
+export { type ClientOptions, createClient } from './client/client.js';
+export type { ClientStats, EndpointState, EndpointStats } from './client/client-stats.js';
+export type { CallOptions, Client, ClientControls, ClientMethod } from './client/client-types.js';
+export type { EndpointConfig } from './client/endpoint.js';
+export type { MetadataInit } from './common/metadata.js';
+export { RpcError, type RpcErrorSource } from './common/rpc-error.js';
+export { seededRandom } from './common/seeded-random.js';
+export { Status, statusName } from './common/status.js';
+export type { LatencySummary } from './observability/latency-histogram.js';
+export {
+  bidiStream,
+  clientStream,
+  defineService,
+  type MethodDefinition,
+  type MethodDescriptor,
+  type ProtoSchema,
+  type ServiceDescriptor,
+  serverStream,
+  unary,
+} from './schema/descriptor.js';
+export { type LooseMessage, type LooseServiceDescriptor, loadService } from './schema/load-service.js';
+export type { ProtoLoadOptions } from './schema/proto-files.js';
+export type { DeepPartial, RequestOf, ResponseOf, StreamInput } from './schema/types.js';
+export type { CallContext, Handler, Handlers } from './server/handler-types.js';
+export { createServer, type ListenResult, type Server, type ServerOptions, type ShutdownOptions } from './server/server.js';

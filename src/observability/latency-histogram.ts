@@ -1,0 +1,41 @@
+import hdr from 'hdr-histogram-js';
+
+/** Latency percentiles in ms. */
+export interface LatencySummary {
+  readonly p50: number;
+  readonly p90: number;
+  readonly p99: number;
+  readonly max: number;
+}
+
+/**
+ * Call latencies in an HDR histogram (microsecond resolution, 2 significant digits, up
+ * to an hour): constant memory and O(1) recording whatever the call count.
+ */
+export class LatencyHistogram {
+  private readonly histogram = hdr.build({
+    lowestDiscernibleValue: 1,
+    highestTrackableValue: 3_600_000_000,
+    numberOfSignificantValueDigits: 2,
+  });
+
+  /** Records one latency in ms. */
+  record(latencyMs: number): void {
+    this.histogram.recordValue(Math.max(1, Math.round(latencyMs * 1000)));
+  }
+
+  /** Number of recorded latencies. */
+  get count(): number {
+    return this.histogram.totalCount;
+  }
+
+  /** p50/p90/p99/max in ms (zeros when empty). */
+  summary(): LatencySummary {
+    const at = (percentile: number) => this.histogram.getValueAtPercentile(percentile) / 1000;
+    return { p50: at(50), p90: at(90), p99: at(99), max: this.histogram.maxValue / 1000 };
+  }
+
+  reset(): void {
+    this.histogram.reset();
+  }
+}

@@ -1,0 +1,128 @@
+import { once } from 'node:events';
+import type { Readable, Writable } from 'node:stream';
+import type * as grpc from '@grpc/grpc-js';
+import { RpcError } from '../common/rpc-error.js';
+import { Status } from '../common/status.js';
+import type { MethodDescriptor } from '../schema/descriptor.js';
+import { createCallContext, type IncomingCall, type LiveContext } from './call-context.js';
+
+/** A handler as the adapter sees it (the typed `Handler<M>` with its types erased). */
+export type UntypedHandler = (input: never, ctx: LiveContext) => unknown;
+
+/** What the server wants to know about each call (in-flight tracking, error reporting). */
+export interface CallHooks {
+  begin(ctx: LiveContext): void;
+  end(ctx: LiveContext): void;
+  /** A handler threw something that is not an `RpcError`. */
+  onHandlerError(error: unknown, path: string): void;
+}
+
+interface StatusObject {
+  code: Status;
+  details: string;
+  metadata: grpc.Metadata;
+}
+
+/**
+ * Turns an async handler (Promise / async iterable) into the callback-and-stream function
+ * grpc-js calls. Errors other than `RpcError` become INTERNAL with a generic message: the
+ * caller never sees a stack trace.
+ */
+export function adaptHandler(method: MethodDescriptor, handler: UntypedHandler, hooks: CallHooks): grpc.UntypedHandleCall {
+  const call = handler as (input: unknown, ctx: LiveContext) => unknown;
+  const run = async (
+    surface: IncomingCall,
+    body: (ctx: LiveContext) => Promise<void>,
+    fail: (status: StatusObject) => void,
+  ) => {
+    const ctx = createCallContext(surface, method.path);
+    hooks.begin(ctx);
+    try {
+      await body(ctx);
+    } catch (error) {
+      fail(toStatus(error, ctx, method.path, hooks));
+    } finally {
+      hooks.end(ctx);
+    }
+  };
+
+  if (!method.requestStream && !method.responseStream) {
+    return (surface: grpc.ServerUnaryCall<unknown, unknown>, callback: grpc.sendUnaryData<unknown>) =>
+      void run(
+        surface,
+        async (ctx) => callback(null, await call(surface.request, ctx), ctx.trailer),
+        (status) => callback(status),
+      );
+  }
+  if (!method.requestStream) {
+    return (surface: grpc.ServerWritableStream<unknown, unknown>) =>
+      void run(
+        surface,
+        async (ctx) => {
+          await writeAll(surface, call(surface.request, ctx), ctx, method.path);
+          surface.end(ctx.trailer);
+        },
+        (status) => surface.emit('error', status),
+      );
+  }
+  if (!method.responseStream) {
+    return (surface: grpc.ServerReadableStream<unknown, unknown>, callback: grpc.sendUnaryData<unknown>) =>
+      void run(
+        surface,
+        async (ctx) => callback(null, await call(readAll(surface, ctx), ctx), ctx.trailer),
+        (status) => callback(status),
+      );
+  }
+  return (surface: grpc.ServerDuplexStream<unknown, unknown>) =>
+    void run(
+      surface,
+      async (ctx) => {
+        await writeAll(surface, call(readAll(surface, ctx), ctx), ctx, method.path);
+        surface.end(ctx.trailer);
+      },
+      (status) => surface.emit('error', status),
+    );
+}
+
+/**
+ * The request stream as an async iterable that ends (without error) when the call is
+ * cancelled. It must not destroy the stream when the requests end: a bidi call still
+ * has its responses and status to send.
+ */
+async function* readAll(stream: Readable, ctx: LiveContext): AsyncGenerator<unknown> {
+  try {
+    for await (const message of stream.iterator({ destroyOnReturn: false })) yield message;
+  } catch (error) {
+    if (!ctx.signal.aborted) throw error;
+  }
+}
+
+async function writeAll(stream: Writable, output: unknown, ctx: LiveContext, path: string) {
+  if (!isAsyncIterable(output)) {
+    throw new TypeError(`handler of ${path} must return an async iterable (an async generator), got ${typeof output}`);
+  }
+  for await (const message of output) {
+    if (ctx.signal.aborted) return;
+    if (!stream.write(message)) {
+      try {
+        await once(stream, 'drain', { signal: ctx.signal });
+      } catch {
+        return;
+      }
+    }
+  }
+}
+
+function isAsyncIterable(value: unknown): value is AsyncIterable<unknown> {
+  return typeof value === 'object' && value !== null && Symbol.asyncIterator in value;
+}
+
+function toStatus(error: unknown, ctx: LiveContext, path: string, hooks: CallHooks): StatusObject {
+  if (error instanceof RpcError) {
+    const metadata = ctx.trailer.clone();
+    metadata.merge(error.metadata);
+    return { code: error.code, details: error.details, metadata };
+  }
+  if (!ctx.signal.aborted) hooks.onHandlerError(error, path);
+  return { code: Status.INTERNAL, details: `handler of ${path} failed`, metadata: ctx.trailer };
+}

@@ -1,0 +1,74 @@
+import { describe, expect, it } from 'vitest';
+import { createClient, createServer, defineService, type RpcError, Status, unary } from 'switchboard';
+import { Health } from '../../src/gen/grpc/health/v1/health.js';
+import { Echo } from '../gen/echo.js';
+import { startEchoNode } from '../helpers/echo-nodes.js';
+
+describe('server node', () => {
+  it('answers UNIMPLEMENTED for a method it does not serve', async () => {
+    const node = await startEchoNode('n');
+    const Missing = defineService({
+      name: 'test.echo.Echo',
+      schema: Echo.schema,
+      methods: {
+        nope: unary<object, object>({
+          name: 'Nope',
+          path: '/test.echo.Echo/Nope',
+          requestType: 'test.echo.EchoRequest',
+          responseType: 'test.echo.EchoReply',
+        }),
+      },
+    });
+    const client = createClient(Missing, { endpoints: [node.address] });
+    const error = (await client.nope({}).catch((e: unknown) => e)) as RpcError;
+    await client.close();
+    await node.server.shutdown({ graceMs: 0 });
+    expect(error.code).toBe(Status.UNIMPLEMENTED);
+  });
+
+  it('serves grpc.health.v1 and goes NOT_SERVING when it shuts down; in-flight calls finish within grace', async () => {
+    const node = await startEchoNode('n');
+    const health = createClient(Health, { endpoints: [node.address] });
+    const echo = createClient(Echo, { endpoints: [node.address] });
+    expect(await health.check({ service: '' })).toEqual({ status: 'SERVING' });
+    expect(await health.check({ service: 'test.echo.Echo' })).toEqual({ status: 'SERVING' });
+    await expect(health.check({ service: 'nope' })).rejects.toMatchObject({ code: Status.NOT_FOUND });
+
+    const watched: string[] = [];
+    const watching = (async () => {
+      for await (const update of health.watch({ service: 'test.echo.Echo' })) watched.push(update.status);
+    })().catch(() => {});
+    await expect.poll(() => watched).toEqual(['SERVING']);
+
+    const inFlight = echo.unary({ text: 'finishing', delayMs: 300 });
+    await expect.poll(() => node.server.inFlight).toBe(2); // the Watch stream and this call
+    const shutdown = node.server.shutdown({ graceMs: 3000 });
+    await expect(inFlight).resolves.toMatchObject({ text: 'finishing' });
+    await shutdown;
+    await watching;
+    expect(watched).toEqual(['SERVING', 'NOT_SERVING']);
+    await health.close();
+    await echo.close();
+  });
+
+  it('cancels calls still running when the grace period ends', async () => {
+    const node = await startEchoNode('n');
+    const echo = createClient(Echo, { endpoints: [node.address], retry: { maxAttempts: 1 } });
+    const slow = echo.unary({ text: 'too-slow', delayMs: 10_000 }).catch((e: unknown) => e);
+    await expect.poll(() => node.server.inFlight).toBe(1);
+    await node.server.shutdown({ graceMs: 100 });
+    const error = (await slow) as RpcError;
+    expect([Status.UNAVAILABLE, Status.CANCELLED]).toContain(error.code);
+    expect(node.aborted).toContain('too-slow');
+    await echo.close();
+  });
+
+  it('rejects bad options and handlers with errors that name them', async () => {
+    expect(() => createServer({ nodeId: '' })).toThrow('nodeId must be a non-empty string');
+    expect(() => createServer({ nodeId: 'a', weight: 0 })).toThrow('weight of node a must be a positive number');
+    const server = createServer({ nodeId: 'a' });
+    // @ts-expect-error: not a method of Echo
+    expect(() => server.add(Echo, { nope: async () => ({}) })).toThrow('handler nope is not a method of test.echo.Echo');
+    await expect(server.listen('127.0.0.1:99999')).rejects.toThrow('node a cannot listen on 127.0.0.1:99999');
+  });
+});
