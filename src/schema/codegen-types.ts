@@ -84,12 +84,19 @@ export function renderMessage(type: protobuf.Type, names: TypeNames, documented?
     );
   }
   for (const oneof of type.oneofsArray) {
-    const comment = documented?.oneofs?.[oneof.name]?.comment ?? `Which field of the oneof \`${oneof.name}\` is set.`;
+    const comment = documented?.oneofs?.[oneof.name]?.comment ?? oneofComment(oneof);
     const members = oneof.oneof.map((member) => `'${member}'`).join(' | ');
     lines.push(`${docComment(comment, '  ')}  ${property(oneof.name)}?: ${members};`);
   }
   const body = lines.length > 0 ? `{\n${lines.join('\n')}\n}` : '{}';
   return `${docComment(documented?.comment, '')}export interface ${names.get(type)} ${body}\n`;
+}
+
+function oneofComment(oneof: protobuf.OneOf): string {
+  const [only, ...others] = oneof.fieldsArray;
+  return only?.options?.proto3_optional === true && others.length === 0
+    ? `\`'${only.name}'\` when the \`optional\` field \`${only.name}\` is set.`
+    : `Which field of the oneof \`${oneof.name}\` is set.`;
 }
 
 function fieldType(field: protobuf.Field, names: TypeNames, optional: boolean): string {

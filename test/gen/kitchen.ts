@@ -43,9 +43,9 @@ export interface Order {
   ids: string[];
   history: Priority[];
   priorities: { [key: string]: Priority };
-  /** Which field of the oneof `_note` is set. */
+  /** `'note'` when the `optional` field `note` is set. */
   _note?: 'note';
-  /** Which field of the oneof `_budget` is set. */
+  /** `'budget'` when the `optional` field `budget` is set. */
   _budget?: 'budget';
   /** How the order is paid. */
   payment?: 'cardToken' | 'cash' | 'onAccount';
