@@ -1,4 +1,4 @@
-import { Metadata } from '@grpc/grpc-js';
+import type { Metadata } from '@grpc/grpc-js';
 import { type MetadataInit, toMetadata } from './metadata.js';
 import { Status, statusName } from './status.js';
 
