@@ -44,42 +44,55 @@ export interface WeightedOptions {
 export function weighted(options: WeightedOptions = {}): Balancer {
   const random = options.random ?? Math.random;
 
-  // Entry i is endpoints[i]; heap holds entry indices ordered by (deadline, index).
+  // Entry i is endpoints[i], with deadline counts[i] / weights[i]. The heap keeps entry
+  // indices and their deadlines side by side, ordered by (deadline, index), so a sift
+  // reads contiguous memory.
   let endpoints: readonly Endpoint[] = [];
   let weights = new Float64Array(0);
   let counts = new Float64Array(0);
-  let deadlines = new Float64Array(0);
-  let heap = new Int32Array(0);
-  /** Deadline of the last pick: the schedule's virtual time. */
+  let heapEntry = new Int32Array(0);
+  let heapKey = new Float64Array(0);
+  /** Earliest deadline at the last pick: the schedule's virtual time. */
   let now = -1;
 
-  const before = (a: number, b: number): boolean =>
-    deadlines[a]! < deadlines[b]! || (deadlines[a] === deadlines[b] && a < b);
-
-  function siftDown(pos: number): void {
-    const n = heap.length;
-    const entry = heap[pos]!;
+  /** Places `entry` with deadline `key` at slot `pos` or below, restoring heap order. */
+  function siftDown(pos: number, entry: number, key: number): void {
+    const n = heapEntry.length;
     for (;;) {
-      const left = 2 * pos + 1;
-      if (left >= n) break;
-      const right = left + 1;
-      const child = right < n && before(heap[right]!, heap[left]!) ? right : left;
-      if (!before(heap[child]!, entry)) break;
-      heap[pos] = heap[child]!;
+      let child = 2 * pos + 1;
+      if (child >= n) break;
+      let childKey = heapKey[child]!;
+      let childEntry = heapEntry[child]!;
+      const right = child + 1;
+      if (right < n) {
+        const rightKey = heapKey[right]!;
+        const rightEntry = heapEntry[right]!;
+        if (rightKey < childKey || (rightKey === childKey && rightEntry < childEntry)) {
+          child = right;
+          childKey = rightKey;
+          childEntry = rightEntry;
+        }
+      }
+      if (key < childKey || (key === childKey && entry < childEntry)) break;
+      heapKey[pos] = childKey;
+      heapEntry[pos] = childEntry;
       pos = child;
     }
-    heap[pos] = entry;
+    heapKey[pos] = key;
+    heapEntry[pos] = entry;
   }
 
   /** Heap slot of the earliest untried entry under `pos`, or -1. */
   function earliestUntried(pos: number, tried: readonly Endpoint[]): number {
-    if (pos >= heap.length) return -1;
-    if (!wasTried(tried, endpoints[heap[pos]!]!)) return pos;
+    if (pos >= heapEntry.length) return -1;
+    if (!wasTried(tried, endpoints[heapEntry[pos]!]!)) return pos;
     const left = earliestUntried(2 * pos + 1, tried);
     const right = earliestUntried(2 * pos + 2, tried);
     if (left < 0) return right;
     if (right < 0) return left;
-    return before(heap[right]!, heap[left]!) ? right : left;
+    const l = heapKey[left]!;
+    const r = heapKey[right]!;
+    return r < l || (r === l && heapEntry[right]! < heapEntry[left]!) ? right : left;
   }
 
   return {
@@ -93,7 +106,6 @@ export function weighted(options: WeightedOptions = {}): Balancer {
 
       const nextWeights = new Float64Array(n);
       const nextCounts = new Float64Array(n);
-      const nextDeadlines = new Float64Array(n);
       for (let i = 0; i < n; i++) {
         const raw = list[i]!.weight;
         const w = raw > 0 && Number.isFinite(raw) ? raw : 1;
@@ -102,30 +114,31 @@ export function weighted(options: WeightedOptions = {}): Balancer {
           prev !== undefined && weights[prev] === w ? counts[prev]! : Math.floor(now * w) + 1;
         nextWeights[i] = w;
         nextCounts[i] = k;
-        nextDeadlines[i] = k / w;
       }
       endpoints = list.slice();
       weights = nextWeights;
       counts = nextCounts;
-      deadlines = nextDeadlines;
-      heap = new Int32Array(n);
-      for (let i = 0; i < n; i++) heap[i] = i;
-      for (let pos = (n >> 1) - 1; pos >= 0; pos--) siftDown(pos);
+      heapEntry = new Int32Array(n);
+      heapKey = new Float64Array(n);
+      for (let i = 0; i < n; i++) {
+        heapEntry[i] = i;
+        heapKey[i] = counts[i]! / weights[i]!;
+      }
+      for (let pos = (n >> 1) - 1; pos >= 0; pos--) siftDown(pos, heapEntry[pos]!, heapKey[pos]!);
     },
 
     pick(call: PickContext) {
-      if (heap.length === 0) return undefined;
+      if (heapEntry.length === 0) return undefined;
       let pos = 0;
       if (call.tried.length > 0) {
         const untried = earliestUntried(0, call.tried);
         if (untried >= 0) pos = untried;
       }
-      const entry = heap[pos]!;
-      now = deadlines[heap[0]!]!;
+      const entry = heapEntry[pos]!;
+      now = heapKey[0]!;
       const k = counts[entry]! + 1;
       counts[entry] = k;
-      deadlines[entry] = k / weights[entry]!;
-      siftDown(pos);
+      siftDown(pos, entry, k / weights[entry]!);
       return endpoints[entry];
     },
   };
