@@ -17,9 +17,10 @@
  * fractional or large weights. EDF is O(log n) per pick, allocation-free, and exact for
  * fractional weights too (0.5 : 1.5 gives 1 : 3).
  *
- * Sources: nginx `ngx_http_upstream_get_peer` (smooth WRR, 2012); grpc-go
- * `balancer/weightedroundrobin` (its first scheduler was this EDF heap), gRFC A58; Stoica
- * and Abdel-Wahab, "Earliest Eligible Virtual Deadline First" (1995) for virtual time.
+ * Sources: nginx `ngx_http_upstream_get_peer` (smooth WRR, 2012); Envoy
+ * `upstream/edf_scheduler.h` (the EDF heap: next deadline = deadline + 1/weight); gRFC A58
+ * and grpc-go `balancer/weightedroundrobin/scheduler.go` (static stride, same shares);
+ * Stoica and Abdel-Wahab, "Earliest Eligible Virtual Deadline First" (1995), virtual time.
  *
  * State across `update()`: the schedule keeps its virtual time. An endpoint whose weight
  * did not change keeps its next deadline; a new or re-weighted one starts on its grid at
