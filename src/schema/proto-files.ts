@@ -14,17 +14,22 @@ export interface ProtoLoadOptions {
  */
 export function loadProtoRoot(files: readonly string[], options: ProtoLoadOptions = {}): protobuf.Root {
   const includeDirs = (options.includeDirs ?? []).map((dir) => path.resolve(dir));
-  const root = new protobuf.Root();
-  root.resolvePath = (origin, target) => {
-    if (path.isAbsolute(target)) return target;
-    const candidates = [origin ? path.dirname(origin) : process.cwd(), ...includeDirs].map((dir) =>
-      path.resolve(dir, target),
-    );
-    return candidates.find((candidate) => existsSync(candidate)) ?? target;
-  };
   for (const file of files) {
     if (!existsSync(file)) throw new Error(`proto file not found: ${file}`);
   }
+  const root = new protobuf.Root();
+  // protobufjs parses each file right after resolving its path, so the last path resolved
+  // names the file a tokenizer error (which carries only a line number) comes from.
+  let current = files[0] ?? '';
+  root.resolvePath = (origin, target) => {
+    if (path.isAbsolute(target)) return (current = target);
+    const searched = [origin ? path.dirname(origin) : process.cwd(), ...includeDirs];
+    const found = searched.map((dir) => path.resolve(dir, target)).find((candidate) => existsSync(candidate));
+    if (found === undefined) {
+      throw new Error(`${relative(origin)}: import "${target}" not found (searched ${searched.map(relative).join(', ')})`);
+    }
+    return (current = found);
+  };
   try {
     root.loadSync(
       files.map((file) => path.resolve(file)),
@@ -33,7 +38,14 @@ export function loadProtoRoot(files: readonly string[], options: ProtoLoadOption
     root.resolveAll();
   } catch (error) {
     const text = error instanceof Error ? error.message : String(error);
-    throw new Error(`cannot load ${files.join(', ')}: ${text}`);
+    const file = relative(current);
+    throw new Error(text.includes(file) || text.includes(current) ? text : `${file}: ${text}`);
   }
   return root;
+}
+
+/** A path as the user would write it: relative to the working directory when inside it. */
+function relative(file: string): string {
+  const inside = path.relative(process.cwd(), file);
+  return inside.startsWith('..') ? file : inside || '.';
 }

@@ -1,0 +1,59 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { type Balancer, balancers, type Client, createClient, seededRandom } from 'switchboard';
+import { Echo } from '../gen/echo.js';
+import { allReady, countBy, type EchoNode, type EchoNodeOptions, startEchoNodes, stopAll } from '../helpers/echo-nodes.js';
+
+// The distributions each balancer promises, measured through a real client on real nodes.
+describe('balancers through a client on real nodes', () => {
+  let nodes: EchoNode[] = [];
+  let client: Client<typeof Echo> | undefined;
+
+  afterEach(async () => {
+    await client?.close();
+    await stopAll(nodes);
+  });
+
+  async function setUp(count: number, balancer: Balancer, options: (i: number) => EchoNodeOptions = () => ({})) {
+    nodes = await startEchoNodes(count, options);
+    client = createClient(Echo, { endpoints: nodes.map((n) => n.address), balancer });
+    await allReady(client);
+    return client;
+  }
+
+  async function sequential(c: Client<typeof Echo>, calls: number): Promise<Record<string, number>> {
+    const served: string[] = [];
+    for (let i = 0; i < calls; i++) served.push((await c.unary({ text: String(i) })).nodeId);
+    return countBy(served, (id) => id);
+  }
+
+  it('roundRobin: 300 calls over 3 nodes, each node 100 ± 1', async () => {
+    const c = await setUp(3, balancers.roundRobin({ random: seededRandom(1) }));
+    const counts = await sequential(c, 300);
+    for (const node of nodes) expect(Math.abs((counts[node.id] ?? 0) - 100)).toBeLessThanOrEqual(1);
+  });
+
+  it('weighted: nodes announcing weights 1, 2, 3 get 1/6, 2/6, 3/6 of 600 calls within 1%', async () => {
+    const c = await setUp(3, balancers.weighted(), (i) => ({ weight: i + 1 }));
+    expect(c.stats().endpoints.map((e) => e.weight)).toEqual([1, 2, 3]);
+    const counts = await sequential(c, 600);
+    nodes.forEach((node, i) => {
+      expect(Math.abs((counts[node.id] ?? 0) / 600 - (i + 1) / 6)).toBeLessThanOrEqual(0.01);
+    });
+  });
+
+  it('leastLoad: a node 3x faster gets at least 2x the calls of the slow one', async () => {
+    const c = await setUp(2, balancers.leastLoad({ random: seededRandom(7) }), (i) => ({ serviceMs: i === 0 ? 2 : 6 }));
+    const served: string[] = [];
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: 8 }, async () => {
+        while (next < 800) {
+          next++;
+          served.push((await c.unary({ text: 'x' })).nodeId);
+        }
+      }),
+    );
+    const counts = countBy(served, (id) => id);
+    expect(counts['node-0']! / counts['node-1']!).toBeGreaterThanOrEqual(2);
+  });
+});
