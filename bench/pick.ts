@@ -20,7 +20,7 @@ function plainEndpoints(n: number): Endpoint[] {
   const random = seededRandom(n);
   return Array.from({ length: n }, (_, i) => ({
     id: `node-${i}`,
-    address: `10.0.${i >> 8}.${i & 255}:50051`,
+    address: `127.0.${i >> 8}.${i & 255}:50051`,
     weight: 1 + Math.floor(random() * 10) / 2,
     zone: '',
     labels: {},

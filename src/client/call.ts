@@ -64,7 +64,8 @@ export class CallRunner {
   async unary(method: MethodDescriptor, codec: MethodCodec, request: unknown, options: CallOptions = {}): Promise<unknown> {
     const call = new CallState(method, options, this.defaults);
     for (;;) {
-      const endpoint = await this.pick(call);
+      const picked = this.pick(call);
+      const endpoint = picked instanceof Promise ? await picked : picked;
       const started = this.begin(endpoint);
       try {
         const response = await new Promise((resolve, reject) => {
@@ -189,7 +190,8 @@ export class CallRunner {
     };
   }
 
-  private async pick(call: CallState): Promise<ClientEndpoint> {
+  /** A ready endpoint now (no promise on this hot path), or a promise of one. */
+  private pick(call: CallState): ClientEndpoint | Promise<ClientEndpoint> {
     if (call.signal?.aborted) throw new RpcError(Status.CANCELLED, 'call cancelled before it started', undefined, { path: call.path });
     const endpoint = this.set.pick(call);
     if (endpoint !== undefined) return endpoint;
