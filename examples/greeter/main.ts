@@ -3,8 +3,7 @@
 //
 //   npx tsx examples/greeter/main.ts
 
-import { setTimeout as sleep } from 'node:timers/promises';
-import { balancers, type Client, createClient, createServer, RpcError, Status, statusName } from 'switchboard';
+import { balancers, createClient, createServer, RpcError, Status } from 'switchboard';
 import { Greeter, type HelloRequest } from './gen/greeter.js';
 
 /** Starts one node serving every Greeter method; replies name the node that answered. */
@@ -31,15 +30,6 @@ async function startNode(nodeId: string, zone: string) {
   return { server, address };
 }
 
-/** Resolves once every endpoint is connected and identified, so the rotation covers all nodes. */
-async function waitUntilReady(client: Client<typeof Greeter>, timeoutMs: number): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (!client.stats().endpoints.every((e) => e.state === 'ready')) {
-    if (Date.now() > until) throw new Error(`endpoints not ready after ${timeoutMs} ms`);
-    await sleep(10);
-  }
-}
-
 async function* names(list: readonly string[]): AsyncGenerator<HelloRequest> {
   for (const name of list) yield { name };
 }
@@ -50,7 +40,7 @@ const client = createClient(Greeter, {
   balancer: balancers.roundRobin(),
   deadlineMs: 2000,
 });
-await waitUntilReady(client, 5000);
+await client.ready({ all: true, timeoutMs: 5000 });
 
 console.log('== unary: sayHello, round robin over two nodes');
 const answeredBy: string[] = [];
@@ -82,7 +72,7 @@ try {
   await client.sayHello({ name: '' });
 } catch (error) {
   if (!(error instanceof RpcError)) throw error;
-  console.log(`code=${error.code} (${statusName(error.code)}) details="${error.details}"`);
+  console.log(`code=${error.code} (${error.codeName}) details="${error.details}"`);
   console.log(`message: ${error.message}`);
 }
 

@@ -5,8 +5,7 @@
 //
 //   npx tsx examples/weighted-nodes/main.ts
 
-import { setTimeout as sleep } from 'node:timers/promises';
-import { type Balancer, balancers, type ClientOptions, createClient, createServer } from 'switchboard';
+import { type Balancer, balancers, type EndpointInput, createClient, createServer } from 'switchboard';
 import { Greeter } from '../greeter/gen/greeter.js';
 
 const CALLS = 600;
@@ -14,21 +13,10 @@ const CALLS = 600;
 /** Starts a Greeter node that announces `weight` to its clients. */
 async function startNode(nodeId: string, weight: number) {
   const server = createServer({ nodeId, weight });
-  // Only sayHello is called here, but `Handlers<typeof Greeter>` asks for every method.
+  // Only sayHello is served; the other Greeter methods answer UNIMPLEMENTED.
   server.add(Greeter, {
     async sayHello(req) {
       return { message: `hello ${req.name}`, nodeId };
-    },
-    async *streamHellos(req) {
-      for (const name of req.names) yield { message: `hello ${name}`, nodeId };
-    },
-    async collectHellos(requests) {
-      let count = 0;
-      for await (const _ of requests) count++;
-      return { count };
-    },
-    async *chat(requests) {
-      for await (const req of requests) yield { message: `hello ${req.name}`, nodeId };
     },
   });
   const { address } = await server.listen('127.0.0.1:0');
@@ -36,15 +24,11 @@ async function startNode(nodeId: string, weight: number) {
 }
 
 /** Sends `calls` sequential unary calls through `balancer` and prints each node's share. */
-async function run(title: string, endpoints: ClientOptions['endpoints'], balancer: Balancer, calls: number) {
+async function run(title: string, endpoints: readonly EndpointInput[], balancer: Balancer, calls: number) {
   const client = createClient(Greeter, { endpoints, balancer, deadlineMs: 2000 });
   // A node is offered to the balancer once it is connected and has announced its weight;
   // measuring before every node is ready would skew the first shares.
-  const until = Date.now() + 5000;
-  while (!client.stats().endpoints.every((e) => e.state === 'ready')) {
-    if (Date.now() > until) throw new Error('endpoints not ready after 5000 ms');
-    await sleep(10);
-  }
+  await client.ready({ all: true, timeoutMs: 5000 });
   for (let i = 0; i < calls; i++) await client.sayHello({ name: `call-${i}` });
 
   const stats = client.stats();

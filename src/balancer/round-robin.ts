@@ -11,8 +11,9 @@
  *
  * `pick()` is O(1) and allocates nothing. `update()` keeps the cursor on the endpoint that
  * would have been picked next (by node id), so frequent updates neither restart the
- * rotation nor favour the head of the list; the random offset is drawn only when the
- * rotation starts from an empty set. A retry walks on from the cursor to the first
+ * rotation nor favour the head of the list; the random offset is drawn again on every
+ * update until the first pick (endpoints become ready one at a time) and when the rotation
+ * restarts from an empty set. A retry walks on from the cursor to the first
  * endpoint the call has not tried (at most `tried.length + 1` steps when one exists).
  */
 import type { Balancer, Endpoint, PickContext } from './balancer.js';
@@ -29,6 +30,8 @@ export function roundRobin(options: RoundRobinOptions = {}): Balancer {
   const random = options.random ?? Math.random;
   let endpoints: readonly Endpoint[] = [];
   let next = 0;
+  /** Until the first pick the start is drawn anew on every update: endpoints become ready one by one. */
+  let started = false;
 
   return {
     name: 'roundRobin',
@@ -40,7 +43,7 @@ export function roundRobin(options: RoundRobinOptions = {}): Balancer {
         next = 0;
         return;
       }
-      if (endpoints.length === 0) {
+      if (endpoints.length === 0 || !started) {
         next = Math.floor(random() * n) % n;
       } else {
         const upcoming = endpoints[next]!.id;
@@ -53,6 +56,7 @@ export function roundRobin(options: RoundRobinOptions = {}): Balancer {
     pick(call: PickContext) {
       const n = endpoints.length;
       if (n === 0) return undefined;
+      started = true;
       let i = next;
       if (call.tried.length > 0) {
         for (let step = 0; step < n; step++) {

@@ -1,6 +1,9 @@
 import type { LatencySummary } from '../observability/latency-histogram.js';
 
-/** Connection state of an endpoint as the client sees it. */
+/**
+ * Connection state of an endpoint as the client sees it: `ready` once connected *and*
+ * identified (its `Node/Info` answered); `connecting` until then.
+ */
 export type EndpointState = 'connecting' | 'ready' | 'failing' | 'idle' | 'closed';
 
 /** One endpoint's counters since the client was created. */

@@ -27,8 +27,23 @@ export type ClientMethod<M> =
           ? (requests: StreamInput<DeepPartial<Req>>, options?: CallOptions) => AsyncIterable<Res>
           : (request: unknown, options?: CallOptions) => unknown;
 
+/** Options of `client.ready()`. */
+export interface ReadyOptions {
+  /** Wait for every endpoint, not just one (default false). */
+  readonly all?: boolean;
+  /** Give up after this long (default: the client's `waitForReadyMs`). */
+  readonly timeoutMs?: number;
+}
+
 /** What every client has besides its methods. */
 export interface ClientControls {
+  /**
+   * Resolves once an endpoint (or, with `all`, every endpoint) is connected and identified;
+   * rejects with UNAVAILABLE, naming each endpoint's state, when the time is up. Calls do
+   * not need it (they wait for a ready endpoint themselves); it is for start-up checks and
+   * for measuring from a settled state.
+   */
+  ready(options?: ReadyOptions): Promise<void>;
   /** Per-endpoint counters and latency percentiles, and the balancer in use. */
   stats(): ClientStats;
   /** Closes every connection; calls in flight are cancelled. */

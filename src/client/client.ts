@@ -11,10 +11,13 @@ import type { EndpointConfig } from './endpoint.js';
 import { EndpointSet } from './endpoint-set.js';
 import { parseAddress } from './address.js';
 
+/** An endpoint as given to `createClient`: `host:port`, or a config with overrides. */
+export type EndpointInput = string | EndpointConfig;
+
 /** Options of `createClient`. */
 export interface ClientOptions {
   /** The nodes: `host:port` strings or configs with attribute overrides. */
-  readonly endpoints: readonly (string | EndpointConfig)[];
+  readonly endpoints: readonly EndpointInput[];
   /** Picks a node per call (default `roundRobin()`). */
   readonly balancer?: Balancer;
   /** Default deadline of every call in ms (none by default, as in grpc-js). */
@@ -27,7 +30,7 @@ export interface ClientOptions {
   readonly grpcOptions?: grpc.ChannelOptions;
 }
 
-const RESERVED = new Set<string>(['stats', 'close', 'broadcast', 'then']);
+const RESERVED = new Set<string>(['ready', 'stats', 'close', 'broadcast', 'then']);
 
 /** Creates a typed client of `service` whose calls are spread over the endpoints by the balancer. */
 export function createClient<S extends ServiceDescriptor>(service: S, options: ClientOptions): Client<S> {
@@ -62,6 +65,7 @@ export function createClient<S extends ServiceDescriptor>(service: S, options: C
   const runner = new CallRunner(set, balancer, defaults);
 
   const controls: ClientControls = {
+    ready: (ready = {}) => set.whenReady(ready.all ?? false, Date.now() + (ready.timeoutMs ?? defaults.waitForReadyMs)),
     stats: (): ClientStats => {
       const calls = set.endpoints.reduce((sum, e) => sum + e.calls, 0);
       return {

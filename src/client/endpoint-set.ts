@@ -32,25 +32,38 @@ export class EndpointSet {
     for (;;) {
       const endpoint = this.pick(call);
       if (endpoint !== undefined) return endpoint;
-      const remaining = deadline - Date.now();
-      if (remaining <= 0) throw this.noEndpointError(call);
-      await new Promise<void>((resolve, reject) => {
-        const wake = () => {
-          clearTimeout(timer);
-          signal?.removeEventListener('abort', onAbort);
-          this.waiters.delete(wake);
-          resolve();
-        };
-        const onAbort = () => {
-          wake();
-          reject(new RpcError(Status.CANCELLED, 'call cancelled while waiting for a ready endpoint', undefined, { path: call.path }));
-        };
-        const timer = setTimeout(wake, remaining);
-        this.waiters.add(wake);
-        if (signal?.aborted) onAbort();
-        else signal?.addEventListener('abort', onAbort, { once: true });
-      });
+      if (Date.now() >= deadline) throw this.notReadyError(call.path, call.tried);
+      if (!(await this.nextChange(deadline, signal))) {
+        throw new RpcError(Status.CANCELLED, 'call cancelled while waiting for a ready endpoint', undefined, { path: call.path });
+      }
     }
+  }
+
+  /** Resolves once one endpoint (or `all`) is ready; UNAVAILABLE at `deadline`. */
+  async whenReady(all: boolean, deadline: number): Promise<void> {
+    const isReady = () => (all ? this.endpoints.every((e) => e.ready) : this.endpoints.some((e) => e.ready));
+    while (!isReady()) {
+      if (Date.now() >= deadline) throw this.notReadyError(undefined, []);
+      await this.nextChange(deadline, undefined);
+    }
+  }
+
+  /** Resolves true at the next change of the ready set or at `deadline`, false when `signal` aborts. */
+  private nextChange(deadline: number, signal: AbortSignal | undefined): Promise<boolean> {
+    return new Promise<boolean>((resolve) => {
+      const settle = (changed: boolean) => {
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', onAbort);
+        this.waiters.delete(wake);
+        resolve(changed);
+      };
+      const wake = () => settle(true);
+      const onAbort = () => settle(false);
+      const timer = setTimeout(wake, Math.max(0, deadline - Date.now()));
+      this.waiters.add(wake);
+      if (signal?.aborted) onAbort();
+      else signal?.addEventListener('abort', onAbort, { once: true });
+    });
   }
 
   close(): void {
@@ -62,14 +75,14 @@ export class EndpointSet {
     for (const wake of [...this.waiters]) wake();
   }
 
-  private noEndpointError(call: PickContext): RpcError {
+  private notReadyError(path: string | undefined, tried: PickContext['tried']): RpcError {
     const seen = this.endpoints.map((e) => `${e.address} ${e.connectionState}`).join(', ');
-    const tried = call.tried.length > 0 ? `; attempts went to ${call.tried.map((e) => e.id).join(', ')}` : '';
+    const attempts = tried.length > 0 ? `; attempts went to ${tried.map((e) => e.id).join(', ')}` : '';
     return new RpcError(
       Status.UNAVAILABLE,
-      `no ready endpoint for ${this.service} (endpoints: ${seen}${tried})`,
+      `no ready endpoint for ${this.service} (endpoints: ${seen}${attempts})`,
       undefined,
-      { path: call.path },
+      path === undefined ? undefined : { path },
     );
   }
 }

@@ -40,6 +40,11 @@ export class RpcError extends Error {
     this.source = source;
   }
 
+  /** The status name, e.g. `UNAVAILABLE`. */
+  get codeName(): string {
+    return statusName(this.code);
+  }
+
   /** The same error, with the method and endpoint it happened on. */
   at(source: RpcErrorSource): RpcError {
     return new RpcError(this.code, this.details, this.metadata, source);

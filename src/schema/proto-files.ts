@@ -22,13 +22,17 @@ export function loadProtoRoot(files: readonly string[], options: ProtoLoadOption
   // names the file a tokenizer error (which carries only a line number) comes from.
   let current = files[0] ?? '';
   root.resolvePath = (origin, target) => {
-    if (path.isAbsolute(target)) return (current = target);
+    if (path.isAbsolute(target)) {
+      current = target;
+      return target;
+    }
     const searched = [origin ? path.dirname(origin) : process.cwd(), ...includeDirs];
     const found = searched.map((dir) => path.resolve(dir, target)).find((candidate) => existsSync(candidate));
     if (found === undefined) {
       throw new Error(`${relative(origin)}: import "${target}" not found (searched ${searched.map(relative).join(', ')})`);
     }
-    return (current = found);
+    current = found;
+    return found;
   };
   try {
     root.loadSync(

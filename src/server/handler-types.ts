@@ -33,7 +33,10 @@ export type Handler<M> =
 /** For services typed loosely: a handler may treat its input as a message or a stream. */
 type LooseInput<M> = M extends MethodDescriptor<infer Req, unknown, boolean, boolean> ? Req & AsyncIterable<Req> : never;
 
-/** The handlers of a service: one per method, keyed by the client's camelCase names. */
+/**
+ * The handlers of a service, keyed by the client's camelCase method names. A method left
+ * out answers UNIMPLEMENTED, as in grpc-js.
+ */
 export type Handlers<S extends ServiceDescriptor> = {
-  readonly [K in keyof S['methods']]: Handler<S['methods'][K]>;
+  readonly [K in keyof S['methods']]?: Handler<S['methods'][K]>;
 };

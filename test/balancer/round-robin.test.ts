@@ -25,6 +25,18 @@ describe('roundRobin', () => {
     expect(Math.max(...counts) - Math.min(...counts)).toBeLessThanOrEqual(1);
   });
 
+  it('starts at a random endpoint even when endpoints become ready one at a time', () => {
+    const firsts = new Set<string>();
+    for (let seed = 0; seed < 20; seed++) {
+      const rr = roundRobin({ random: seededRandom(seed) });
+      rr.update(abc.slice(0, 1));
+      rr.update(abc.slice(0, 2));
+      rr.update(abc);
+      firsts.add(rr.pick(firstAttempt)!.id);
+    }
+    expect(firsts.size).toBe(3);
+  });
+
   it('rotates in list order from a random start', () => {
     const firsts = new Set<string>();
     for (let seed = 0; seed < 20; seed++) {

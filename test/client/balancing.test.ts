@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { type Balancer, balancers, type Client, createClient, seededRandom } from 'switchboard';
 import { Echo } from '../gen/echo.js';
-import { allReady, countBy, type EchoNode, type EchoNodeOptions, startEchoNodes, stopAll } from '../helpers/echo-nodes.js';
+import { countBy, type EchoNode, type EchoNodeOptions, startEchoNodes, stopAll } from '../helpers/echo-nodes.js';
 
 // The distributions each balancer promises, measured through a real client on real nodes.
 describe('balancers through a client on real nodes', () => {
@@ -16,7 +16,7 @@ describe('balancers through a client on real nodes', () => {
   async function setUp(count: number, balancer: Balancer, options: (i: number) => EchoNodeOptions = () => ({})) {
     nodes = await startEchoNodes(count, options);
     client = createClient(Echo, { endpoints: nodes.map((n) => n.address), balancer });
-    await allReady(client);
+    await client.ready({ all: true });
     return client;
   }
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Client, createClient, RpcError, Status } from 'switchboard';
 import { Echo } from '../gen/echo.js';
-import { allReady, type EchoNode, startEchoNode, startEchoNodes, stopAll } from '../helpers/echo-nodes.js';
+import { type EchoNode, startEchoNode, startEchoNodes, stopAll } from '../helpers/echo-nodes.js';
 
 describe('client against real nodes', () => {
   let nodes: EchoNode[];
@@ -10,7 +10,7 @@ describe('client against real nodes', () => {
   beforeAll(async () => {
     nodes = await startEchoNodes(2);
     client = createClient(Echo, { endpoints: nodes.map((n) => n.address), deadlineMs: 5000 });
-    await allReady(client);
+    await client.ready({ all: true });
   });
   afterAll(async () => {
     await client.close();

@@ -1,6 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { vi } from 'vitest';
-import { type CallContext, type ClientControls, createServer, RpcError, type Server, type ServerOptions, type Status } from 'switchboard';
+import { type CallContext, createServer, RpcError, type Server, type ServerOptions, type Status } from 'switchboard';
 import { Echo, type EchoRequest } from '../gen/echo.js';
 
 /** A running Echo node of a test. */
@@ -82,10 +81,3 @@ export function countBy<T>(items: readonly T[], key: (item: T) => string): Recor
   return counts;
 }
 
-/** Waits until every endpoint of a client is ready (connected and identified). */
-export async function allReady(client: ClientControls): Promise<void> {
-  await vi.waitFor(() => {
-    const states = client.stats().endpoints.map((e) => e.state);
-    if (!states.every((s) => s === 'ready')) throw new Error(`endpoints not ready: ${states.join(', ')}`);
-  });
-}
