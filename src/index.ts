@@ -6,7 +6,11 @@ export { type BalancerFactory, type BalancerOptions, balancers, createBalancer, 
 export type { LeastLoadOptions } from './balancer/least-load.js';
 export type { RoundRobinOptions } from './balancer/round-robin.js';
 export type { WeightedOptions } from './balancer/weighted.js';
-export { type ClientOptions, createClient, type EndpointInput } from './client/client.js';
+export { createClient } from './client/client.js';
+export type { ClientOptions, EndpointInput, KeepaliveOptions, MethodOptions } from './client/client-options.js';
+export type { OutlierDetectionOptions } from './client/outlier-detector.js';
+export type { RetryBudgetOptions } from './client/retry-budget.js';
+export type { BackoffOptions, RetryOptions } from './client/retry-policy.js';
 export type { ClientStats, EndpointState, EndpointStats } from './client/client-stats.js';
 export type { CallOptions, Client, ClientControls, ClientMethod, ReadyOptions } from './client/client-types.js';
 export type { EndpointConfig } from './client/endpoint.js';

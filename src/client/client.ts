@@ -1,71 +1,42 @@
-import type * as grpc from '@grpc/grpc-js';
-import type { Balancer } from '../balancer/balancer.js';
 import { roundRobin } from '../balancer/round-robin.js';
 import { methodCodec } from '../schema/codec.js';
 import type { ServiceDescriptor } from '../schema/descriptor.js';
 import type { StreamInput } from '../schema/types.js';
-import { type CallDefaults, CallRunner } from './call.js';
+import { CallRunner } from './call.js';
+import { type ClientOptions, channelOptions, endpointConfigs, methodPolicies } from './client-options.js';
 import type { ClientStats } from './client-stats.js';
 import type { CallOptions, Client, ClientControls } from './client-types.js';
-import type { EndpointConfig } from './endpoint.js';
 import { EndpointSet } from './endpoint-set.js';
-import { parseAddress } from './address.js';
-
-/** An endpoint as given to `createClient`: `host:port`, or a config with overrides. */
-export type EndpointInput = string | EndpointConfig;
-
-/** Options of `createClient`. */
-export interface ClientOptions {
-  /** The nodes: `host:port` strings or configs with attribute overrides. */
-  readonly endpoints: readonly EndpointInput[];
-  /** Picks a node per call (default `roundRobin()`). */
-  readonly balancer?: Balancer;
-  /** Default deadline of every call in ms (none by default, as in grpc-js). */
-  readonly deadlineMs?: number;
-  /** How long a call without a deadline waits for a ready node before UNAVAILABLE (default 10000). */
-  readonly waitForReadyMs?: number;
-  /** Retries of idempotent methods on UNAVAILABLE, each on another node (default 3 attempts). */
-  readonly retry?: { readonly maxAttempts?: number };
-  /** Options for every grpc-js channel (e.g. `grpc.max_receive_message_length`). */
-  readonly grpcOptions?: grpc.ChannelOptions;
-}
-
-const RESERVED = new Set<string>(['ready', 'stats', 'close', 'broadcast', 'then']);
+import { RetryBudget } from './retry-budget.js';
 
 /** Creates a typed client of `service` whose calls are spread over the endpoints by the balancer. */
-export function createClient<S extends ServiceDescriptor>(service: S, options: ClientOptions): Client<S> {
+export function createClient<S extends ServiceDescriptor>(service: S, options: ClientOptions<S>): Client<S> {
   const where = `createClient(${service.name})`;
-  if (!Array.isArray(options?.endpoints) || options.endpoints.length === 0) {
-    throw new TypeError(`${where}: endpoints must be a non-empty list of "host:port" addresses`);
-  }
-  const configs = options.endpoints.map((endpoint) => {
-    const config = typeof endpoint === 'string' ? { address: endpoint } : endpoint;
-    parseAddress(config.address, where);
-    if (config.weight !== undefined && !(Number.isFinite(config.weight) && config.weight > 0)) {
-      throw new RangeError(`${where}: weight of ${config.address} must be a positive number, got ${config.weight}`);
-    }
-    return config;
-  });
-  const duplicate = configs.find((c, i) => configs.findIndex((o) => o.address === c.address) !== i);
-  if (duplicate) throw new TypeError(`${where}: endpoint ${duplicate.address} is listed twice`);
-  for (const name of Object.keys(service.methods)) {
-    if (RESERVED.has(name)) throw new TypeError(`${where}: method name ${name} collides with the client's own ${name}()`);
-  }
-  const maxAttempts = options.retry?.maxAttempts ?? 3;
-  if (!Number.isInteger(maxAttempts) || maxAttempts < 1) {
-    throw new RangeError(`${where}: retry.maxAttempts must be an integer ≥ 1, got ${maxAttempts}`);
-  }
-  const defaults: CallDefaults = {
-    deadlineMs: options.deadlineMs,
-    waitForReadyMs: options.waitForReadyMs ?? 10_000,
-    maxAttempts,
-  };
+  const configs = endpointConfigs(options?.endpoints, where);
+  const policyOf = methodPolicies(service, options, where);
+  const waitForReadyMs = options.waitForReadyMs ?? 10_000;
   const balancer = options.balancer ?? roundRobin();
-  const set = new EndpointSet(service.name, configs, balancer, options.grpcOptions ?? {});
-  const runner = new CallRunner(set, balancer, defaults);
+  const set = new EndpointSet(
+    service.name,
+    configs,
+    balancer,
+    {
+      healthService: options.healthCheck === false ? undefined : service.name,
+      connectTimeoutMs: options.connectTimeoutMs ?? 5000,
+      grpcOptions: channelOptions(options),
+    },
+    options.outlierDetection ?? {},
+  );
+  const runner = new CallRunner(set, balancer, {
+    deadlineMs: options.deadlineMs,
+    waitForReadyMs,
+    policyOf,
+    budget: new RetryBudget(options.retryBudget),
+    random: options.random ?? Math.random,
+  });
 
   const controls: ClientControls = {
-    ready: (ready = {}) => set.whenReady(ready.all ?? false, Date.now() + (ready.timeoutMs ?? defaults.waitForReadyMs)),
+    ready: (ready = {}) => set.whenReady(ready.all ?? false, Date.now() + (ready.timeoutMs ?? waitForReadyMs)),
     stats: (): ClientStats => {
       const calls = set.endpoints.reduce((sum, e) => sum + e.calls, 0);
       return {

@@ -1,8 +1,8 @@
-import type * as grpc from '@grpc/grpc-js';
 import type { Balancer, PickContext } from '../balancer/balancer.js';
 import { RpcError } from '../common/rpc-error.js';
 import { Status } from '../common/status.js';
-import { ClientEndpoint, type EndpointConfig } from './endpoint.js';
+import { ClientEndpoint, type ConnectionSettings, type EndpointConfig } from './endpoint.js';
+import { OutlierDetector, type OutlierDetectionOptions } from './outlier-detector.js';
 
 /**
  * The endpoints of one client. It keeps the balancer's view equal to the READY endpoints
@@ -11,15 +11,30 @@ import { ClientEndpoint, type EndpointConfig } from './endpoint.js';
 export class EndpointSet {
   readonly endpoints: readonly ClientEndpoint[];
   private readonly waiters = new Set<() => void>();
+  private readonly outliers: OutlierDetector | undefined;
 
   constructor(
     private readonly service: string,
     configs: readonly EndpointConfig[],
     private readonly balancer: Balancer,
-    grpcOptions: grpc.ChannelOptions,
+    settings: ConnectionSettings,
+    outlierDetection: OutlierDetectionOptions | false,
   ) {
     this.balancer.update([]);
-    this.endpoints = configs.map((config) => new ClientEndpoint(config, grpcOptions, () => this.refresh()));
+    this.outliers =
+      outlierDetection === false
+        ? undefined
+        : new OutlierDetector(
+            outlierDetection,
+            () => this.endpoints.length,
+            (endpoint) => (endpoint as ClientEndpoint).ejectionChanged(),
+          );
+    this.endpoints = configs.map((config) => new ClientEndpoint(config, settings, () => this.refresh()));
+  }
+
+  /** Feeds an attempt's outcome to outlier ejection. */
+  recordOutcome(endpoint: ClientEndpoint, code: number): void {
+    this.outliers?.record(endpoint, code);
   }
 
   /** A pick right now, or undefined if the balancer has nothing ready. */
@@ -67,6 +82,7 @@ export class EndpointSet {
   }
 
   close(): void {
+    this.outliers?.close();
     for (const endpoint of this.endpoints) endpoint.close();
   }
 
