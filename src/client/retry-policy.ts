@@ -1,4 +1,4 @@
-import { RpcError } from '../common/rpc-error.js';
+import type { RpcError } from '../common/rpc-error.js';
 import { Status } from '../common/status.js';
 
 /** Exponential backoff between attempts. */
