@@ -54,9 +54,17 @@ export class CallState implements PickContext {
     };
   }
 
-  /** Whether the attempt ran out of its own time while the call still has some. */
+  /**
+   * Whether a DEADLINE_EXCEEDED of the last attempt came from its own timeout: the attempt
+   * had a deadline earlier than the call's, and the call still has time. (grpc-js' timer
+   * can fire a millisecond before the clock reads the deadline, so the clock is not asked.)
+   */
   attemptTimedOut(): boolean {
-    return this.attemptDeadline !== this.deadline && this.attemptDeadline !== undefined && Date.now() >= this.attemptDeadline;
+    return (
+      this.attemptDeadline !== undefined &&
+      this.attemptDeadline !== this.deadline &&
+      (this.deadline === undefined || Date.now() < this.deadline)
+    );
   }
 }
 
