@@ -210,6 +210,10 @@ export class CallRunner {
   /** Records a failed attempt; returns the error as the caller would see it. */
   private fail(endpoint: ClientEndpoint, error: unknown, started: number, call: CallState): RpcError {
     let failure = toRpcError(error, { path: call.path, node: endpoint.id, address: endpoint.address });
+    if (failure.code === Status.CANCELLED && !call.signal?.aborted) {
+      // Nobody on this side cancelled: the node cut the call off (e.g. it was force-closed).
+      failure = new RpcError(Status.UNAVAILABLE, `${failure.details} by the node`, failure.metadata, failure.source);
+    }
     call.lastAttemptTimedOut = failure.code === Status.DEADLINE_EXCEEDED && call.attemptTimedOut();
     if (call.lastAttemptTimedOut) {
       failure = new RpcError(failure.code, `attempt timed out after ${call.policy.attemptTimeoutMs} ms`, failure.metadata, failure.source);
