@@ -57,4 +57,13 @@ describe.concurrent('examples', () => {
     },
     TIMEOUT_MS,
   );
+
+  it(
+    'failover loses no call when a node is killed, as its README shows',
+    async () => {
+      const [expected, actual] = await Promise.all([expectedOutput('failover'), runExample('failover')]);
+      expect(actual).toEqual(expected);
+    },
+    TIMEOUT_MS,
+  );
 });
