@@ -3,9 +3,13 @@
 export { Metadata } from '@grpc/grpc-js';
 export type { Balancer, CallOutcome, Endpoint, LoadReport, PickContext } from './balancer/balancer.js';
 export { type BalancerFactory, type BalancerOptions, balancers, createBalancer, registerBalancer } from './balancer/registry.js';
+export type { ConsistentHashOptions } from './balancer/consistent-hash.js';
 export type { LeastLoadOptions } from './balancer/least-load.js';
+export type { RandomOptions } from './balancer/random.js';
 export type { RoundRobinOptions } from './balancer/round-robin.js';
+export type { RouteOptions, RouteRule, RouteSubset } from './balancer/route.js';
 export type { WeightedOptions } from './balancer/weighted.js';
+export type { SpilloverOptions, ZoneAwareOptions } from './balancer/zone-aware.js';
 export { type ClientOptions, createClient, type EndpointInput } from './client/client.js';
 export type { ClientStats, EndpointState, EndpointStats } from './client/client-stats.js';
 export type { CallOptions, Client, ClientControls, ClientMethod, ReadyOptions } from './client/client-types.js';
