@@ -10,10 +10,28 @@ export type { RoundRobinOptions } from './balancer/round-robin.js';
 export type { RouteOptions, RouteRule, RouteSubset } from './balancer/route.js';
 export type { WeightedOptions } from './balancer/weighted.js';
 export type { SpilloverOptions, ZoneAwareOptions } from './balancer/zone-aware.js';
-export { type ClientOptions, createClient, type EndpointInput } from './client/client.js';
+export {
+  type Aggregate,
+  aggregate,
+  type BroadcastNode,
+  type BroadcastOptions,
+  type BroadcastResult,
+  type BroadcastSuccess,
+  type ClientBroadcast,
+  quorum,
+  type UnaryMethodName,
+} from './client/broadcast.js';
+export { type ClientOptions, createClient, type EndpointInput, type MethodOptions } from './client/client.js';
 export type { ClientStats, EndpointState, EndpointStats } from './client/client-stats.js';
 export type { CallOptions, Client, ClientControls, ClientMethod, ReadyOptions } from './client/client-types.js';
 export type { EndpointConfig } from './client/endpoint.js';
+export {
+  type TaskDispatcherOptions,
+  type TaskDispatcherStats,
+  TaskDispatcher,
+  type TaskHandle,
+  type TaskOptions,
+} from './client/task-dispatcher.js';
 export type { MetadataInit } from './common/metadata.js';
 export { RpcError, type RpcErrorSource } from './common/rpc-error.js';
 export { seededRandom } from './common/seeded-random.js';

@@ -74,7 +74,7 @@ export function consistentHash(options: ConsistentHashOptions = {}): Balancer {
   let points: Uint32Array = new Uint32Array(0);
   let owners: Int32Array = new Int32Array(0);
   /** Ring: bucket b (the top 16 bits of a hash) → index of its first point ≥ b·2^16; narrows the search. */
-  let buckets = new Uint32Array(BUCKETS + 1);
+  let buckets: Uint32Array = new Uint32Array(BUCKETS + 1);
 
   function build(list: readonly Endpoint[]): void {
     endpoints = [...list].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));

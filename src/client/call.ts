@@ -68,18 +68,7 @@ export class CallRunner {
       const endpoint = picked instanceof Promise ? await picked : picked;
       const started = this.begin(endpoint);
       try {
-        const response = await new Promise((resolve, reject) => {
-          const grpcCall = endpoint.grpcClient.makeUnaryRequest(
-            method.path,
-            codec.serializeRequest,
-            codec.deserializeResponse,
-            request,
-            call.attempt === 1 ? call.grpcMetadata : call.grpcMetadata.clone(),
-            call.grpcOptions(),
-            (error, value) => (error ? reject(error) : resolve(value)),
-          );
-          cancelOnAbort(grpcCall, call.signal);
-        });
+        const response = await this.send(endpoint, method, codec, request, call);
         this.end(endpoint, Status.OK, started);
         return response;
       } catch (error) {
@@ -87,6 +76,38 @@ export class CallRunner {
         if (!this.shouldRetry(method, failure, call)) throw failure;
       }
     }
+  }
+
+  /**
+   * One unary attempt on a given endpoint, no pick and no retry (broadcast, task dispatch):
+   * counted in the endpoint's stats and fed back to the balancer like any attempt.
+   */
+  async unaryOn(endpoint: ClientEndpoint, method: MethodDescriptor, codec: MethodCodec, request: unknown, options: CallOptions = {}): Promise<unknown> {
+    const call = new CallState(method, options, this.defaults);
+    const started = this.begin(endpoint);
+    try {
+      const response = await this.send(endpoint, method, codec, request, call);
+      this.end(endpoint, Status.OK, started);
+      return response;
+    } catch (error) {
+      throw this.fail(endpoint, error, started, call);
+    }
+  }
+
+  /** Sends one unary request to `endpoint`. */
+  private send(endpoint: ClientEndpoint, method: MethodDescriptor, codec: MethodCodec, request: unknown, call: CallState): Promise<unknown> {
+    return new Promise((resolve, reject) => {
+      const grpcCall = endpoint.grpcClient.makeUnaryRequest(
+        method.path,
+        codec.serializeRequest,
+        codec.deserializeResponse,
+        request,
+        call.attempt === 1 ? call.grpcMetadata : call.grpcMetadata.clone(),
+        call.grpcOptions(),
+        (error, value) => (error ? reject(error) : resolve(value)),
+      );
+      cancelOnAbort(grpcCall, call.signal);
+    });
   }
 
   serverStream(method: MethodDescriptor, codec: MethodCodec, request: unknown, options: CallOptions = {}): AsyncIterable<unknown> {

@@ -10,16 +10,30 @@ import type { CallOptions, Client, ClientControls } from './client-types.js';
 import type { EndpointConfig } from './endpoint.js';
 import { EndpointSet } from './endpoint-set.js';
 import { parseAddress } from './address.js';
+import { type BroadcastOptions, broadcast } from './broadcast.js';
+import { attachInternals, type ClientInternals } from './client-internals.js';
+import { methodBalancers } from './method-balancers.js';
 
 /** An endpoint as given to `createClient`: `host:port`, or a config with overrides. */
 export type EndpointInput = string | EndpointConfig;
 
+/** Settings of one method of a client (`ClientOptions.methods`). */
+export interface MethodOptions {
+  /** Picks the node for this method's calls instead of the client's `balancer`. */
+  readonly balancer?: Balancer;
+}
+
 /** Options of `createClient`. */
-export interface ClientOptions {
+export interface ClientOptions<S extends ServiceDescriptor = ServiceDescriptor> {
   /** The nodes: `host:port` strings or configs with attribute overrides. */
   readonly endpoints: readonly EndpointInput[];
   /** Picks a node per call (default `roundRobin()`). */
   readonly balancer?: Balancer;
+  /**
+   * Per-method settings by client method name, e.g. `{ getUser: { balancer:
+   * balancers.consistentHash() } }`. Every balancer is fed the same ready endpoints.
+   */
+  readonly methods?: { readonly [K in keyof S['methods']]?: MethodOptions };
   /** Default deadline of every call in ms (none by default, as in grpc-js). */
   readonly deadlineMs?: number;
   /** How long a call without a deadline waits for a ready node before UNAVAILABLE (default 10000). */
@@ -33,7 +47,7 @@ export interface ClientOptions {
 const RESERVED = new Set<string>(['ready', 'stats', 'close', 'broadcast', 'then']);
 
 /** Creates a typed client of `service` whose calls are spread over the endpoints by the balancer. */
-export function createClient<S extends ServiceDescriptor>(service: S, options: ClientOptions): Client<S> {
+export function createClient<S extends ServiceDescriptor>(service: S, options: ClientOptions<S>): Client<S> {
   const where = `createClient(${service.name})`;
   if (!Array.isArray(options?.endpoints) || options.endpoints.length === 0) {
     throw new TypeError(`${where}: endpoints must be a non-empty list of "host:port" addresses`);
@@ -61,8 +75,16 @@ export function createClient<S extends ServiceDescriptor>(service: S, options: C
     maxAttempts,
   };
   const balancer = options.balancer ?? roundRobin();
-  const set = new EndpointSet(service.name, configs, balancer, options.grpcOptions ?? {});
-  const runner = new CallRunner(set, balancer, defaults);
+  const perMethod = methodBalancerMap(service, options.methods ?? {}, where);
+  const routing = methodBalancers(balancer, perMethod);
+  const set = new EndpointSet(service.name, configs, routing, options.grpcOptions ?? {});
+  const runners = new Map<Balancer, CallRunner>();
+  const runnerOf = (path: string): CallRunner => {
+    const b = perMethod.get(path) ?? balancer;
+    const runner = runners.get(b) ?? new CallRunner(set, b, defaults);
+    runners.set(b, runner);
+    return runner;
+  };
 
   const controls: ClientControls = {
     ready: (ready = {}) => set.whenReady(ready.all ?? false, Date.now() + (ready.timeoutMs ?? defaults.waitForReadyMs)),
@@ -70,7 +92,7 @@ export function createClient<S extends ServiceDescriptor>(service: S, options: C
       const calls = set.endpoints.reduce((sum, e) => sum + e.calls, 0);
       return {
         service: service.name,
-        balancer: balancer.name,
+        balancer: routing.name,
         calls,
         failures: set.endpoints.reduce((sum, e) => sum + e.failures, 0),
         endpoints: set.endpoints.map((e) => e.stats(calls)),
@@ -79,8 +101,16 @@ export function createClient<S extends ServiceDescriptor>(service: S, options: C
     close: async () => set.close(),
   };
   const methods: Record<string, unknown> = {};
+  const broadcasts: Record<string, unknown> = {};
+  const byName = new Map<string, ReturnType<ClientInternals['method']>>();
+  const internals: ClientInternals = { service, set, waitForReadyMs: defaults.waitForReadyMs, method: (name) => byName.get(name) };
   for (const [name, method] of Object.entries(service.methods)) {
     const codec = methodCodec(service, method);
+    const runner = runnerOf(method.path);
+    byName.set(name, { method, codec, runner });
+    if (!method.requestStream && !method.responseStream) {
+      broadcasts[name] = (request: unknown, opts?: BroadcastOptions) => broadcast(internals, name, request, opts);
+    }
     methods[name] = method.requestStream
       ? method.responseStream
         ? (requests: StreamInput<unknown>, opts?: CallOptions) => runner.bidiStream(method, codec, requests, opts)
@@ -89,5 +119,20 @@ export function createClient<S extends ServiceDescriptor>(service: S, options: C
         ? (request: unknown, opts?: CallOptions) => runner.serverStream(method, codec, request, opts)
         : (request: unknown, opts?: CallOptions) => runner.unary(method, codec, request, opts);
   }
-  return Object.freeze({ ...methods, ...controls }) as Client<S>;
+  const client = Object.freeze({ ...methods, ...controls, broadcast: Object.freeze(broadcasts) }) as Client<S>;
+  attachInternals(client, internals);
+  return client;
+}
+
+/** Method path → balancer from `ClientOptions.methods`; unknown method names are refused. */
+function methodBalancerMap(service: ServiceDescriptor, methods: Readonly<Record<string, MethodOptions | undefined>>, where: string): Map<string, Balancer> {
+  const byPath = new Map<string, Balancer>();
+  for (const [name, settings] of Object.entries(methods)) {
+    const method = service.methods[name];
+    if (method === undefined) {
+      throw new TypeError(`${where}: methods.${name} is not a method of ${service.name}; methods: ${Object.keys(service.methods).join(', ')}`);
+    }
+    if (settings?.balancer !== undefined) byPath.set(method.path, settings.balancer);
+  }
+  return byPath;
 }
