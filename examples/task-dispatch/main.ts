@@ -30,7 +30,7 @@ const dispatcher = new TaskDispatcher(client, 'sayHello', { concurrency: 24 });
 const finished = new Set<string>();
 let killed = false;
 const handles = Array.from({ length: TASKS }, (_, i) =>
-  dispatcher.submit({ name: `task-${i}` }).onComplete((error, reply) => {
+  dispatcher.submit({ name: `task-${i}` }).onComplete((_error, reply) => {
     if (reply) finished.add(reply.message);
     if (!killed && finished.size === KILL_AFTER) {
       killed = true;
