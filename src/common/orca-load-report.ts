@@ -145,10 +145,14 @@ class Reader {
 
   skip(wire: number): void {
     if (wire === 0) this.varint();
-    else if (wire === FIXED64) this.need(8), (this.offset += 8);
     else if (wire === LEN) this.bytes();
-    else if (wire === 5) this.need(4), (this.offset += 4);
+    else if (wire === FIXED64 || wire === 5) this.advance(wire === FIXED64 ? 8 : 4);
     else throw new RangeError(`ORCA report: unsupported wire type ${wire}`);
+  }
+
+  private advance(length: number): void {
+    this.need(length);
+    this.offset += length;
   }
 
   private need(length: number): void {
