@@ -40,7 +40,10 @@ export type { MetadataInit } from './common/metadata.js';
 export { RpcError, type RpcErrorSource } from './common/rpc-error.js';
 export { seededRandom } from './common/seeded-random.js';
 export { Status, statusName } from './common/status.js';
+export type { HttpEndpoint, HttpListenOptions } from './observability/http-listen.js';
 export type { LatencySummary } from './observability/latency-histogram.js';
+export type { MethodStats } from './observability/method-stats.js';
+export { createMetrics, type Metrics, type MetricsOptions } from './observability/metrics.js';
 export {
   bidiStream,
   clientStream,
@@ -56,4 +59,11 @@ export { type LooseMessage, type LooseServiceDescriptor, loadService } from './s
 export type { ProtoLoadOptions } from './schema/proto-files.js';
 export type { DeepPartial, RequestOf, ResponseOf, StreamInput } from './schema/types.js';
 export type { CallContext, Handler, Handlers } from './server/handler-types.js';
-export { createServer, type ListenResult, type Server, type ServerOptions, type ShutdownOptions } from './server/server.js';
+export {
+  createServer,
+  type ListenResult,
+  type Server,
+  type ServerOptions,
+  type ServerStats,
+  type ShutdownOptions,
+} from './server/server.js';

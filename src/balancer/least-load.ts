@@ -47,8 +47,8 @@ export interface LeastLoadOptions {
   readonly random?: () => number;
 }
 
-/** The estimated cost of sending one more call to `endpoint`. */
-function cost(endpoint: Endpoint): number {
+/** The estimated cost of sending one more call to `endpoint` (also shown in `client.stats()`). */
+export function cost(endpoint: Endpoint): number {
   const latency = endpoint.ewmaLatencyMs;
   const inFlight = endpoint.inFlight;
   let c = latency > 0 ? (inFlight + 1) * latency : inFlight === 0 ? 0 : PENALTY + inFlight;

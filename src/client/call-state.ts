@@ -27,7 +27,7 @@ export class CallState implements PickContext {
   budgetSpent = false;
 
   constructor(
-    method: MethodDescriptor,
+    readonly method: MethodDescriptor,
     options: CallOptions,
     defaultDeadlineMs: number | undefined,
     readonly policy: RetryPolicy,

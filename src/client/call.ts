@@ -3,6 +3,7 @@ import type * as grpc from '@grpc/grpc-js';
 import type { Balancer, CallOutcome } from '../balancer/balancer.js';
 import { RpcError, toRpcError } from '../common/rpc-error.js';
 import { Status } from '../common/status.js';
+import type { CallRecorder } from '../observability/metrics.js';
 import type { MethodCodec } from '../schema/codec.js';
 import type { MethodDescriptor } from '../schema/descriptor.js';
 import type { StreamInput } from '../schema/types.js';
@@ -24,6 +25,8 @@ export interface CallDefaults {
   readonly budget: RetryBudget;
   /** Source of backoff jitter. */
   readonly random: () => number;
+  /** Prometheus recording of every attempt, when the client has `metrics`. */
+  readonly record?: CallRecorder;
 }
 
 type Started = grpc.ClientReadableStream<unknown> | grpc.ClientDuplexStream<unknown, unknown>;
@@ -51,7 +54,7 @@ export class CallRunner {
       const started = this.begin(endpoint);
       try {
         const response = await this.send(endpoint, method, codec, request, call);
-        this.end(endpoint, Status.OK, started);
+        this.end(endpoint, Status.OK, started, call);
         return response;
       } catch (error) {
         const failure = this.fail(endpoint, error, started, call);
@@ -70,7 +73,7 @@ export class CallRunner {
     const started = this.begin(endpoint);
     try {
       const response = await this.send(endpoint, method, codec, request, call);
-      this.end(endpoint, Status.OK, started);
+      this.end(endpoint, Status.OK, started, call);
       return response;
     } catch (error) {
       throw this.fail(endpoint, error, started, call);
@@ -129,7 +132,7 @@ export class CallRunner {
           reject(error);
         });
       });
-      this.end(endpoint, Status.OK, started);
+      this.end(endpoint, Status.OK, started, call);
       return response;
     } catch (error) {
       throw this.fail(endpoint, error, started, call);
@@ -190,7 +193,7 @@ export class CallRunner {
           } finally {
             // The consumer stopped early: cancel the rest of the stream.
             grpcCall?.cancel();
-            if (!failed) runner.end(endpoint, Status.OK, started);
+            if (!failed) runner.end(endpoint, Status.OK, started, call);
           }
           return;
         }
@@ -218,9 +221,11 @@ export class CallRunner {
     return performance.now();
   }
 
-  private end(endpoint: ClientEndpoint, code: number, started: number): void {
-    const latencyMs = performance.now() - started;
-    endpoint.end(code, latencyMs);
+  private end(endpoint: ClientEndpoint, code: number, started: number, call: CallState): void {
+    const now = performance.now();
+    const latencyMs = now - started;
+    endpoint.end(code, latencyMs, now);
+    this.defaults.record?.(call.method, endpoint.id, code, latencyMs);
     this.set.recordOutcome(endpoint, code);
     if (this.balancer.onCallEnd !== undefined) {
       this.outcome.code = code;
@@ -240,7 +245,7 @@ export class CallRunner {
     if (call.lastAttemptTimedOut) {
       failure = new RpcError(failure.code, `attempt timed out after ${call.policy.attemptTimeoutMs} ms`, failure.metadata, failure.source);
     }
-    this.end(endpoint, failure.code, started);
+    this.end(endpoint, failure.code, started, call);
     call.tried.push(endpoint);
     return failure;
   }

@@ -1,5 +1,6 @@
 import type * as grpc from '@grpc/grpc-js';
 import type { Balancer } from '../balancer/balancer.js';
+import type { Metrics } from '../observability/metrics.js';
 import type { MethodDescriptor, ServiceDescriptor } from '../schema/descriptor.js';
 import { parseAddress } from './address.js';
 import type { EndpointConfig } from './endpoint.js';
@@ -59,9 +60,14 @@ export interface ClientOptions<S extends ServiceDescriptor = ServiceDescriptor> 
   readonly grpcOptions?: grpc.ChannelOptions;
   /** Source of randomness for backoff jitter (default `Math.random`). */
   readonly random?: () => number;
+  /**
+   * Prometheus metrics to record into (from `createMetrics()`); off by default, and then
+   * nothing is recorded on the call path.
+   */
+  readonly metrics?: Metrics;
 }
 
-const RESERVED = new Set<string>(['ready', 'stats', 'close', 'broadcast', 'then']);
+const RESERVED = new Set<string>(['ready', 'stats', 'serveStatus', 'close', 'broadcast', 'then']);
 
 /** Checks the endpoint list; errors name the service and the bad entry. */
 export function endpointConfigs(endpoints: readonly EndpointInput[] | undefined, where: string): EndpointConfig[] {

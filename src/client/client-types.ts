@@ -1,4 +1,5 @@
 import type { MetadataInit } from '../common/metadata.js';
+import type { HttpEndpoint, HttpListenOptions } from '../observability/http-listen.js';
 import type { MethodDescriptor, ServiceDescriptor } from '../schema/descriptor.js';
 import type { DeepPartial, StreamInput } from '../schema/types.js';
 import type { ClientBroadcast } from './broadcast.js';
@@ -47,6 +48,13 @@ export interface ClientControls {
   ready(options?: ReadyOptions): Promise<void>;
   /** Per-endpoint counters and latency percentiles, and the balancer in use. */
   stats(): ClientStats;
+  /**
+   * Serves a live view of `stats()` over HTTP (default 127.0.0.1, port 0 = any free port):
+   * a page with each node's state, in-flight calls, latency, share of calls and the
+   * balancer's weights and costs (table and bar chart, refreshed every second) at `/`, the
+   * same as JSON at `/stats.json`. Resolves with the URL and a `close()`.
+   */
+  serveStatus(options?: HttpListenOptions): Promise<HttpEndpoint>;
   /** Closes every connection; calls in flight are cancelled. */
   close(): Promise<void>;
 }

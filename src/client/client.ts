@@ -1,5 +1,7 @@
 import type { Balancer } from '../balancer/balancer.js';
 import { roundRobin } from '../balancer/round-robin.js';
+import { metricsRecorder } from '../observability/metrics.js';
+import { serveStatusPage } from '../observability/status-page.js';
 import { methodCodec } from '../schema/codec.js';
 import type { ServiceDescriptor } from '../schema/descriptor.js';
 import type { StreamInput } from '../schema/types.js';
@@ -33,12 +35,17 @@ export function createClient<S extends ServiceDescriptor>(service: S, options: C
     },
     options.outlierDetection ?? {},
   );
+  const metrics =
+    options.metrics === undefined
+      ? undefined
+      : metricsRecorder(options.metrics, where).watchClient({ service: service.name, nodes: () => set.endpoints });
   const defaults = {
     deadlineMs: options.deadlineMs,
     waitForReadyMs,
     policyOf,
     budget: new RetryBudget(options.retryBudget),
     random: options.random ?? Math.random,
+    record: metrics?.record,
   };
   // One runner per balancer, so each balancer gets the feedback of its own calls.
   const runners = new Map<Balancer, CallRunner>();
@@ -52,16 +59,26 @@ export function createClient<S extends ServiceDescriptor>(service: S, options: C
   const controls: ClientControls = {
     ready: (ready = {}) => set.whenReady(ready.all ?? false, Date.now() + (ready.timeoutMs ?? waitForReadyMs)),
     stats: (): ClientStats => {
-      const calls = set.endpoints.reduce((sum, e) => sum + e.calls, 0);
+      const now = performance.now();
+      const endpoints = set.endpoints;
+      const calls = endpoints.reduce((sum, e) => sum + e.calls, 0);
+      const recentCalls = endpoints.reduce((sum, e) => sum + e.recent.total(now), 0);
+      const readyWeight = endpoints.reduce((sum, e) => sum + (e.ready ? e.weight : 0), 0);
       return {
         service: service.name,
         balancer: routing.name,
         calls,
-        failures: set.endpoints.reduce((sum, e) => sum + e.failures, 0),
-        endpoints: set.endpoints.map((e) => e.stats(calls)),
+        failures: endpoints.reduce((sum, e) => sum + e.failures, 0),
+        windowMs: endpoints[0]?.recent.windowMs ?? 0,
+        recentCalls,
+        endpoints: endpoints.map((e) => e.stats(calls, recentCalls, readyWeight, now)),
       };
     },
-    close: async () => set.close(),
+    serveStatus: (statusOptions) => serveStatusPage(controls.stats, statusOptions),
+    close: async () => {
+      metrics?.unwatch();
+      set.close();
+    },
   };
   const methods: Record<string, unknown> = {};
   const broadcasts: Record<string, unknown> = {};

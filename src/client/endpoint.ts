@@ -1,8 +1,11 @@
 import * as grpc from '@grpc/grpc-js';
 import type { Endpoint, LoadReport } from '../balancer/balancer.js';
 import { Status } from '../common/status.js';
+import { cost as leastLoadCost } from '../balancer/least-load.js';
 import { Node, type NodeInfo } from '../gen/switchboard/v1/node.js';
+import { CodeCounts } from '../observability/code-counts.js';
 import { LatencyHistogram } from '../observability/latency-histogram.js';
+import { WindowCounter } from '../observability/window-counter.js';
 import { methodCodec } from '../schema/codec.js';
 import type { EndpointState, EndpointStats } from './client-stats.js';
 import { HealthWatch } from './health-watch.js';
@@ -58,6 +61,9 @@ export class ClientEndpoint implements Endpoint {
   failures = 0;
   private readonly ewma = new PeakEwma();
   private readonly latency = new LatencyHistogram();
+  private readonly codes = new CodeCounts();
+  /** Attempts completed within the last 10 s. */
+  readonly recent = new WindowCounter();
   private connectivity: grpc.connectivityState = IDLE;
   private identified = false;
   /** undefined until the first health status of this connection. */
@@ -107,16 +113,22 @@ export class ClientEndpoint implements Endpoint {
     this.inFlight++;
   }
 
-  /** An attempt on this endpoint ended with `code` after `latencyMs`. */
-  end(code: number, latencyMs: number): void {
+  /** An attempt on this endpoint ended with `code` after `latencyMs`, at `now` (`performance.now()`). */
+  end(code: number, latencyMs: number, now: number): void {
     this.inFlight--;
     this.calls++;
-    if (code !== Status.OK) this.failures++;
+    if (code !== Status.OK) {
+      this.failures++;
+      this.codes.add(code);
+    }
     this.latency.record(latencyMs);
+    this.recent.add(now);
     this.ewma.observe(latencyMs);
   }
 
-  stats(totalCalls: number): EndpointStats {
+  /** Counters against the client's totals: all attempts, attempts in the window, ready weight. */
+  stats(totalCalls: number, recentTotal: number, readyWeight: number, now: number): EndpointStats {
+    const recentCalls = this.recent.total(now);
     return {
       id: this.id,
       address: this.address,
@@ -125,10 +137,16 @@ export class ClientEndpoint implements Endpoint {
       state: this.connectionState,
       calls: this.calls,
       failures: this.failures,
+      failuresByCode: this.codes.failures(),
       inFlight: this.inFlight,
       share: totalCalls === 0 ? 0 : this.calls / totalCalls,
+      recentCalls,
+      recentShare: recentTotal === 0 ? 0 : recentCalls / recentTotal,
       latencyMs: this.latency.summary(),
       ewmaLatencyMs: this.ewma.value,
+      leastLoadCost: leastLoadCost(this),
+      weightShare: this.ready && readyWeight > 0 ? this.weight / readyWeight : 0,
+      load: this.load,
     };
   }
 

@@ -12,7 +12,8 @@ export type UntypedHandler = (input: never, ctx: LiveContext) => unknown;
 /** What the server wants to know about each call (in-flight tracking, error reporting). */
 export interface CallHooks {
   begin(ctx: LiveContext): void;
-  end(ctx: LiveContext): void;
+  /** The call ended with `code` (as the handler left it) after `latencyMs`. */
+  end(ctx: LiveContext, code: Status, latencyMs: number): void;
   /** A handler threw something that is not an `RpcError`. */
   onHandlerError(error: unknown, path: string): void;
 }
@@ -36,13 +37,17 @@ export function adaptHandler(method: MethodDescriptor, handler: UntypedHandler, 
     fail: (status: StatusObject) => void,
   ) => {
     const ctx = createCallContext(surface, method.path);
+    const started = performance.now();
+    let code = Status.OK;
     hooks.begin(ctx);
     try {
       await body(ctx);
     } catch (error) {
-      fail(toStatus(error, ctx, method.path, hooks));
+      const status = toStatus(error, ctx, method.path, hooks);
+      code = status.code;
+      fail(status);
     } finally {
-      hooks.end(ctx);
+      hooks.end(ctx, code, performance.now() - started);
     }
   };
 

@@ -2,6 +2,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import * as grpc from '@grpc/grpc-js';
 import { RpcError } from '../common/rpc-error.js';
 import { Status } from '../common/status.js';
+import { MethodRecorder, type MethodStats } from '../observability/method-stats.js';
+import { type CallRecorder, type Metrics, metricsRecorder } from '../observability/metrics.js';
 import { methodCodec } from '../schema/codec.js';
 import type { ServiceDescriptor } from '../schema/descriptor.js';
 import type { LiveContext } from './call-context.js';
@@ -27,6 +29,17 @@ export interface ServerOptions {
    * INTERNAL without details). Default: one line on stderr.
    */
   readonly onHandlerError?: (error: unknown, path: string) => void;
+  /** Prometheus metrics to record into (from `createMetrics()`); off by default. */
+  readonly metrics?: Metrics;
+}
+
+/** What `server.stats()` returns: the node's own view of the calls it handles. */
+export interface ServerStats {
+  readonly nodeId: string;
+  /** Calls being handled now, over all methods. */
+  readonly inFlight: number;
+  /** One entry per method of the added services (not health or node info). */
+  readonly methods: readonly MethodStats[];
 }
 
 /** Where a server listens. */
@@ -48,6 +61,8 @@ export interface Server {
   readonly nodeId: string;
   /** Calls being handled right now. */
   readonly inFlight: number;
+  /** Per method: calls, failures by code, in-flight, handling-time percentiles. */
+  stats(): ServerStats;
   /**
    * Sets what `grpc.health.v1.Health` reports for a service (default: the whole node).
    * Clients stop sending calls for that service to a node that is not serving.
@@ -76,6 +91,9 @@ class NodeServer implements Server {
   private readonly services = new Set<string>();
   private readonly live = new Set<LiveContext>();
   private readonly hooks: CallHooks;
+  private readonly recorders = new Map<string, MethodRecorder>();
+  private readonly record: CallRecorder | undefined;
+  private readonly unwatchMetrics: (() => void) | undefined;
   private state: 'new' | 'listening' | 'closing' | 'closed' = 'new';
 
   constructor(options: ServerOptions) {
@@ -91,9 +109,25 @@ class NodeServer implements Server {
     const onHandlerError =
       options.onHandlerError ??
       ((error: unknown, path: string) => console.error(`[switchboard] ${this.nodeId} ${path} handler failed:`, error));
+    const watched = options.metrics
+      ? metricsRecorder(options.metrics, `createServer(${options.nodeId})`).watchServer({
+          nodeId: options.nodeId,
+          methods: () => this.recorders.values(),
+        })
+      : undefined;
+    this.record = watched?.record;
+    this.unwatchMetrics = watched?.unwatch;
     this.hooks = {
-      begin: (ctx) => this.live.add(ctx),
-      end: (ctx) => this.live.delete(ctx),
+      begin: (ctx) => {
+        this.live.add(ctx);
+        this.recorders.get(ctx.path)?.begin();
+      },
+      end: (ctx, code, latencyMs) => {
+        this.live.delete(ctx);
+        const recorder = this.recorders.get(ctx.path);
+        recorder?.end(code, latencyMs);
+        if (recorder !== undefined) this.record?.(recorder, this.nodeId, code, latencyMs);
+      },
       onHandlerError,
     };
     const identity = { nodeId: options.nodeId, zone: options.zone ?? '', weight, labels: options.labels ?? {} };
@@ -118,10 +152,17 @@ class NodeServer implements Server {
     return this.live.size;
   }
 
+  stats(): ServerStats {
+    return { nodeId: this.nodeId, inFlight: this.live.size, methods: [...this.recorders.values()].map((r) => r.stats()) };
+  }
+
   add<S extends ServiceDescriptor>(service: S, handlers: Handlers<S>): this {
     if (this.state !== 'new') throw new Error(`add(${service.name}): node ${this.nodeId} is already listening`);
     if (this.services.has(service.name)) throw new Error(`service ${service.name} is already added to node ${this.nodeId}`);
     this.register(service, handlers, this.hooks);
+    for (const method of Object.values(service.methods)) {
+      this.recorders.set(method.path, new MethodRecorder(method));
+    }
     this.services.add(service.name);
     this.health.set(service.name, 'SERVING');
     return this;
@@ -162,6 +203,7 @@ class NodeServer implements Server {
       });
     });
     this.state = 'closed';
+    this.unwatchMetrics?.();
   }
 
   private register(service: ServiceDescriptor, handlers: object, hooks: CallHooks): void {
