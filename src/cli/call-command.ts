@@ -1,0 +1,63 @@
+import type { Command } from 'commander';
+import { createClient } from '../client/client.js';
+import type { CallOptions } from '../client/client-types.js';
+import { positiveOption, protoMethod, parseRequests, reachable, type RpcCommandOptions, runCommand, targetAddresses } from './rpc-target.js';
+
+interface CallCommandOptions extends RpcCommandOptions {
+  readonly timeout: string;
+}
+
+type AnyMethod = (request: unknown, options?: CallOptions) => Promise<unknown> | AsyncIterable<unknown>;
+
+/**
+ * `switchboard call <target> <pkg.Service/Method> [json] --proto <file>`: one call through
+ * a client over the target's nodes. Responses go to stdout as JSON (one document per
+ * message of a stream), the node that served the call to stderr, so stdout pipes into jq.
+ */
+export function registerCallCommand(program: Command): void {
+  program
+    .command('call')
+    .description('call a method and print the response as JSON (and, on stderr, the node that served it)')
+    .argument('<target>', 'host:port, a comma list of them, or etcd://host:port/prefix')
+    .argument('<method>', 'pkg.Service/Method')
+    .argument('[json]', 'the request as JSON; an array of requests for client-streaming and bidi methods', '{}')
+    .requiredOption('--proto <file>', '.proto file defining the service')
+    .option('-I, --include <dir...>', 'directories searched for imports')
+    .option('--timeout <ms>', 'deadline of the call, including the wait for a reachable node', '5000')
+    .action((target: string, methodPath: string, json: string, options: CallCommandOptions) =>
+      runCommand('call', async () => {
+        const timeoutMs = positiveOption(options.timeout, '--timeout');
+        const addresses = targetAddresses(target);
+        const found = protoMethod(options.proto, options.include ?? [], methodPath);
+        const requests = parseRequests(json, found);
+        const client = createClient(found.service, { endpoints: addresses, deadlineMs: timeoutMs, waitForReadyMs: timeoutMs });
+        try {
+          await reachable(client, addresses, timeoutMs);
+          const call = (client as unknown as Record<string, AnyMethod>)[found.name]!;
+          const result = call(found.method.requestStream ? requests : requests[0]);
+          if (Symbol.asyncIterator in result) {
+            for await (const message of result) console.log(toJson(message));
+          } else {
+            console.log(toJson(await result));
+          }
+          const served = client.stats().endpoints.find((e) => e.calls > e.failures);
+          if (served !== undefined) console.error(`served by ${served.id} (${served.address})`);
+        } finally {
+          await client.close();
+        }
+      }),
+    );
+}
+
+/** JSON with bytes as base64 (as grpcurl and the proto3 JSON mapping write them). */
+function toJson(value: unknown): string {
+  return JSON.stringify(
+    value,
+    (_key, v: unknown) => (isBufferJson(v) ? Buffer.from(v.data).toString('base64') : v),
+    2,
+  );
+}
+
+function isBufferJson(value: unknown): value is { type: 'Buffer'; data: number[] } {
+  return typeof value === 'object' && value !== null && (value as { type?: unknown }).type === 'Buffer' && Array.isArray((value as { data?: unknown }).data);
+}
