@@ -53,7 +53,9 @@ const PAGE = `<!doctype html>
 const pct = (x) => (100 * x).toFixed(1) + '%';
 const ms = (x) => x.toFixed(x < 10 ? 2 : 1);
 const el = (tag, props, children) => {
-  const node = Object.assign(document.createElement(tag), props || {});
+  const { dataset, ...rest } = props || {};
+  const node = Object.assign(document.createElement(tag), rest);
+  Object.assign(node.dataset, dataset || {});
   for (const child of children || []) node.append(child);
   return node;
 };
@@ -91,7 +93,7 @@ async function refresh() {
     document.getElementById('rows').replaceChildren(...stats.endpoints.map(row));
     document.getElementById('chart').replaceChildren(...stats.endpoints.flatMap(bar));
   } catch (error) {
-    document.getElementById('sub').textContent = 'cannot reach the client: ' + error;
+    document.getElementById('sub').textContent = 'update failed: ' + error;
   }
 }
 refresh();
