@@ -44,7 +44,7 @@ describe.skipIf(!haveChromium)('client.serveStatus() in headless Chromium', () =
       const page = await browser.newPage();
       await page.goto(status.url);
       await page.locator('tr[data-node]').nth(2).waitFor();
-      expect(await page.locator('tr[data-node]').evaluateAll((rows) => rows.map((r) => (r as HTMLElement).dataset.node))).toEqual([
+      expect(await page.locator('tr[data-node]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-node')))).toEqual([
         'node-a',
         'node-b',
         'node-c',
