@@ -68,6 +68,19 @@ describe.concurrent('examples', () => {
   );
 
   it(
+    'observability prints its README output, up to ports and latencies',
+    async () => {
+      const mask = (line: string) =>
+        line
+          .replace(/127\.0\.0\.1:\d+/g, '127.0.0.1:PORT')
+          .replace(/p50 [\d.]+ ms, p99 [\d.]+ ms, leastLoad cost [\d.]+/, 'p50 ? ms, p99 ? ms, leastLoad cost ?');
+      const [expected, actual] = await Promise.all([expectedOutput('observability'), runExample('observability')]);
+      expect(actual.map(mask)).toEqual(expected.map(mask));
+    },
+    TIMEOUT_MS,
+  );
+
+  it(
     'task-dispatch completes every task with a node killed midway; per-node counts vary',
     async () => {
       const mask = (line: string) => line.replace(/completed \d+, failed attempts \d+/, 'completed N, failed attempts N');
