@@ -26,6 +26,7 @@ export type { ClientOptions, EndpointInput, KeepaliveOptions, MethodOptions } fr
 export type { OutlierDetectionOptions } from './client/outlier-detector.js';
 export type { RetryBudgetOptions } from './client/retry-budget.js';
 export type { BackoffOptions, RetryOptions } from './client/retry-policy.js';
+export type { ClientCall, ClientInterceptor } from './client/client-interceptor.js';
 export type { ClientStats, EndpointState, EndpointStats } from './client/client-stats.js';
 export type { CallOptions, Client, ClientControls, ClientMethod, ReadyOptions } from './client/client-types.js';
 export type { EndpointConfig } from './client/endpoint.js';
@@ -56,4 +57,5 @@ export { type LooseMessage, type LooseServiceDescriptor, loadService } from './s
 export type { ProtoLoadOptions } from './schema/proto-files.js';
 export type { DeepPartial, RequestOf, ResponseOf, StreamInput } from './schema/types.js';
 export type { CallContext, Handler, Handlers } from './server/handler-types.js';
+export type { ServerCall, ServerInterceptor } from './server/server-interceptor.js';
 export { createServer, type ListenResult, type Server, type ServerOptions, type ShutdownOptions } from './server/server.js';

@@ -2,6 +2,7 @@ import type * as grpc from '@grpc/grpc-js';
 import type { Balancer } from '../balancer/balancer.js';
 import type { MethodDescriptor, ServiceDescriptor } from '../schema/descriptor.js';
 import { parseAddress } from './address.js';
+import type { ClientInterceptor } from './client-interceptor.js';
 import type { EndpointConfig } from './endpoint.js';
 import type { OutlierDetectionOptions } from './outlier-detector.js';
 import type { RetryBudgetOptions } from './retry-budget.js';
@@ -57,6 +58,8 @@ export interface ClientOptions<S extends ServiceDescriptor = ServiceDescriptor> 
   readonly keepalive?: KeepaliveOptions;
   /** Options for every grpc-js channel (e.g. `grpc.max_receive_message_length`); they win over the above. */
   readonly grpcOptions?: grpc.ChannelOptions;
+  /** Middleware around every call of this client, the first outermost. */
+  readonly interceptors?: readonly ClientInterceptor[];
   /** Source of randomness for backoff jitter (default `Math.random`). */
   readonly random?: () => number;
 }

@@ -10,6 +10,7 @@ import { type ClientOptions, channelOptions, endpointConfigs, methodBalancerMap,
 import type { ClientStats } from './client-stats.js';
 import type { CallOptions, Client, ClientControls } from './client-types.js';
 import { EndpointSet } from './endpoint-set.js';
+import { interceptedPromise, interceptedStream } from './intercepted-call.js';
 import { methodBalancers } from './method-balancers.js';
 import { RetryBudget } from './retry-budget.js';
 
@@ -74,13 +75,28 @@ export function createClient<S extends ServiceDescriptor>(service: S, options: C
     if (!method.requestStream && !method.responseStream) {
       broadcasts[name] = (request: unknown, opts?: BroadcastOptions) => broadcast(internals, name, request, opts);
     }
-    methods[name] = method.requestStream
-      ? method.responseStream
-        ? (requests: StreamInput<unknown>, opts?: CallOptions) => runner.bidiStream(method, codec, requests, opts)
-        : (requests: StreamInput<unknown>, opts?: CallOptions) => runner.clientStream(method, codec, requests, opts)
-      : method.responseStream
-        ? (request: unknown, opts?: CallOptions) => runner.serverStream(method, codec, request, opts)
-        : (request: unknown, opts?: CallOptions) => runner.unary(method, codec, request, opts);
+    const chain = options.interceptors ?? [];
+    if (chain.length === 0) {
+      methods[name] = method.requestStream
+        ? method.responseStream
+          ? (requests: StreamInput<unknown>, opts?: CallOptions) => runner.bidiStream(method, codec, requests, opts)
+          : (requests: StreamInput<unknown>, opts?: CallOptions) => runner.clientStream(method, codec, requests, opts)
+        : method.responseStream
+          ? (request: unknown, opts?: CallOptions) => runner.serverStream(method, codec, request, opts)
+          : (request: unknown, opts?: CallOptions) => runner.unary(method, codec, request, opts);
+    } else {
+      methods[name] = method.requestStream
+        ? method.responseStream
+          ? (requests: StreamInput<unknown>, opts?: CallOptions) =>
+              interceptedStream(chain, method, opts, (o) => runner.bidiStream(method, codec, requests, o))
+          : (requests: StreamInput<unknown>, opts?: CallOptions) =>
+              interceptedPromise(chain, method, opts, (o) => runner.clientStream(method, codec, requests, o))
+        : method.responseStream
+          ? (request: unknown, opts?: CallOptions) =>
+              interceptedStream(chain, method, opts, (o) => runner.serverStream(method, codec, request, o))
+          : (request: unknown, opts?: CallOptions) =>
+              interceptedPromise(chain, method, opts, (o) => runner.unary(method, codec, request, o));
+    }
   }
   const client = Object.freeze({ ...methods, ...controls, broadcast: Object.freeze(broadcasts) }) as Client<S>;
   attachInternals(client, internals);

@@ -4,13 +4,16 @@ import type * as grpc from '@grpc/grpc-js';
 import { RpcError } from '../common/rpc-error.js';
 import { Status } from '../common/status.js';
 import type { MethodDescriptor } from '../schema/descriptor.js';
+import { runChain } from '../common/interceptor-chain.js';
 import { createCallContext, type IncomingCall, type LiveContext } from './call-context.js';
+import type { ServerInterceptor } from './server-interceptor.js';
 
 /** A handler as the adapter sees it (the typed `Handler<M>` with its types erased). */
 export type UntypedHandler = (input: never, ctx: LiveContext) => unknown;
 
-/** What the server wants to know about each call (in-flight tracking, error reporting). */
+/** What the server wants to know about each call (in-flight tracking, error reporting) and runs around it. */
 export interface CallHooks {
+  readonly interceptors: readonly ServerInterceptor[];
   begin(ctx: LiveContext): void;
   end(ctx: LiveContext): void;
   /** A handler threw something that is not an `RpcError`. */
@@ -30,6 +33,9 @@ interface StatusObject {
  */
 export function adaptHandler(method: MethodDescriptor, handler: UntypedHandler, hooks: CallHooks): grpc.UntypedHandleCall {
   const call = handler as (input: unknown, ctx: LiveContext) => unknown;
+  /** Runs the handler part inside the interceptors (none: directly). */
+  const intercepted = (ctx: LiveContext, inner: () => Promise<unknown>): Promise<unknown> =>
+    hooks.interceptors.length === 0 ? inner() : runChain(hooks.interceptors, { method, ctx }, inner);
   const run = async (
     surface: IncomingCall,
     body: (ctx: LiveContext) => Promise<void>,
@@ -50,7 +56,7 @@ export function adaptHandler(method: MethodDescriptor, handler: UntypedHandler, 
     return (surface: grpc.ServerUnaryCall<unknown, unknown>, callback: grpc.sendUnaryData<unknown>) =>
       void run(
         surface,
-        async (ctx) => callback(null, await call(surface.request, ctx), ctx.trailer),
+        async (ctx) => callback(null, await intercepted(ctx, async () => call(surface.request, ctx)), ctx.trailer),
         (status) => callback(status),
       );
   }
@@ -59,7 +65,7 @@ export function adaptHandler(method: MethodDescriptor, handler: UntypedHandler, 
       void run(
         surface,
         async (ctx) => {
-          await writeAll(surface, call(surface.request, ctx), ctx, method.path);
+          await intercepted(ctx, () => writeAll(surface, call(surface.request, ctx), ctx, method.path));
           surface.end(ctx.trailer);
         },
         (status) => surface.emit('error', status),
@@ -69,7 +75,7 @@ export function adaptHandler(method: MethodDescriptor, handler: UntypedHandler, 
     return (surface: grpc.ServerReadableStream<unknown, unknown>, callback: grpc.sendUnaryData<unknown>) =>
       void run(
         surface,
-        async (ctx) => callback(null, await call(readAll(surface, ctx), ctx), ctx.trailer),
+        async (ctx) => callback(null, await intercepted(ctx, async () => call(readAll(surface, ctx), ctx)), ctx.trailer),
         (status) => callback(status),
       );
   }
@@ -77,7 +83,7 @@ export function adaptHandler(method: MethodDescriptor, handler: UntypedHandler, 
     void run(
       surface,
       async (ctx) => {
-        await writeAll(surface, call(readAll(surface, ctx), ctx), ctx, method.path);
+        await intercepted(ctx, () => writeAll(surface, call(readAll(surface, ctx), ctx), ctx, method.path));
         surface.end(ctx.trailer);
       },
       (status) => surface.emit('error', status),

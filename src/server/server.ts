@@ -7,6 +7,7 @@ import type { ServiceDescriptor } from '../schema/descriptor.js';
 import type { LiveContext } from './call-context.js';
 import { adaptHandler, type CallHooks, type UntypedHandler } from './handler-adapter.js';
 import type { Handlers } from './handler-types.js';
+import type { ServerInterceptor } from './server-interceptor.js';
 import { Health, HealthState } from './health.js';
 import { Node, nodeInfoHandlers } from './node-info.js';
 
@@ -20,6 +21,8 @@ export interface ServerOptions {
   readonly weight?: number;
   /** Free-form labels (e.g. `{ version: 'v2' }`) for routing rules. */
   readonly labels?: Readonly<Record<string, string>>;
+  /** Middleware around every handler of this node, the first outermost (also `server.use`). */
+  readonly interceptors?: readonly ServerInterceptor[];
   /** Options passed to the grpc-js server (e.g. `grpc.max_receive_message_length`). */
   readonly grpcOptions?: grpc.ServerOptions;
   /**
@@ -53,6 +56,8 @@ export interface Server {
    * Clients stop sending calls for that service to a node that is not serving.
    */
   setServing(serving: boolean, service?: string): void;
+  /** Adds a server interceptor (before `listen`); it runs inside those added before it. */
+  use(interceptor: ServerInterceptor): this;
   /** Adds a service with its handlers (before `listen`). */
   add<S extends ServiceDescriptor>(service: S, handlers: Handlers<S>): this;
   /** Binds and starts serving, e.g. `listen('127.0.0.1:0')`. */
@@ -76,6 +81,7 @@ class NodeServer implements Server {
   private readonly services = new Set<string>();
   private readonly live = new Set<LiveContext>();
   private readonly hooks: CallHooks;
+  private readonly interceptors: ServerInterceptor[];
   private state: 'new' | 'listening' | 'closing' | 'closed' = 'new';
 
   constructor(options: ServerOptions) {
@@ -88,10 +94,12 @@ class NodeServer implements Server {
     }
     this.nodeId = options.nodeId;
     this.grpcServer = new grpc.Server(options.grpcOptions);
+    this.interceptors = [...(options.interceptors ?? [])];
     const onHandlerError =
       options.onHandlerError ??
       ((error: unknown, path: string) => console.error(`[switchboard] ${this.nodeId} ${path} handler failed:`, error));
     this.hooks = {
+      interceptors: this.interceptors,
       begin: (ctx) => this.live.add(ctx),
       end: (ctx) => this.live.delete(ctx),
       onHandlerError,
@@ -116,6 +124,12 @@ class NodeServer implements Server {
 
   get inFlight(): number {
     return this.live.size;
+  }
+
+  use(interceptor: ServerInterceptor): this {
+    if (this.state !== 'new') throw new Error(`use(): node ${this.nodeId} is already listening`);
+    this.interceptors.push(interceptor);
+    return this;
   }
 
   add<S extends ServiceDescriptor>(service: S, handlers: Handlers<S>): this {
@@ -202,6 +216,7 @@ class NodeServer implements Server {
 
 /** Internal services (health, node info) are not counted as load nor cancelled by drain. */
 const UNTRACKED: CallHooks = {
+  interceptors: [],
   begin: () => {},
   end: () => {},
   onHandlerError: (error, path) => console.error(`[switchboard] ${path} failed:`, error),
