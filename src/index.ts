@@ -6,14 +6,16 @@ export { type BalancerFactory, type BalancerOptions, balancers, createBalancer, 
 export type { LeastLoadOptions } from './balancer/least-load.js';
 export type { RoundRobinOptions } from './balancer/round-robin.js';
 export type { WeightedOptions } from './balancer/weighted.js';
-export { type ClientOptions, createClient, type EndpointInput } from './client/client.js';
-export type { ClientStats, EndpointState, EndpointStats } from './client/client-stats.js';
+export { type ClientOptions, createClient } from './client/client.js';
+export type { ClientStats, DiscoveryStats, EndpointState, EndpointStats } from './client/client-stats.js';
 export type { CallOptions, Client, ClientControls, ClientMethod, ReadyOptions } from './client/client-types.js';
 export type { EndpointConfig } from './client/endpoint.js';
 export type { MetadataInit } from './common/metadata.js';
 export { RpcError, type RpcErrorSource } from './common/rpc-error.js';
 export { seededRandom } from './common/seeded-random.js';
 export { Status, statusName } from './common/status.js';
+export type { EndpointInput, ResolvedEndpoint, Resolver, Unsubscribe } from './discovery/resolver.js';
+export { staticResolver } from './discovery/static-resolver.js';
 export type { LatencySummary } from './observability/latency-histogram.js';
 export {
   bidiStream,

@@ -4,20 +4,20 @@ import { roundRobin } from '../balancer/round-robin.js';
 import { methodCodec } from '../schema/codec.js';
 import type { ServiceDescriptor } from '../schema/descriptor.js';
 import type { StreamInput } from '../schema/types.js';
+import type { EndpointInput, Resolver } from '../discovery/resolver.js';
+import { staticResolver, toEndpointList } from '../discovery/static-resolver.js';
 import { type CallDefaults, CallRunner } from './call.js';
 import type { ClientStats } from './client-stats.js';
 import type { CallOptions, Client, ClientControls } from './client-types.js';
-import type { EndpointConfig } from './endpoint.js';
 import { EndpointSet } from './endpoint-set.js';
-import { parseAddress } from './address.js';
+import { Membership } from './membership.js';
 
-/** An endpoint as given to `createClient`: `host:port`, or a config with overrides. */
-export type EndpointInput = string | EndpointConfig;
-
-/** Options of `createClient`. */
+/** Options of `createClient`: the nodes come from `endpoints` or from a `resolver`. */
 export interface ClientOptions {
-  /** The nodes: `host:port` strings or configs with attribute overrides. */
-  readonly endpoints: readonly EndpointInput[];
+  /** A fixed list of nodes: `host:port` strings or configs with attribute overrides (sugar for `staticResolver`). */
+  readonly endpoints?: readonly EndpointInput[];
+  /** Where the nodes come from, following changes (`dnsResolver`, `etcdRegistry`, ...), instead of `endpoints`. */
+  readonly resolver?: Resolver;
   /** Picks a node per call (default `roundRobin()`). */
   readonly balancer?: Balancer;
   /** Default deadline of every call in ms (none by default, as in grpc-js). */
@@ -35,19 +35,7 @@ const RESERVED = new Set<string>(['ready', 'stats', 'close', 'broadcast', 'then'
 /** Creates a typed client of `service` whose calls are spread over the endpoints by the balancer. */
 export function createClient<S extends ServiceDescriptor>(service: S, options: ClientOptions): Client<S> {
   const where = `createClient(${service.name})`;
-  if (!Array.isArray(options?.endpoints) || options.endpoints.length === 0) {
-    throw new TypeError(`${where}: endpoints must be a non-empty list of "host:port" addresses`);
-  }
-  const configs = options.endpoints.map((endpoint) => {
-    const config = typeof endpoint === 'string' ? { address: endpoint } : endpoint;
-    parseAddress(config.address, where);
-    if (config.weight !== undefined && !(Number.isFinite(config.weight) && config.weight > 0)) {
-      throw new RangeError(`${where}: weight of ${config.address} must be a positive number, got ${config.weight}`);
-    }
-    return config;
-  });
-  const duplicate = configs.find((c, i) => configs.findIndex((o) => o.address === c.address) !== i);
-  if (duplicate) throw new TypeError(`${where}: endpoint ${duplicate.address} is listed twice`);
+  const resolver = resolverOf(options, where);
   for (const name of Object.keys(service.methods)) {
     if (RESERVED.has(name)) throw new TypeError(`${where}: method name ${name} collides with the client's own ${name}()`);
   }
@@ -61,7 +49,8 @@ export function createClient<S extends ServiceDescriptor>(service: S, options: C
     maxAttempts,
   };
   const balancer = options.balancer ?? roundRobin();
-  const set = new EndpointSet(service.name, configs, balancer, options.grpcOptions ?? {});
+  const set = new EndpointSet(service.name, balancer, options.grpcOptions ?? {});
+  const membership = new Membership(resolver, service.name, set);
   const runner = new CallRunner(set, balancer, defaults);
 
   const controls: ClientControls = {
@@ -74,9 +63,13 @@ export function createClient<S extends ServiceDescriptor>(service: S, options: C
         calls,
         failures: set.endpoints.reduce((sum, e) => sum + e.failures, 0),
         endpoints: set.endpoints.map((e) => e.stats(calls)),
+        discovery: membership.stats(),
       };
     },
-    close: async () => set.close(),
+    close: async () => {
+      membership.close();
+      set.close();
+    },
   };
   const methods: Record<string, unknown> = {};
   for (const [name, method] of Object.entries(service.methods)) {
@@ -90,4 +83,11 @@ export function createClient<S extends ServiceDescriptor>(service: S, options: C
         : (request: unknown, opts?: CallOptions) => runner.unary(method, codec, request, opts);
   }
   return Object.freeze({ ...methods, ...controls }) as Client<S>;
+}
+
+function resolverOf(options: ClientOptions, where: string): Resolver {
+  if (options?.resolver !== undefined && options.endpoints !== undefined) {
+    throw new TypeError(`${where}: give endpoints or a resolver, not both`);
+  }
+  return options?.resolver ?? staticResolver(toEndpointList(options?.endpoints as readonly EndpointInput[], where));
 }

@@ -9,17 +9,31 @@ import { ClientEndpoint, type EndpointConfig } from './endpoint.js';
  * and lets calls wait for one (like grpc's `waitForReady`) when none is ready yet.
  */
 export class EndpointSet {
-  readonly endpoints: readonly ClientEndpoint[];
+  private members: readonly ClientEndpoint[] = [];
   private readonly waiters = new Set<() => void>();
 
   constructor(
     private readonly service: string,
-    configs: readonly EndpointConfig[],
     private readonly balancer: Balancer,
-    grpcOptions: grpc.ChannelOptions,
+    private readonly grpcOptions: grpc.ChannelOptions,
   ) {
     this.balancer.update([]);
-    this.endpoints = configs.map((config) => new ClientEndpoint(config, grpcOptions, () => this.refresh()));
+  }
+
+  /** The members, as last set by `replace` (see `Membership`). */
+  get endpoints(): readonly ClientEndpoint[] {
+    return this.members;
+  }
+
+  /** Opens a connection to a new endpoint whose changes refresh this set; `replace` makes it a member. */
+  connect(config: EndpointConfig): ClientEndpoint {
+    return new ClientEndpoint(config, this.grpcOptions, () => this.refresh());
+  }
+
+  /** Makes `endpoints` the members and offers the ready ones to the balancer. */
+  replace(endpoints: readonly ClientEndpoint[]): void {
+    this.members = endpoints;
+    this.refresh();
   }
 
   /** A pick right now, or undefined if the balancer has nothing ready. */
@@ -41,7 +55,7 @@ export class EndpointSet {
 
   /** Resolves once one endpoint (or `all`) is ready; UNAVAILABLE at `deadline`. */
   async whenReady(all: boolean, deadline: number): Promise<void> {
-    const isReady = () => (all ? this.endpoints.every((e) => e.ready) : this.endpoints.some((e) => e.ready));
+    const isReady = () => (all ? this.endpoints.length > 0 && this.endpoints.every((e) => e.ready) : this.endpoints.some((e) => e.ready));
     while (!isReady()) {
       if (Date.now() >= deadline) throw this.notReadyError(undefined, []);
       await this.nextChange(deadline, undefined);

@@ -52,7 +52,8 @@ export class ClientEndpoint implements Endpoint {
   failures = 0;
   private readonly ewma = new PeakEwma();
   private readonly latency = new LatencyHistogram();
-  private readonly config: EndpointConfig;
+  private config: EndpointConfig;
+  private announced: NodeInfo | undefined;
   private state: EndpointState = 'connecting';
   private closed = false;
 
@@ -115,6 +116,12 @@ export class ClientEndpoint implements Endpoint {
     };
   }
 
+  /** Takes a new config for the same address (a resolver update); true if an attribute changed. */
+  reconfigure(config: EndpointConfig): boolean {
+    this.config = config;
+    return this.adopt(this.announced);
+  }
+
   close(): void {
     this.closed = true;
     this.setReady(false);
@@ -157,12 +164,13 @@ export class ClientEndpoint implements Endpoint {
   }
 
   /** Takes the node's announced identity where the config does not override it; true if it changed. */
-  private adopt(info: NodeInfo): boolean {
+  private adopt(info: NodeInfo | undefined): boolean {
+    this.announced = info;
     const before = `${this.id}|${this.weight}|${this.zone}|${JSON.stringify(this.labels)}`;
-    this.id = this.config.id ?? (info.nodeId || this.address);
-    this.weight = this.config.weight ?? (info.weight > 0 ? info.weight : 1);
-    this.zone = this.config.zone ?? info.zone;
-    this.labels = this.config.labels ?? info.labels;
+    this.id = this.config.id ?? (info?.nodeId || this.address);
+    this.weight = this.config.weight ?? (info !== undefined && info.weight > 0 ? info.weight : 1);
+    this.zone = this.config.zone ?? info?.zone ?? '';
+    this.labels = this.config.labels ?? info?.labels ?? {};
     return before !== `${this.id}|${this.weight}|${this.zone}|${JSON.stringify(this.labels)}`;
   }
 
