@@ -15,6 +15,7 @@ export { RpcError, type RpcErrorSource } from './common/rpc-error.js';
 export { seededRandom } from './common/seeded-random.js';
 export { Status, statusName } from './common/status.js';
 export type { EndpointInput, ResolvedEndpoint, Resolver, Unsubscribe } from './discovery/resolver.js';
+export { type DnsResolverOptions, dnsResolver } from './discovery/dns-resolver.js';
 export { type EtcdRegistry, type EtcdRegistryOptions, etcdRegistry } from './discovery/etcd-registry.js';
 export type { Member, NodeRecord, Registration, Registry } from './discovery/registry.js';
 export { staticResolver } from './discovery/static-resolver.js';

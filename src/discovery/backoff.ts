@@ -13,6 +13,11 @@ export class Backoff {
     return ms;
   }
 
+  /** True after a failure, until `reset`. */
+  get failing(): boolean {
+    return this.next > MIN_MS;
+  }
+
   reset(): void {
     this.next = MIN_MS;
   }

@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { Etcd3 } from 'etcd3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createClient, type EtcdRegistry, etcdRegistry } from 'switchboard';
 import { Echo } from '../gen/echo.js';
@@ -71,6 +72,25 @@ describe('etcd registry', () => {
       expect((await registry.members(SERVICE)).map((m) => [m.id, m.address])).toEqual([['same', first.address]]);
     } finally {
       await stopAll([first]);
+      await registry.close();
+    }
+  });
+
+  it('a node whose lease is lost registers again under a new lease', async () => {
+    const registry = newRegistry();
+    const node = await startEchoNode('phoenix', { registry });
+    const admin = new Etcd3({ hosts: `http://${etcd.host}` });
+    const key = `/t${testCount}/${SERVICE}/phoenix`;
+    try {
+      const lease = (await admin.get(key).exec()).kvs[0]!.lease;
+      await admin.leaseClient.leaseRevoke({ ID: lease });
+      expect(await admin.get(key).string()).toBeNull();
+      await expect.poll(async () => (await admin.get(key).exec()).kvs[0]?.lease, { timeout: 5000 }).toMatch(/^\d+$/);
+      expect((await admin.get(key).exec()).kvs[0]!.lease).not.toBe(lease);
+      expect((await registry.members(SERVICE)).map((m) => [m.id, m.address])).toEqual([['phoenix', node.address]]);
+    } finally {
+      admin.close();
+      await stopAll([node]);
       await registry.close();
     }
   });
