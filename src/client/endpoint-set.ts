@@ -90,7 +90,7 @@ export class EndpointSet {
   }
 
   private notReadyError(path: string | undefined, tried: PickContext['tried']): RpcError {
-    const seen = this.endpoints.map((e) => `${e.address} ${e.connectionState}`).join(', ');
+    const seen = this.endpoints.map((e) => `${e.address} ${e.connectionState}`).join(', ') || 'none known yet';
     const attempts = tried.length > 0 ? `; attempts went to ${tried.map((e) => e.id).join(', ')}` : '';
     return new RpcError(
       Status.UNAVAILABLE,
