@@ -59,6 +59,15 @@ describe.concurrent('examples', () => {
   );
 
   it(
+    'failover loses no call when a node is killed, as its README shows',
+    async () => {
+      const [expected, actual] = await Promise.all([expectedOutput('failover'), runExample('failover')]);
+      expect(actual).toEqual(expected);
+    },
+    TIMEOUT_MS,
+  );
+
+  it(
     'etcd-cluster prints exactly its README output',
     async () => {
       const [expected, actual] = await Promise.all([expectedOutput('etcd-cluster'), runExample('etcd-cluster')]);

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
 import type { Balancer } from '../balancer/balancer.js';
@@ -18,23 +19,38 @@ interface DemoOptions {
 
 interface Row {
   readonly name: string;
-  readonly run: (nodes: readonly DemoNode[], load: (call: () => Promise<string>) => Promise<LoadResult>) => Promise<LoadResult>;
+  readonly run: (
+    nodes: readonly DemoNode[],
+    load: (call: () => Promise<string>) => Promise<LoadResult>,
+    rowMs: number,
+  ) => Promise<LoadResult>;
 }
 
 const DEADLINE_MS = 2000;
 
-const switchboardRow = (name: string, balancer: () => Balancer): Row => ({
+/** A row through a Switchboard client; `during` runs alongside the load (e.g. to kill a node). */
+const switchboardRow = (name: string, balancer: () => Balancer, during?: (nodes: readonly DemoNode[], rowMs: number) => Promise<void>): Row => ({
   name,
-  run: async (nodes, load) => {
+  run: async (nodes, load, rowMs) => {
     const client = createClient(Greeter, { endpoints: nodes.map((n) => n.address), balancer: balancer(), deadlineMs: DEADLINE_MS });
     try {
-      await client.sayHello({ name: 'warm-up' });
-      return await load(async () => (await client.sayHello({ name: 'demo' })).nodeId);
+      await client.ready({ all: true });
+      const [result] = await Promise.all([
+        load(async () => (await client.sayHello({ name: 'demo' })).nodeId),
+        during?.(nodes, rowMs),
+      ]);
+      return result;
     } finally {
       await client.close();
     }
   },
 });
+
+/** Stops node-b without grace half-way through the row: its calls in flight are cut off. */
+async function killNodeB(nodes: readonly DemoNode[], rowMs: number): Promise<void> {
+  await sleep(rowMs / 2);
+  await nodes[1]!.server.shutdown({ graceMs: 0 });
+}
 
 const ROWS: readonly Row[] = [
   {
@@ -52,6 +68,7 @@ const ROWS: readonly Row[] = [
   switchboardRow('roundRobin()', () => roundRobin()),
   switchboardRow('weighted()', () => weighted()),
   switchboardRow('leastLoad()', () => leastLoad()),
+  switchboardRow('leastLoad(), node-b killed', () => leastLoad(), killNodeB),
 ];
 
 /** `switchboard demo`: three nodes of different capacity, load through each balancer, one table. */
@@ -85,15 +102,18 @@ async function demo(seconds: number, concurrency: number): Promise<void> {
   const results: LoadResult[] = [];
   try {
     for (const [i, row] of ROWS.entries()) {
-      const result = await row.run(nodes, (call) =>
+      const result = await row.run(
+        nodes,
+        (call) =>
         runClosedLoop({
           concurrency,
           durationMs: rowMs,
           maxCalls: Math.ceil(capacity * seconds * 2),
           call,
           onProgress: (done, elapsed) =>
-            bar.update(i * rowMs + Math.min(elapsed, rowMs), { row: row.name, rps: Math.round((done * 1000) / elapsed) }),
-        }),
+              bar.update(i * rowMs + Math.min(elapsed, rowMs), { row: row.name, rps: Math.round((done * 1000) / elapsed) }),
+          }),
+        rowMs,
       );
       results.push(result);
     }
@@ -118,7 +138,8 @@ async function demo(seconds: number, concurrency: number): Promise<void> {
   });
   console.log(formatTable(header, rows));
   console.log(
-    `\nIdeal shares for this capacity: ${nodes.map((n) => `${n.id} ${((100 * n.capacity) / capacity).toFixed(0)}%`).join(', ')}.`,
+    `\nIdeal shares for this capacity: ${nodes.map((n) => `${n.id} ${((100 * n.capacity) / capacity).toFixed(0)}%`).join(', ')}.` +
+      '\nLast row: node-b is stopped half-way without grace; idempotent calls cut off on it are retried on the others.',
   );
   const failure = results.find((r) => r.firstError !== undefined)?.firstError;
   if (failure !== undefined) console.log(`first failure: ${failure instanceof Error ? failure.message : String(failure)}`);

@@ -1,56 +1,38 @@
-import { once } from 'node:events';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type * as grpc from '@grpc/grpc-js';
-import type { Balancer, CallOutcome, PickContext } from '../balancer/balancer.js';
-import { toMetadata } from '../common/metadata.js';
+import type { Balancer, CallOutcome } from '../balancer/balancer.js';
 import { RpcError, toRpcError } from '../common/rpc-error.js';
 import { Status } from '../common/status.js';
 import type { MethodCodec } from '../schema/codec.js';
 import type { MethodDescriptor } from '../schema/descriptor.js';
 import type { StreamInput } from '../schema/types.js';
+import { CallState } from './call-state.js';
 import type { CallOptions } from './client-types.js';
 import type { ClientEndpoint } from './endpoint.js';
 import type { EndpointSet } from './endpoint-set.js';
+import type { RetryBudget } from './retry-budget.js';
+import { backoffDelay, neverReachedServer, type RetryPolicy } from './retry-policy.js';
+import { cancelOnAbort, pump, toError } from './stream-io.js';
 
 /** Client-wide call settings. */
 export interface CallDefaults {
   readonly deadlineMs: number | undefined;
   /** How long a call without a deadline waits for a ready endpoint. */
   readonly waitForReadyMs: number;
-  /** Attempts per call, counting the first (retries only for idempotent methods, on UNAVAILABLE). */
-  readonly maxAttempts: number;
+  /** Retry policy and idempotency of a method (client options over the proto's marking). */
+  readonly policyOf: (method: MethodDescriptor) => { readonly retry: RetryPolicy; readonly idempotent: boolean };
+  readonly budget: RetryBudget;
+  /** Source of backoff jitter. */
+  readonly random: () => number;
 }
 
-const NO_METADATA: Readonly<Record<string, string>> = Object.freeze({});
-
-/** One call in progress: its routing context and the attempts made so far. */
-class CallState implements PickContext {
-  readonly path: string;
-  readonly metadata: Readonly<Record<string, string>>;
-  readonly key: string | undefined;
-  attempt = 1;
-  readonly tried: ClientEndpoint[] = [];
-  readonly grpcMetadata: grpc.Metadata;
-  readonly deadline: number | undefined;
-  readonly signal: AbortSignal | undefined;
-
-  constructor(method: MethodDescriptor, options: CallOptions, defaults: CallDefaults) {
-    this.path = method.path;
-    this.grpcMetadata = toMetadata(options.metadata);
-    this.metadata = options.metadata === undefined ? NO_METADATA : firstValues(this.grpcMetadata);
-    this.key = options.key;
-    const deadlineMs = options.deadlineMs ?? defaults.deadlineMs;
-    this.deadline = deadlineMs === undefined ? undefined : Date.now() + deadlineMs;
-    this.signal = options.signal;
-  }
-
-  grpcOptions(): grpc.CallOptions {
-    return this.deadline === undefined ? {} : { deadline: this.deadline };
-  }
-}
+type Started = grpc.ClientReadableStream<unknown> | grpc.ClientDuplexStream<unknown, unknown>;
 
 /**
  * Runs calls: pick an endpoint → invoke over its channel → feed the outcome back to the
- * endpoint and the balancer → retry on another endpoint when that is safe.
+ * endpoint, the outlier detector and the balancer → retry on another endpoint when that is
+ * safe (a retryable code on an idempotent method, or an attempt no server processed), with
+ * backoff, within the deadline and the retry budget.
  */
 export class CallRunner {
   private readonly outcome = { code: 0, latencyMs: 0 } satisfies CallOutcome;
@@ -62,20 +44,21 @@ export class CallRunner {
   ) {}
 
   async unary(method: MethodDescriptor, codec: MethodCodec, request: unknown, options: CallOptions = {}): Promise<unknown> {
-    const call = new CallState(method, options, this.defaults);
+    const call = this.newCall(method, options);
     for (;;) {
       const picked = this.pick(call);
       const endpoint = picked instanceof Promise ? await picked : picked;
       const started = this.begin(endpoint);
       try {
+        const attempt = call.startAttempt();
         const response = await new Promise((resolve, reject) => {
           const grpcCall = endpoint.grpcClient.makeUnaryRequest(
             method.path,
             codec.serializeRequest,
             codec.deserializeResponse,
             request,
-            call.attempt === 1 ? call.grpcMetadata : call.grpcMetadata.clone(),
-            call.grpcOptions(),
+            attempt.metadata,
+            attempt.options,
             (error, value) => (error ? reject(error) : resolve(value)),
           );
           cancelOnAbort(grpcCall, call.signal);
@@ -84,36 +67,38 @@ export class CallRunner {
         return response;
       } catch (error) {
         const failure = this.fail(endpoint, error, started, call);
-        if (!this.shouldRetry(method, failure, call)) throw failure;
+        if (!(await this.retryAfter(failure, call))) throw this.finalError(failure, call);
       }
     }
   }
 
   serverStream(method: MethodDescriptor, codec: MethodCodec, request: unknown, options: CallOptions = {}): AsyncIterable<unknown> {
-    return this.stream(method, options, (endpoint, call) =>
-      endpoint.grpcClient.makeServerStreamRequest(
+    return this.stream(method, options, (endpoint, call) => {
+      const attempt = call.startAttempt();
+      return endpoint.grpcClient.makeServerStreamRequest(
         method.path,
         codec.serializeRequest,
         codec.deserializeResponse,
         request,
-        call.attempt === 1 ? call.grpcMetadata : call.grpcMetadata.clone(),
-        call.grpcOptions(),
-      ),
-    );
+        attempt.metadata,
+        attempt.options,
+      );
+    });
   }
 
   async clientStream(method: MethodDescriptor, codec: MethodCodec, requests: StreamInput<unknown>, options: CallOptions = {}): Promise<unknown> {
-    const call = new CallState(method, options, this.defaults);
+    const call = this.newCall(method, options);
     const endpoint = await this.pick(call);
     const started = this.begin(endpoint);
     try {
+      const attempt = call.startAttempt();
       const response = await new Promise((resolve, reject) => {
         const grpcCall = endpoint.grpcClient.makeClientStreamRequest(
           method.path,
           codec.serializeRequest,
           codec.deserializeResponse,
-          call.grpcMetadata,
-          call.grpcOptions(),
+          attempt.metadata,
+          attempt.options,
           (error, value) => (error ? reject(error) : resolve(value)),
         );
         cancelOnAbort(grpcCall, call.signal);
@@ -132,12 +117,13 @@ export class CallRunner {
   bidiStream(method: MethodDescriptor, codec: MethodCodec, requests: StreamInput<unknown>, options: CallOptions = {}): AsyncIterable<unknown> {
     let input: StreamInput<unknown> | undefined = requests;
     return this.stream(method, options, (endpoint, call) => {
+      const attempt = call.startAttempt();
       const grpcCall = endpoint.grpcClient.makeBidiStreamRequest(
         method.path,
         codec.serializeRequest,
         codec.deserializeResponse,
-        call.grpcMetadata,
-        call.grpcOptions(),
+        attempt.metadata,
+        attempt.options,
       );
       if (input === undefined) throw new Error(`${method.path}: a bidi call's request stream can be consumed once`);
       pump(input, grpcCall).catch((error: unknown) => {
@@ -149,22 +135,22 @@ export class CallRunner {
     });
   }
 
-  /** Server-streaming and bidi calls: one pick per stream; the stream stays on its endpoint. */
-  private stream(
-    method: MethodDescriptor,
-    options: CallOptions,
-    start: (endpoint: ClientEndpoint, call: CallState) => grpc.ClientReadableStream<unknown> | grpc.ClientDuplexStream<unknown, unknown>,
-  ): AsyncIterable<unknown> {
+  /**
+   * Server-streaming and bidi calls: one pick per stream; the stream stays on its endpoint.
+   * A server stream is retried only before its first message; a bidi stream never (its
+   * requests are consumed).
+   */
+  private stream(method: MethodDescriptor, options: CallOptions, start: (endpoint: ClientEndpoint, call: CallState) => Started): AsyncIterable<unknown> {
     const runner = this;
     return {
       async *[Symbol.asyncIterator]() {
-        const call = new CallState(method, options, runner.defaults);
+        const call = runner.newCall(method, options);
         for (;;) {
           const endpoint = await runner.pick(call);
           const started = runner.begin(endpoint);
           let delivered = false;
-          let code: number = Status.OK;
-          let grpcCall: ReturnType<typeof start> | undefined;
+          let failed = false;
+          let grpcCall: Started | undefined;
           try {
             grpcCall = start(endpoint, call);
             cancelOnAbort(grpcCall, call.signal);
@@ -175,19 +161,25 @@ export class CallRunner {
             grpcCall = undefined;
           } catch (error) {
             grpcCall = undefined;
+            failed = true;
             const failure = runner.fail(endpoint, error, started, call);
-            code = failure.code;
-            if (!delivered && method.requestStream === false && runner.shouldRetry(method, failure, call)) continue;
-            throw failure;
+            if (!delivered && !method.requestStream && (await runner.retryAfter(failure, call))) continue;
+            throw runner.finalError(failure, call);
           } finally {
             // The consumer stopped early: cancel the rest of the stream.
             grpcCall?.cancel();
-            if (code === Status.OK) runner.end(endpoint, Status.OK, started);
+            if (!failed) runner.end(endpoint, Status.OK, started);
           }
           return;
         }
       },
     };
+  }
+
+  private newCall(method: MethodDescriptor, options: CallOptions): CallState {
+    const policy = this.defaults.policyOf(method);
+    this.defaults.budget.recordCall();
+    return new CallState(method, options, this.defaults.deadlineMs, policy.retry, policy.idempotent);
   }
 
   /** A ready endpoint now (no promise on this hot path), or a promise of one. */
@@ -207,6 +199,7 @@ export class CallRunner {
   private end(endpoint: ClientEndpoint, code: number, started: number): void {
     const latencyMs = performance.now() - started;
     endpoint.end(code, latencyMs);
+    this.set.recordOutcome(endpoint, code);
     if (this.balancer.onCallEnd !== undefined) {
       this.outcome.code = code;
       this.outcome.latencyMs = latencyMs;
@@ -214,53 +207,58 @@ export class CallRunner {
     }
   }
 
-  /** Records a failed attempt; returns the error the caller would see. */
+  /** Records a failed attempt; returns the error as the caller would see it. */
   private fail(endpoint: ClientEndpoint, error: unknown, started: number, call: CallState): RpcError {
-    const failure = toRpcError(error, { path: call.path, node: endpoint.id, address: endpoint.address });
+    let failure = toRpcError(error, { path: call.path, node: endpoint.id, address: endpoint.address });
+    if (failure.code === Status.CANCELLED && !call.signal?.aborted) {
+      // Nobody on this side cancelled: the node cut the call off (e.g. it was force-closed).
+      failure = new RpcError(Status.UNAVAILABLE, `${failure.details} by the node`, failure.metadata, failure.source);
+    }
+    call.lastAttemptTimedOut = failure.code === Status.DEADLINE_EXCEEDED && call.attemptTimedOut();
+    if (call.lastAttemptTimedOut) {
+      failure = new RpcError(failure.code, `attempt timed out after ${call.policy.attemptTimeoutMs} ms`, failure.metadata, failure.source);
+    }
     this.end(endpoint, failure.code, started);
     call.tried.push(endpoint);
-    if (call.attempt === 1) return failure;
-    const attempts = call.tried.map((e) => e.id).join(', ');
-    return new RpcError(failure.code, `${failure.details} (after ${call.attempt} attempts on ${attempts})`, failure.metadata, failure.source);
+    return failure;
   }
 
-  private shouldRetry(method: MethodDescriptor, failure: RpcError, call: CallState): boolean {
-    if (failure.code !== Status.UNAVAILABLE || !method.idempotent) return false;
-    if (call.attempt >= this.defaults.maxAttempts) return false;
-    if (call.deadline !== undefined && Date.now() >= call.deadline) return false;
+  /**
+   * Whether to try again, after the backoff: a retryable code on an idempotent method (or
+   * an attempt that timed out on its own), or an attempt that no server processed; within
+   * the attempts, the deadline and the budget.
+   */
+  private async retryAfter(failure: RpcError, call: CallState): Promise<boolean> {
+    const policy = call.policy;
+    if (call.attempt >= policy.maxAttempts || call.signal?.aborted) return false;
+    const retryable =
+      neverReachedServer(failure) || (call.idempotent && (policy.retryOn.has(failure.code) || call.lastAttemptTimedOut));
+    if (!retryable) return false;
+    const delay = backoffDelay(policy, call.attempt, this.defaults.random);
+    if (call.deadline !== undefined && Date.now() + delay >= call.deadline) return false;
+    if (!this.defaults.budget.tryRetry()) {
+      call.budgetSpent = true;
+      return false;
+    }
+    try {
+      await sleep(delay, undefined, { signal: call.signal });
+    } catch {
+      return false;
+    }
     call.attempt++;
     return true;
   }
-}
 
-function firstValues(metadata: grpc.Metadata): Record<string, string> {
-  const values: Record<string, string> = {};
-  for (const [key, value] of Object.entries(metadata.getMap())) {
-    if (typeof value === 'string') values[key] = value;
+  /** The error of the last attempt, saying which nodes the attempts went to. */
+  private finalError(failure: RpcError, call: CallState): RpcError {
+    if (call.tried.length <= 1 && !call.budgetSpent) return failure;
+    const budget = call.budgetSpent ? '; retry budget spent' : '';
+    const nodes = call.tried.map((e) => e.id).join(', ');
+    return new RpcError(
+      failure.code,
+      `${failure.details} (${call.tried.length} attempts: ${nodes}${budget})`,
+      failure.metadata,
+      failure.source,
+    );
   }
-  return values;
-}
-
-function cancelOnAbort(call: { cancel(): void }, signal: AbortSignal | undefined): void {
-  if (signal === undefined) return;
-  if (signal.aborted) {
-    call.cancel();
-    return;
-  }
-  const onAbort = () => call.cancel();
-  signal.addEventListener('abort', onAbort, { once: true });
-  (call as unknown as NodeJS.EventEmitter).once('status', () => signal.removeEventListener('abort', onAbort));
-}
-
-/** Writes a request stream into a call, honouring back-pressure, then half-closes. */
-async function pump(requests: StreamInput<unknown>, call: grpc.ClientWritableStream<unknown>): Promise<void> {
-  for await (const request of requests) {
-    if (call.destroyed || call.writableEnded) return;
-    if (!call.write(request)) await once(call, 'drain');
-  }
-  call.end();
-}
-
-function toError(error: unknown): Error {
-  return error instanceof Error ? error : new Error(String(error));
 }

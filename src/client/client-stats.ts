@@ -1,10 +1,12 @@
 import type { LatencySummary } from '../observability/latency-histogram.js';
 
 /**
- * Connection state of an endpoint as the client sees it: `ready` once connected *and*
- * identified (its `Node/Info` answered); `connecting` until then.
+ * State of an endpoint as the client sees it: `ready` once connected, identified (its
+ * `Node/Info` answered) and serving (its health says so), `connecting` until then;
+ * `not-serving` when its health says NOT_SERVING, `ejected` while outlier ejection holds
+ * it out, `failing` while its connection fails, `idle` before it connects.
  */
-export type EndpointState = 'connecting' | 'ready' | 'failing' | 'idle' | 'closed';
+export type EndpointState = 'connecting' | 'ready' | 'failing' | 'idle' | 'not-serving' | 'ejected' | 'closed';
 
 /** One endpoint's counters since the client was created. */
 export interface EndpointStats {

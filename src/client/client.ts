@@ -1,60 +1,43 @@
-import type * as grpc from '@grpc/grpc-js';
-import type { Balancer } from '../balancer/balancer.js';
 import { roundRobin } from '../balancer/round-robin.js';
 import { methodCodec } from '../schema/codec.js';
 import type { ServiceDescriptor } from '../schema/descriptor.js';
 import type { StreamInput } from '../schema/types.js';
-import type { EndpointInput, Resolver } from '../discovery/resolver.js';
-import { staticResolver, toEndpointList } from '../discovery/static-resolver.js';
-import { type CallDefaults, CallRunner } from './call.js';
+import { CallRunner } from './call.js';
+import { type ClientOptions, channelOptions, methodPolicies, resolverOf } from './client-options.js';
 import type { ClientStats } from './client-stats.js';
 import type { CallOptions, Client, ClientControls } from './client-types.js';
 import { EndpointSet } from './endpoint-set.js';
 import { Membership } from './membership.js';
-
-/** Options of `createClient`: the nodes come from `endpoints` or from a `resolver`. */
-export interface ClientOptions {
-  /** A fixed list of nodes: `host:port` strings or configs with attribute overrides (sugar for `staticResolver`). */
-  readonly endpoints?: readonly EndpointInput[];
-  /** Where the nodes come from, following changes (`dnsResolver`, `etcdRegistry`, ...), instead of `endpoints`. */
-  readonly resolver?: Resolver;
-  /** Picks a node per call (default `roundRobin()`). */
-  readonly balancer?: Balancer;
-  /** Default deadline of every call in ms (none by default, as in grpc-js). */
-  readonly deadlineMs?: number;
-  /** How long a call without a deadline waits for a ready node before UNAVAILABLE (default 10000). */
-  readonly waitForReadyMs?: number;
-  /** Retries of idempotent methods on UNAVAILABLE, each on another node (default 3 attempts). */
-  readonly retry?: { readonly maxAttempts?: number };
-  /** Options for every grpc-js channel (e.g. `grpc.max_receive_message_length`). */
-  readonly grpcOptions?: grpc.ChannelOptions;
-}
-
-const RESERVED = new Set<string>(['ready', 'stats', 'close', 'broadcast', 'then']);
+import { RetryBudget } from './retry-budget.js';
 
 /** Creates a typed client of `service` whose calls are spread over the endpoints by the balancer. */
-export function createClient<S extends ServiceDescriptor>(service: S, options: ClientOptions): Client<S> {
+export function createClient<S extends ServiceDescriptor>(service: S, options: ClientOptions<S>): Client<S> {
   const where = `createClient(${service.name})`;
   const resolver = resolverOf(options, where);
-  for (const name of Object.keys(service.methods)) {
-    if (RESERVED.has(name)) throw new TypeError(`${where}: method name ${name} collides with the client's own ${name}()`);
-  }
-  const maxAttempts = options.retry?.maxAttempts ?? 3;
-  if (!Number.isInteger(maxAttempts) || maxAttempts < 1) {
-    throw new RangeError(`${where}: retry.maxAttempts must be an integer ≥ 1, got ${maxAttempts}`);
-  }
-  const defaults: CallDefaults = {
-    deadlineMs: options.deadlineMs,
-    waitForReadyMs: options.waitForReadyMs ?? 10_000,
-    maxAttempts,
-  };
+  const policyOf = methodPolicies(service, options, where);
+  const waitForReadyMs = options.waitForReadyMs ?? 10_000;
   const balancer = options.balancer ?? roundRobin();
-  const set = new EndpointSet(service.name, balancer, options.grpcOptions ?? {});
+  const set = new EndpointSet(
+    service.name,
+    balancer,
+    {
+      healthService: options.healthCheck === false ? undefined : service.name,
+      connectTimeoutMs: options.connectTimeoutMs ?? 5000,
+      grpcOptions: channelOptions(options),
+    },
+    options.outlierDetection ?? {},
+  );
   const membership = new Membership(resolver, service.name, set);
-  const runner = new CallRunner(set, balancer, defaults);
+  const runner = new CallRunner(set, balancer, {
+    deadlineMs: options.deadlineMs,
+    waitForReadyMs,
+    policyOf,
+    budget: new RetryBudget(options.retryBudget),
+    random: options.random ?? Math.random,
+  });
 
   const controls: ClientControls = {
-    ready: (ready = {}) => set.whenReady(ready.all ?? false, Date.now() + (ready.timeoutMs ?? defaults.waitForReadyMs)),
+    ready: (ready = {}) => set.whenReady(ready.all ?? false, Date.now() + (ready.timeoutMs ?? waitForReadyMs)),
     stats: (): ClientStats => {
       const calls = set.endpoints.reduce((sum, e) => sum + e.calls, 0);
       return {
@@ -83,11 +66,4 @@ export function createClient<S extends ServiceDescriptor>(service: S, options: C
         : (request: unknown, opts?: CallOptions) => runner.unary(method, codec, request, opts);
   }
   return Object.freeze({ ...methods, ...controls }) as Client<S>;
-}
-
-function resolverOf(options: ClientOptions, where: string): Resolver {
-  if (options?.resolver !== undefined && options.endpoints !== undefined) {
-    throw new TypeError(`${where}: give endpoints or a resolver, not both`);
-  }
-  return options?.resolver ?? staticResolver(toEndpointList(options?.endpoints as readonly EndpointInput[], where));
 }

@@ -1,8 +1,8 @@
-import type * as grpc from '@grpc/grpc-js';
 import type { Balancer, PickContext } from '../balancer/balancer.js';
 import { RpcError } from '../common/rpc-error.js';
 import { Status } from '../common/status.js';
-import { ClientEndpoint, type EndpointConfig } from './endpoint.js';
+import { ClientEndpoint, type ConnectionSettings, type EndpointConfig } from './endpoint.js';
+import { OutlierDetector, type OutlierDetectionOptions } from './outlier-detector.js';
 
 /**
  * The endpoints of one client. It keeps the balancer's view equal to the READY endpoints
@@ -11,13 +11,23 @@ import { ClientEndpoint, type EndpointConfig } from './endpoint.js';
 export class EndpointSet {
   private members: readonly ClientEndpoint[] = [];
   private readonly waiters = new Set<() => void>();
+  private readonly outliers: OutlierDetector | undefined;
 
   constructor(
     private readonly service: string,
     private readonly balancer: Balancer,
-    private readonly grpcOptions: grpc.ChannelOptions,
+    private readonly settings: ConnectionSettings,
+    outlierDetection: OutlierDetectionOptions | false,
   ) {
     this.balancer.update([]);
+    this.outliers =
+      outlierDetection === false
+        ? undefined
+        : new OutlierDetector(
+            outlierDetection,
+            () => this.endpoints.length,
+            (endpoint) => (endpoint as ClientEndpoint).ejectionChanged(),
+          );
   }
 
   /** The members, as last set by `replace` (see `Membership`). */
@@ -27,13 +37,18 @@ export class EndpointSet {
 
   /** Opens a connection to a new endpoint whose changes refresh this set; `replace` makes it a member. */
   connect(config: EndpointConfig): ClientEndpoint {
-    return new ClientEndpoint(config, this.grpcOptions, () => this.refresh());
+    return new ClientEndpoint(config, this.settings, () => this.refresh());
   }
 
   /** Makes `endpoints` the members and offers the ready ones to the balancer. */
   replace(endpoints: readonly ClientEndpoint[]): void {
     this.members = endpoints;
     this.refresh();
+  }
+
+  /** Feeds an attempt's outcome to outlier ejection. */
+  recordOutcome(endpoint: ClientEndpoint, code: number): void {
+    this.outliers?.record(endpoint, code);
   }
 
   /** A pick right now, or undefined if the balancer has nothing ready. */
@@ -81,6 +96,7 @@ export class EndpointSet {
   }
 
   close(): void {
+    this.outliers?.close();
     for (const endpoint of this.endpoints) endpoint.close();
   }
 

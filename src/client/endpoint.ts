@@ -5,6 +5,7 @@ import { Node, type NodeInfo } from '../gen/switchboard/v1/node.js';
 import { LatencyHistogram } from '../observability/latency-histogram.js';
 import { methodCodec } from '../schema/codec.js';
 import type { EndpointState, EndpointStats } from './client-stats.js';
+import { HealthWatch } from './health-watch.js';
 import { PeakEwma } from './peak-ewma.js';
 
 /** An endpoint as configured: an address, optionally with attributes that override the node's. */
@@ -19,62 +20,72 @@ export interface EndpointConfig {
   readonly labels?: Readonly<Record<string, string>>;
 }
 
+/** How the client connects to and watches every endpoint. */
+export interface ConnectionSettings {
+  /** Service whose health is watched (`grpc.health.v1`), or undefined not to watch. */
+  readonly healthService: string | undefined;
+  /** A connection attempt not READY after this long is abandoned and started afresh. */
+  readonly connectTimeoutMs: number;
+  readonly grpcOptions: grpc.ChannelOptions;
+}
+
 const INFO_TIMEOUT_MS = 2000;
 const infoMethod = Node.methods.info;
 const infoCodec = methodCodec(Node, infoMethod);
-
-const STATE_NAMES: Record<grpc.connectivityState, EndpointState> = {
-  [grpc.connectivityState.IDLE]: 'idle',
-  [grpc.connectivityState.CONNECTING]: 'connecting',
-  [grpc.connectivityState.READY]: 'connecting',
-  [grpc.connectivityState.TRANSIENT_FAILURE]: 'failing',
-  [grpc.connectivityState.SHUTDOWN]: 'closed',
-};
+const { READY, CONNECTING, TRANSIENT_FAILURE, IDLE } = grpc.connectivityState;
 
 /**
  * One node as the client holds it: its own grpc-js channel (its own HTTP/2 connection),
- * its identity (learnt from `switchboard.v1.Node/Info` once connected), and live load
- * (in-flight calls, peak-EWMA latency, latency histogram). It is offered to the balancer
- * only while `ready`: connected and identified.
+ * its identity (learnt from `switchboard.v1.Node/Info` once connected), its health (from
+ * `grpc.health.v1.Health/Watch`), and live load (in-flight calls, peak-EWMA latency,
+ * latency histogram). It is offered to the balancer only while `ready`: connected,
+ * identified, serving and not ejected.
  */
 export class ClientEndpoint implements Endpoint {
   readonly address: string;
-  readonly grpcClient: grpc.Client;
+  grpcClient: grpc.Client;
   id: string;
   weight: number;
   zone: string;
   labels: Readonly<Record<string, string>>;
   inFlight = 0;
   load: LoadReport | undefined = undefined;
-  /** Connected and identified: may be picked. */
+  /** Taken out of rotation by outlier ejection. */
+  ejected = false;
+  /** Connected, identified, serving and not ejected: may be picked. */
   ready = false;
   calls = 0;
   failures = 0;
   private readonly ewma = new PeakEwma();
   private readonly latency = new LatencyHistogram();
-  private config: EndpointConfig;
-  private announced: NodeInfo | undefined;
-  private state: EndpointState = 'connecting';
+  private connectivity: grpc.connectivityState = IDLE;
+  private identified = false;
+  /** undefined until the first health status of this connection. */
+  private serving: boolean | undefined;
+  private readonly health: HealthWatch | undefined;
+  private connectTimer: NodeJS.Timeout | undefined;
   private closed = false;
+  private announced: NodeInfo | undefined;
 
   constructor(
-    config: EndpointConfig,
-    grpcOptions: grpc.ChannelOptions,
+    private config: EndpointConfig,
+    private readonly settings: ConnectionSettings,
     private readonly onChange: () => void,
   ) {
-    this.config = config;
     this.address = config.address;
     this.id = config.id ?? config.address;
     this.weight = config.weight ?? 1;
     this.zone = config.zone ?? '';
     this.labels = config.labels ?? {};
-    this.grpcClient = new grpc.Client(config.address, grpc.credentials.createInsecure(), {
-      'grpc.use_local_subchannel_pool': 1,
-      'grpc.initial_reconnect_backoff_ms': 250,
-      'grpc.max_reconnect_backoff_ms': 5000,
-      ...grpcOptions,
-    });
-    this.watch();
+    this.grpcClient = this.connect();
+    this.health =
+      settings.healthService === undefined
+        ? undefined
+        : new HealthWatch(() => this.grpcClient, settings.healthService, (serving) => {
+            this.serving = serving;
+            this.update(false);
+          });
+    this.watch(this.grpcClient);
   }
 
   get ewmaLatencyMs(): number {
@@ -83,7 +94,13 @@ export class ClientEndpoint implements Endpoint {
 
   /** Connection state, as shown in stats. */
   get connectionState(): EndpointState {
-    return this.ready ? 'ready' : this.state;
+    if (this.closed) return 'closed';
+    if (this.ready) return 'ready';
+    if (this.ejected) return 'ejected';
+    if (this.serving === false) return 'not-serving';
+    if (this.connectivity === TRANSIENT_FAILURE) return 'failing';
+    if (this.connectivity === IDLE) return 'idle';
+    return 'connecting';
   }
 
   /** An attempt starts on this endpoint. */
@@ -122,26 +139,72 @@ export class ClientEndpoint implements Endpoint {
     return this.adopt(this.announced);
   }
 
+  /** Ejection changed (outlier detector). */
+  ejectionChanged(): void {
+    this.update(false);
+  }
+
   close(): void {
     this.closed = true;
-    this.setReady(false);
-    this.state = 'closed';
+    clearTimeout(this.connectTimer);
+    this.health?.stop();
+    this.update(false);
     this.grpcClient.close();
   }
 
-  private watch(): void {
-    if (this.closed) return;
-    const channel = this.grpcClient.getChannel();
+  private connect(): grpc.Client {
+    return new grpc.Client(this.address, grpc.credentials.createInsecure(), {
+      'grpc.use_local_subchannel_pool': 1,
+      'grpc.initial_reconnect_backoff_ms': 250,
+      'grpc.max_reconnect_backoff_ms': 5000,
+      ...this.settings.grpcOptions,
+    });
+  }
+
+  private watch(client: grpc.Client): void {
+    if (this.closed || client !== this.grpcClient) return;
+    const channel = client.getChannel();
     const state = channel.getConnectivityState(true);
-    this.state = STATE_NAMES[state];
-    if (state === grpc.connectivityState.READY) this.identify();
-    else this.setReady(false);
-    channel.watchConnectivityState(state, Number.POSITIVE_INFINITY, () => this.watch());
+    const wasReady = this.connectivity === READY;
+    this.connectivity = state;
+    this.armConnectTimeout(state);
+    if (state === READY && !wasReady) {
+      this.identified = false;
+      this.serving = this.health === undefined ? true : undefined;
+      this.identify(client);
+      this.health?.start();
+    } else if (state !== READY && wasReady) {
+      this.health?.stop();
+      this.identified = false;
+    }
+    this.update(false);
+    channel.watchConnectivityState(state, Number.POSITIVE_INFINITY, () => this.watch(client));
+  }
+
+  /** A connection attempt that hangs (e.g. a stopped process) is abandoned and started afresh. */
+  private armConnectTimeout(state: grpc.connectivityState): void {
+    if (state !== CONNECTING) {
+      clearTimeout(this.connectTimer);
+      this.connectTimer = undefined;
+      return;
+    }
+    if (this.connectTimer !== undefined) return;
+    this.connectTimer = setTimeout(() => {
+      this.connectTimer = undefined;
+      if (this.closed || this.connectivity !== CONNECTING) return;
+      const stale = this.grpcClient;
+      this.grpcClient = this.connect();
+      stale.close();
+      this.connectivity = TRANSIENT_FAILURE;
+      this.update(false);
+      this.watch(this.grpcClient);
+    }, this.settings.connectTimeoutMs);
+    this.connectTimer.unref();
   }
 
   /** Asks the node who it is; a server that is not a Switchboard node keeps the configured identity. */
-  private identify(): void {
-    this.grpcClient.makeUnaryRequest(
+  private identify(client: grpc.Client): void {
+    client.makeUnaryRequest(
       infoMethod.path,
       infoCodec.serializeRequest,
       infoCodec.deserializeResponse,
@@ -149,16 +212,12 @@ export class ClientEndpoint implements Endpoint {
       new grpc.Metadata(),
       { deadline: Date.now() + INFO_TIMEOUT_MS },
       (error, info) => {
-        if (this.closed) return;
-        if (error && error.code !== Status.UNIMPLEMENTED) {
-          // Connected but unable to answer yet (e.g. the connection dropped again): the
-          // connectivity watch will call us again on the next READY.
-          if (this.grpcClient.getChannel().getConnectivityState(false) !== grpc.connectivityState.READY) return;
-        }
+        if (this.closed || client !== this.grpcClient || this.connectivity !== READY) return;
+        // Any answer but UNIMPLEMENTED from a connected node that cannot say who it is
+        // leaves the configured identity; the node is still usable.
         const changed = !error && this.adopt(info as NodeInfo);
-        const ready = this.grpcClient.getChannel().getConnectivityState(false) === grpc.connectivityState.READY;
-        if (changed && ready && this.ready) this.onChange();
-        else this.setReady(ready);
+        this.identified = true;
+        this.update(changed);
       },
     );
   }
@@ -174,8 +233,11 @@ export class ClientEndpoint implements Endpoint {
     return before !== `${this.id}|${this.weight}|${this.zone}|${JSON.stringify(this.labels)}`;
   }
 
-  private setReady(ready: boolean): void {
-    if (this.ready === ready) return;
+  /** Recomputes `ready`; tells the set when it or (while ready) the identity changed. */
+  private update(identityChanged: boolean): void {
+    const ready =
+      !this.closed && this.connectivity === READY && this.identified && this.serving === true && !this.ejected;
+    if (ready === this.ready && !(ready && identityChanged)) return;
     this.ready = ready;
     this.onChange();
   }

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import * as grpc from '@grpc/grpc-js';
 import { RpcError } from '../common/rpc-error.js';
 import { Status } from '../common/status.js';
@@ -54,13 +55,18 @@ export interface Server {
   readonly nodeId: string;
   /** Calls being handled right now. */
   readonly inFlight: number;
+  /**
+   * Sets what `grpc.health.v1.Health` reports for a service (default: the whole node).
+   * Clients stop sending calls for that service to a node that is not serving.
+   */
+  setServing(serving: boolean, service?: string): void;
   /** Adds a service with its handlers (before `listen`). */
   add<S extends ServiceDescriptor>(service: S, handlers: Handlers<S>): this;
   /** Binds and starts serving, e.g. `listen('127.0.0.1:0')`; then registers the node if it has a registry. */
   listen(address: string): Promise<ListenResult>;
   /**
-   * The node deregisters, health goes NOT_SERVING, new calls are refused, in-flight calls get `graceMs` to
-   * finish, then the rest are cancelled.
+   * The node deregisters, health goes NOT_SERVING (watching clients move away), then new calls are refused,
+   * in-flight calls get `graceMs` to finish, then the rest are cancelled.
    */
   shutdown(options?: ShutdownOptions): Promise<void>;
 }
@@ -102,8 +108,21 @@ class NodeServer implements Server {
     };
     this.identity = { nodeId: options.nodeId, zone: options.zone ?? '', weight, labels: options.labels ?? {} };
     this.registry = options.registry;
-    this.register(Health, this.health.handlers());
-    this.register(Node, nodeInfoHandlers(this.identity, () => [...this.services]));
+    this.register(Health, this.health.handlers(), UNTRACKED);
+    this.register(Node, nodeInfoHandlers(this.identity, () => [...this.services]), UNTRACKED);
+  }
+
+  setServing(serving: boolean, service = ''): void {
+    if (service !== '' && !this.services.has(service)) {
+      throw new Error(`setServing: service ${service} is not added to node ${this.nodeId}`);
+    }
+    const status = serving ? 'SERVING' : 'NOT_SERVING';
+    if (service !== '') {
+      this.health.set(service, status);
+      return;
+    }
+    this.health.set('', status);
+    for (const name of this.services) this.health.set(name, status);
   }
 
   get inFlight(): number {
@@ -113,7 +132,7 @@ class NodeServer implements Server {
   add<S extends ServiceDescriptor>(service: S, handlers: Handlers<S>): this {
     if (this.state !== 'new') throw new Error(`add(${service.name}): node ${this.nodeId} is already listening`);
     if (this.services.has(service.name)) throw new Error(`service ${service.name} is already added to node ${this.nodeId}`);
-    this.register(service, handlers);
+    this.register(service, handlers, this.hooks);
     this.services.add(service.name);
     this.health.set(service.name, 'SERVING');
     return this;
@@ -148,15 +167,20 @@ class NodeServer implements Server {
     if (this.state === 'closing' || this.state === 'closed') return;
     this.state = 'closing';
     await this.registration?.deregister();
+    const graceMs = options.graceMs ?? 5000;
     this.health.setAllNotServing();
     this.health.close();
+    // Clients watching health stop picking this node within a round trip; calls that
+    // still arrive meanwhile are served. Only then does the listener close.
+    const notice = Math.min(graceMs / 2, DRAIN_NOTICE_MS);
+    await sleep(notice);
     await new Promise<void>((resolve) => {
       const force = setTimeout(() => {
         const reason = new RpcError(Status.UNAVAILABLE, `node ${this.nodeId} is shutting down`);
         for (const ctx of this.live) ctx.abort(reason);
         this.grpcServer.forceShutdown();
         resolve();
-      }, options.graceMs ?? 5000);
+      }, graceMs - notice);
       this.grpcServer.tryShutdown(() => {
         clearTimeout(force);
         resolve();
@@ -165,7 +189,7 @@ class NodeServer implements Server {
     this.state = 'closed';
   }
 
-  private register(service: ServiceDescriptor, handlers: object): void {
+  private register(service: ServiceDescriptor, handlers: object, hooks: CallHooks): void {
     const definition: Record<string, grpc.MethodDefinition<unknown, unknown>> = {};
     const implementation: grpc.UntypedServiceImplementation = {};
     const given = handlers as Record<string, unknown>;
@@ -192,7 +216,7 @@ class NodeServer implements Server {
       if (handler === undefined) {
         implementation[name] = unimplemented(method.path);
       } else if (typeof handler === 'function') {
-        implementation[name] = adaptHandler(method, handler.bind(handlers) as UntypedHandler, this.hooks);
+        implementation[name] = adaptHandler(method, handler.bind(handlers) as UntypedHandler, hooks);
       } else {
         throw new TypeError(`handler ${name} of ${service.name} must be a function, got ${typeof handler}`);
       }
@@ -200,6 +224,16 @@ class NodeServer implements Server {
     this.grpcServer.addService(definition, implementation);
   }
 }
+
+/** Internal services (health, node info) are not counted as load nor cancelled by drain. */
+const UNTRACKED: CallHooks = {
+  begin: () => {},
+  end: () => {},
+  onHandlerError: (error, path) => console.error(`[switchboard] ${path} failed:`, error),
+};
+
+/** How long a draining node keeps serving after it said NOT_SERVING (at most half the grace). */
+const DRAIN_NOTICE_MS = 250;
 
 function unimplemented(path: string): grpc.UntypedHandleCall {
   const status = { code: Status.UNIMPLEMENTED, details: `method ${path} has no handler on this node` };

@@ -6,7 +6,7 @@ import { createClient, type EtcdRegistry, etcdRegistry } from 'switchboard';
 import { Echo } from '../gen/echo.js';
 import { startEchoNode, stopAll } from '../helpers/echo-nodes.js';
 import { type LocalEtcd, startEtcd } from '../helpers/etcd.js';
-import { startLoad } from '../helpers/load.js';
+import { startLoad } from '../helpers/steady-load.js';
 
 const SERVICE = Echo.name;
 let etcd: LocalEtcd;

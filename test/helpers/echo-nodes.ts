@@ -17,6 +17,8 @@ export interface EchoNodeOptions extends Partial<ServerOptions> {
   readonly serviceMs?: number;
   /** Every unary call fails with this code. */
   readonly failWith?: Status;
+  /** Port to listen on (default 0: any free port). */
+  readonly listenPort?: number;
 }
 
 /** Starts an Echo node on 127.0.0.1:0. */
@@ -34,6 +36,7 @@ export async function startEchoNode(id: string, options: EchoNodeOptions = {}): 
     async unary(req, ctx) {
       await wait(req, ctx);
       if (req.text === 'throw') throw new Error('secret internal detail');
+      if (req.text === 'deadline') return { text: String(ctx.deadline?.getTime()), nodeId: id };
       const user = ctx.metadata.get('x-user')[0];
       return { text: user === undefined ? req.text : `${req.text} for ${user}`, nodeId: id };
     },
@@ -60,7 +63,7 @@ export async function startEchoNode(id: string, options: EchoNodeOptions = {}): 
       }
     },
   });
-  const { address } = await server.listen('127.0.0.1:0');
+  const { address } = await server.listen(`127.0.0.1:${options.listenPort ?? 0}`);
   return { id, address, server, aborted };
 }
 

@@ -41,7 +41,7 @@ describe('server node', () => {
     await expect.poll(() => watched).toEqual(['SERVING']);
 
     const inFlight = echo.unary({ text: 'finishing', delayMs: 300 });
-    await expect.poll(() => node.server.inFlight).toBe(2); // the Watch stream and this call
+    await expect.poll(() => node.server.inFlight).toBe(1); // health streams are not counted
     const shutdown = node.server.shutdown({ graceMs: 3000 });
     await expect(inFlight).resolves.toMatchObject({ text: 'finishing' });
     await shutdown;

@@ -1,0 +1,99 @@
+import type * as grpc from '@grpc/grpc-js';
+import type { Balancer } from '../balancer/balancer.js';
+import type { MethodDescriptor, ServiceDescriptor } from '../schema/descriptor.js';
+import type { EndpointInput, Resolver } from '../discovery/resolver.js';
+import { staticResolver, toEndpointList } from '../discovery/static-resolver.js';
+import type { OutlierDetectionOptions } from './outlier-detector.js';
+import type { RetryBudgetOptions } from './retry-budget.js';
+import { type RetryOptions, type RetryPolicy, retryPolicy } from './retry-policy.js';
+
+/** Per-method settings that override the client's. */
+export interface MethodOptions {
+  /** Whether the method is safe to retry after it reached a node (default: the proto's `idempotency_level`). */
+  readonly idempotent?: boolean;
+  /** Overrides fields of the client's `retry`. */
+  readonly retry?: RetryOptions;
+}
+
+/** HTTP/2 keepalive pings, which find a dead or hung peer while calls are open. */
+export interface KeepaliveOptions {
+  /** Ping after this long without activity, ms (default 10 000). */
+  readonly timeMs?: number;
+  /** Drop the connection when a ping is not answered within this long, ms (default 5000). */
+  readonly timeoutMs?: number;
+}
+
+/** Options of `createClient`. */
+export interface ClientOptions<S extends ServiceDescriptor = ServiceDescriptor> {
+  /** A fixed list of nodes: `host:port` strings or configs with attribute overrides (sugar for `staticResolver`). */
+  readonly endpoints?: readonly EndpointInput[];
+  /** Where the nodes come from, following changes (`dnsResolver`, `etcdRegistry`, ...), instead of `endpoints`. */
+  readonly resolver?: Resolver;
+  /** Picks a node per call (default `roundRobin()`). */
+  readonly balancer?: Balancer;
+  /** Default deadline of every call in ms (none by default, as in grpc-js). */
+  readonly deadlineMs?: number;
+  /** How long a call without a deadline waits for a ready node before UNAVAILABLE (default 10 000). */
+  readonly waitForReadyMs?: number;
+  /** Retries on another node (default: 3 attempts, on UNAVAILABLE, idempotent methods only). */
+  readonly retry?: RetryOptions;
+  /** Share of calls that may be retried (default 20% of calls + 10 per second). */
+  readonly retryBudget?: RetryBudgetOptions;
+  /** Per-method overrides, keyed by the client's method names. */
+  readonly methods?: { readonly [K in keyof S['methods']]?: MethodOptions };
+  /** Ejection of nodes that keep failing (on by default); `false` turns it off. */
+  readonly outlierDetection?: OutlierDetectionOptions | false;
+  /** Watch `grpc.health.v1` on every node and skip NOT_SERVING ones (default true). */
+  readonly healthCheck?: boolean;
+  /** A connection attempt not READY after this long is abandoned and retried, ms (default 5000). */
+  readonly connectTimeoutMs?: number;
+  readonly keepalive?: KeepaliveOptions;
+  /** Options for every grpc-js channel (e.g. `grpc.max_receive_message_length`); they win over the above. */
+  readonly grpcOptions?: grpc.ChannelOptions;
+  /** Source of randomness for backoff jitter (default `Math.random`). */
+  readonly random?: () => number;
+}
+
+const RESERVED = new Set<string>(['ready', 'stats', 'close', 'broadcast', 'then']);
+
+/** The client's resolver: the given one, or a `staticResolver` of its `endpoints`. */
+export function resolverOf(options: ClientOptions<ServiceDescriptor>, where: string): Resolver {
+  if (options?.resolver !== undefined && options.endpoints !== undefined) {
+    throw new TypeError(`${where}: give endpoints or a resolver, not both`);
+  }
+  return options?.resolver ?? staticResolver(toEndpointList(options?.endpoints as readonly EndpointInput[], where));
+}
+
+/** Per method: its retry policy and whether it is idempotent. Errors name the method. */
+export function methodPolicies<S extends ServiceDescriptor>(
+  service: S,
+  options: ClientOptions<S>,
+  where: string,
+): (method: MethodDescriptor) => { readonly retry: RetryPolicy; readonly idempotent: boolean } {
+  const base = retryPolicy(options.retry, undefined, where);
+  const overrides = (options.methods ?? {}) as Readonly<Record<string, MethodOptions | undefined>>;
+  for (const name of Object.keys(overrides)) {
+    if (!(name in service.methods)) {
+      throw new TypeError(`${where}: methods.${name} is not a method of ${service.name}`);
+    }
+  }
+  const policies = new Map<MethodDescriptor, { retry: RetryPolicy; idempotent: boolean }>();
+  for (const [name, method] of Object.entries(service.methods)) {
+    if (RESERVED.has(name)) throw new TypeError(`${where}: method name ${name} collides with the client's own ${name}()`);
+    const override = overrides[name];
+    policies.set(method, {
+      retry: override?.retry === undefined ? base : retryPolicy(override.retry, base, `${where} methods.${name}`),
+      idempotent: override?.idempotent ?? method.idempotent,
+    });
+  }
+  return (method) => policies.get(method) ?? { retry: base, idempotent: method.idempotent };
+}
+
+/** grpc-js channel options from the client's connection options. */
+export function channelOptions(options: ClientOptions<ServiceDescriptor>): grpc.ChannelOptions {
+  return {
+    'grpc.keepalive_time_ms': options.keepalive?.timeMs ?? 10_000,
+    'grpc.keepalive_timeout_ms': options.keepalive?.timeoutMs ?? 5000,
+    ...options.grpcOptions,
+  };
+}

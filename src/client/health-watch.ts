@@ -1,0 +1,83 @@
+import * as grpc from '@grpc/grpc-js';
+import { Status } from '../common/status.js';
+import { Health, type HealthCheckResponse } from '../gen/grpc/health/v1/health.js';
+import { methodCodec } from '../schema/codec.js';
+
+const watchMethod = Health.methods.watch;
+const watchCodec = methodCodec(Health, watchMethod);
+const RESTART_DELAY_MS = 1000;
+
+/**
+ * Follows one node's `grpc.health.v1.Health/Watch` for one service over the endpoint's
+ * channel and reports whether the node serves it. A node without the health service
+ * (UNIMPLEMENTED) counts as serving: the client then relies on connectivity and ejection;
+ * one that does not know the service follows the node's overall status (`''`).
+ * A stream that breaks while the connection is up is opened again after a second.
+ */
+export class HealthWatch {
+  private call: grpc.ClientReadableStream<unknown> | undefined;
+  private restart: NodeJS.Timeout | undefined;
+  private running = false;
+
+  constructor(
+    /** The endpoint's current channel (it may be replaced after a connect timeout). */
+    private readonly client: () => grpc.Client,
+    private service: string,
+    private readonly onStatus: (serving: boolean) => void,
+  ) {}
+
+  /** Starts watching (again); call when the connection becomes READY. */
+  start(): void {
+    this.stop();
+    this.running = true;
+    const call = this.client().makeServerStreamRequest(
+      watchMethod.path,
+      watchCodec.serializeRequest,
+      watchCodec.deserializeResponse,
+      { service: this.service },
+      new grpc.Metadata(),
+      {},
+    );
+    this.call = call;
+    call.on('data', (response: HealthCheckResponse) => {
+      if (response.status === 'SERVICE_UNKNOWN' && this.service !== '') {
+        // The node keeps no health for this service (not a Switchboard node, or an
+        // internal service): follow the node's overall health instead.
+        this.service = '';
+        this.start();
+        return;
+      }
+      this.onStatus(response.status === 'SERVING');
+    });
+    call.on('error', (error: grpc.ServiceError) => {
+      if (this.call !== call) return;
+      if (error.code === Status.UNIMPLEMENTED) {
+        this.onStatus(true);
+        return;
+      }
+      this.scheduleRestart();
+    });
+    call.on('end', () => {
+      if (this.call === call) this.scheduleRestart();
+    });
+  }
+
+  /** Stops watching; call when the connection is lost or the endpoint closes. */
+  stop(): void {
+    this.running = false;
+    clearTimeout(this.restart);
+    const call = this.call;
+    this.call = undefined;
+    call?.cancel();
+  }
+
+  private scheduleRestart(): void {
+    this.call = undefined;
+    if (!this.running) return;
+    clearTimeout(this.restart);
+    this.restart = setTimeout(() => {
+      if (this.running && this.client().getChannel().getConnectivityState(false) === grpc.connectivityState.READY) this.start();
+    }, RESTART_DELAY_MS);
+    this.restart.unref();
+  }
+}

@@ -1,0 +1,74 @@
+/** How many retries a client may spend, so a sick cluster is not stormed. */
+export interface RetryBudgetOptions {
+  /** Retries allowed per call made, over the window (default 0.2: one retry per five calls). */
+  readonly ratio?: number;
+  /** Retries always allowed per second, however few calls are made (default 10). */
+  readonly minPerSecond?: number;
+  /** Length of the sliding window, ms (default 10 000). */
+  readonly windowMs?: number;
+}
+
+const BUCKETS = 10;
+
+/**
+ * A retry budget (Finagle `RetryBudget`, gRFC A6 retry throttling in spirit): over a
+ * sliding window, retries ≤ minPerSecond × window + ratio × calls. When every node fails,
+ * each call gets its first attempt and the cluster sees at most `1 + ratio` times the
+ * callers' load instead of `maxAttempts` times. The window is kept in ten buckets, so
+ * recording is O(1) and nothing is allocated per call.
+ */
+export class RetryBudget {
+  private readonly calls = new Float64Array(BUCKETS);
+  private readonly retries = new Float64Array(BUCKETS);
+  private readonly ratio: number;
+  private readonly floor: number;
+  private readonly bucketMs: number;
+  private bucket = 0;
+  private bucketStart: number;
+
+  constructor(
+    options: RetryBudgetOptions = {},
+    private readonly now: () => number = () => performance.now(),
+  ) {
+    this.ratio = options.ratio ?? 0.2;
+    const windowMs = options.windowMs ?? 10_000;
+    if (!(this.ratio >= 0) || !(windowMs > 0) || !((options.minPerSecond ?? 10) >= 0)) {
+      throw new RangeError(`retry budget: ratio, minPerSecond must be ≥ 0 and windowMs > 0, got ${JSON.stringify(options)}`);
+    }
+    this.floor = ((options.minPerSecond ?? 10) * windowMs) / 1000;
+    this.bucketMs = windowMs / BUCKETS;
+    this.bucketStart = this.now();
+  }
+
+  /** A call (its first attempt) starts. */
+  recordCall(): void {
+    this.advance();
+    this.calls[this.bucket]!++;
+  }
+
+  /** Takes one retry from the budget; false when it is spent. */
+  tryRetry(): boolean {
+    this.advance();
+    if (sum(this.retries) + 1 > this.floor + this.ratio * sum(this.calls)) return false;
+    this.retries[this.bucket]!++;
+    return true;
+  }
+
+  private advance(): void {
+    const elapsed = this.now() - this.bucketStart;
+    if (elapsed < this.bucketMs) return;
+    const steps = Math.min(BUCKETS, Math.floor(elapsed / this.bucketMs));
+    for (let i = 0; i < steps; i++) {
+      this.bucket = (this.bucket + 1) % BUCKETS;
+      this.calls[this.bucket] = 0;
+      this.retries[this.bucket] = 0;
+    }
+    this.bucketStart += Math.floor(elapsed / this.bucketMs) * this.bucketMs;
+  }
+}
+
+function sum(values: Float64Array): number {
+  let total = 0;
+  for (let i = 0; i < values.length; i++) total += values[i]!;
+  return total;
+}

@@ -1,0 +1,29 @@
+import { once } from 'node:events';
+import type * as grpc from '@grpc/grpc-js';
+import type { StreamInput } from '../schema/types.js';
+
+/** Cancels a grpc-js call when `signal` aborts (and stops listening when the call ends). */
+export function cancelOnAbort(call: grpc.Call, signal: AbortSignal | undefined): void {
+  if (signal === undefined) return;
+  if (signal.aborted) {
+    call.cancel();
+    return;
+  }
+  const onAbort = () => call.cancel();
+  signal.addEventListener('abort', onAbort, { once: true });
+  call.once('status', () => signal.removeEventListener('abort', onAbort));
+}
+
+/** Writes a request stream into a call, honouring back-pressure, then half-closes. */
+export async function pump(requests: StreamInput<unknown>, call: grpc.ClientWritableStream<unknown>): Promise<void> {
+  for await (const request of requests) {
+    if (call.destroyed || call.writableEnded) return;
+    if (!call.write(request)) await once(call, 'drain');
+  }
+  call.end();
+}
+
+/** Makes a thrown non-Error value an Error. */
+export function toError(error: unknown): Error {
+  return error instanceof Error ? error : new Error(String(error));
+}
