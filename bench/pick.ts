@@ -6,9 +6,13 @@
  * a bare array rotation, the floor any balancer pays.
  */
 import type { Balancer, Endpoint, PickContext } from '../src/balancer/balancer.js';
+import { consistentHash } from '../src/balancer/consistent-hash.js';
 import { leastLoad } from '../src/balancer/least-load.js';
+import { random } from '../src/balancer/random.js';
 import { roundRobin } from '../src/balancer/round-robin.js';
+import { route } from '../src/balancer/route.js';
 import { weighted } from '../src/balancer/weighted.js';
+import { zoneAware } from '../src/balancer/zone-aware.js';
 import { PeakEwma } from '../src/client/peak-ewma.js';
 import { seededRandom } from '../src/common/seeded-random.js';
 
@@ -17,15 +21,15 @@ const WARMUP = 200_000;
 const PICKS = 1_000_000;
 
 function plainEndpoints(n: number): Endpoint[] {
-  const random = seededRandom(n);
+  const rng = seededRandom(n);
   return Array.from({ length: n }, (_, i) => ({
     id: `node-${i}`,
     address: `127.0.${i >> 8}.${i & 255}:50051`,
-    weight: 1 + Math.floor(random() * 10) / 2,
-    zone: '',
-    labels: {},
-    inFlight: Math.floor(random() * 8),
-    ewmaLatencyMs: 1 + random() * 20,
+    weight: 1 + Math.floor(rng() * 10) / 2,
+    zone: i % 3 === 0 ? 'eu-1' : 'eu-2',
+    labels: { version: i % 20 === 0 ? 'v2' : 'v1' },
+    inFlight: Math.floor(rng() * 8),
+    ewmaLatencyMs: 1 + rng() * 20,
     load: undefined,
   }));
 }
@@ -77,7 +81,16 @@ interface Row {
   readonly make: () => Balancer;
   readonly endpoints: (n: number) => Endpoint[];
   readonly retry?: boolean;
+  /** Calls carry a routing key (a different one each pick, from a fixed pool). */
+  readonly keyed?: boolean;
 }
+
+const canary = () =>
+  route({
+    subsets: { stable: { labels: { version: 'v1' } }, canary: { labels: { version: 'v2' } } },
+    rules: [{ when: { metadata: { 'x-canary': '1' } }, to: 'canary' }, { to: { stable: 95, canary: 5 } }],
+    random: seededRandom(1),
+  });
 
 const rows: Row[] = [
   { label: 'baseline (array rotation)', make: baseline, endpoints: plainEndpoints },
@@ -85,10 +98,19 @@ const rows: Row[] = [
   { label: 'weighted', make: () => weighted({ random: seededRandom(1) }), endpoints: plainEndpoints },
   { label: 'leastLoad', make: () => leastLoad({ random: seededRandom(1) }), endpoints: plainEndpoints },
   { label: 'leastLoad (PeakEwma getters)', make: () => leastLoad({ random: seededRandom(1) }), endpoints: ewmaEndpoints },
+  { label: 'random', make: () => random({ random: seededRandom(1) }), endpoints: plainEndpoints },
+  { label: 'consistentHash ring', make: () => consistentHash(), endpoints: plainEndpoints, keyed: true },
+  { label: 'consistentHash maglev', make: () => consistentHash({ algorithm: 'maglev', tableSize: 1_000_003 }), endpoints: plainEndpoints, keyed: true },
+  { label: 'zoneAware(leastLoad)', make: () => zoneAware(() => leastLoad({ random: seededRandom(1) }), { zone: 'eu-1', random: seededRandom(2) }), endpoints: plainEndpoints },
+  { label: 'route (header rule, 95/5 split)', make: canary, endpoints: plainEndpoints },
   { label: 'roundRobin, retry', make: () => roundRobin({ random: seededRandom(1) }), endpoints: plainEndpoints, retry: true },
   { label: 'weighted, retry', make: () => weighted({ random: seededRandom(1) }), endpoints: plainEndpoints, retry: true },
   { label: 'leastLoad, retry', make: () => leastLoad({ random: seededRandom(1) }), endpoints: plainEndpoints, retry: true },
+  { label: 'consistentHash ring, retry', make: () => consistentHash(), endpoints: plainEndpoints, keyed: true, retry: true },
 ];
+
+/** Routing keys of the keyed rows, made before timing so that no pick builds a string. */
+const KEYS = Array.from({ length: 4096 }, (_, i) => `user-${i}`);
 
 let sink = 0;
 
@@ -96,17 +118,27 @@ function nsPerPick(row: Row, n: number): number {
   const endpoints = row.endpoints(n);
   const balancer = row.make();
   balancer.update(endpoints);
-  const call: PickContext = {
+  const call: { -readonly [K in keyof PickContext]: PickContext[K] } = {
     path: '/bench.Svc/Call',
     metadata: {},
     key: undefined,
     attempt: row.retry ? 2 : 1,
-    // A retry after a call to one of the endpoints: the picker must look past it.
-    tried: row.retry ? [endpoints[0]!] : [],
+    tried: [],
   };
-  for (let i = 0; i < WARMUP; i++) sink += balancer.pick(call)!.weight;
+  if (row.retry) {
+    // A retry after a call to the endpoint the first attempt takes: the picker must look past it.
+    call.key = row.keyed ? KEYS[0] : undefined;
+    call.tried = [balancer.pick(call)!];
+  }
+  for (let i = 0; i < WARMUP; i++) {
+    if (row.keyed && !row.retry) call.key = KEYS[i & 4095];
+    sink += balancer.pick(call)!.weight;
+  }
   const start = process.hrtime.bigint();
-  for (let i = 0; i < PICKS; i++) sink += balancer.pick(call)!.weight;
+  for (let i = 0; i < PICKS; i++) {
+    if (row.keyed && !row.retry) call.key = KEYS[i & 4095];
+    sink += balancer.pick(call)!.weight;
+  }
   return Number(process.hrtime.bigint() - start) / PICKS;
 }
 

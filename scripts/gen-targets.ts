@@ -16,7 +16,11 @@ const testProtos = readdirSync(new URL('../test/protos', import.meta.url))
 /** Every generated module of the repository, each once (`npm run gen` writes them all). */
 export const genTargets: readonly GenTarget[] = [
   {
-    protos: ['proto/grpc/health/v1/health.proto', 'proto/switchboard/v1/node.proto'],
+    protos: [
+      'proto/grpc/health/v1/health.proto',
+      'proto/switchboard/v1/node.proto',
+      'proto/xds/data/orca/v3/orca_load_report.proto',
+    ],
     root: 'proto',
     out: 'src/gen',
     runtime: inRepoRuntime,

@@ -3,9 +3,24 @@
 export { Metadata } from '@grpc/grpc-js';
 export type { Balancer, CallOutcome, Endpoint, LoadReport, PickContext } from './balancer/balancer.js';
 export { type BalancerFactory, type BalancerOptions, balancers, createBalancer, registerBalancer } from './balancer/registry.js';
+export type { ConsistentHashOptions } from './balancer/consistent-hash.js';
 export type { LeastLoadOptions } from './balancer/least-load.js';
+export type { RandomOptions } from './balancer/random.js';
 export type { RoundRobinOptions } from './balancer/round-robin.js';
+export type { RouteOptions, RouteRule, RouteSubset } from './balancer/route.js';
 export type { WeightedOptions } from './balancer/weighted.js';
+export type { SpilloverOptions, ZoneAwareOptions } from './balancer/zone-aware.js';
+export {
+  type Aggregate,
+  aggregate,
+  type BroadcastNode,
+  type BroadcastOptions,
+  type BroadcastResult,
+  type BroadcastSuccess,
+  type ClientBroadcast,
+  quorum,
+  type UnaryMethodName,
+} from './client/broadcast.js';
 export { createClient } from './client/client.js';
 export type { ClientOptions, KeepaliveOptions, MethodOptions } from './client/client-options.js';
 export type { OutlierDetectionOptions } from './client/outlier-detector.js';
@@ -14,6 +29,13 @@ export type { BackoffOptions, RetryOptions } from './client/retry-policy.js';
 export type { ClientStats, DiscoveryStats, EndpointState, EndpointStats } from './client/client-stats.js';
 export type { CallOptions, Client, ClientControls, ClientMethod, ReadyOptions } from './client/client-types.js';
 export type { EndpointConfig } from './client/endpoint.js';
+export {
+  type TaskDispatcherOptions,
+  type TaskDispatcherStats,
+  TaskDispatcher,
+  type TaskHandle,
+  type TaskOptions,
+} from './client/task-dispatcher.js';
 export type { MetadataInit } from './common/metadata.js';
 export { RpcError, type RpcErrorSource } from './common/rpc-error.js';
 export { seededRandom } from './common/seeded-random.js';

@@ -58,11 +58,22 @@ describe.concurrent('examples', () => {
     TIMEOUT_MS,
   );
 
-  it(
-    'failover loses no call when a node is killed, as its README shows',
-    async () => {
-      const [expected, actual] = await Promise.all([expectedOutput('failover'), runExample('failover')]);
+  it.each(['routing', 'custom-balancer', 'failover'])(
+    '%s prints exactly its README output',
+    async (example) => {
+      const [expected, actual] = await Promise.all([expectedOutput(example), runExample(example)]);
       expect(actual).toEqual(expected);
+    },
+    TIMEOUT_MS,
+  );
+
+  it(
+    'task-dispatch completes every task with a node killed midway; per-node counts vary',
+    async () => {
+      const mask = (line: string) => line.replace(/completed \d+, failed attempts \d+/, 'completed N, failed attempts N');
+      const [expected, actual] = await Promise.all([expectedOutput('task-dispatch'), runExample('task-dispatch')]);
+      expect(actual.map(mask)).toEqual(expected.map(mask));
+      expect(actual).toContain('tasks: 1001 submitted, 1001 completed, 0 failed, 0 lost');
     },
     TIMEOUT_MS,
   );

@@ -12,3 +12,18 @@ export function wasTried(tried: readonly Endpoint[], endpoint: Endpoint): boolea
   }
   return false;
 }
+
+/**
+ * Index of the first endpoint at or after `start` (wrapping around) that the call has not
+ * tried; `start` when every endpoint was tried. At most `tried.length + 1` steps when
+ * an untried endpoint exists, since only tried ones are stepped over.
+ */
+export function firstUntried(endpoints: readonly Endpoint[], start: number, tried: readonly Endpoint[]): number {
+  const n = endpoints.length;
+  if (tried.length === 0) return start;
+  for (let step = 0; step < n; step++) {
+    const j = start + step < n ? start + step : start + step - n;
+    if (!wasTried(tried, endpoints[j]!)) return j;
+  }
+  return start;
+}

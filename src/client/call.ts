@@ -50,19 +50,7 @@ export class CallRunner {
       const endpoint = picked instanceof Promise ? await picked : picked;
       const started = this.begin(endpoint);
       try {
-        const attempt = call.startAttempt();
-        const response = await new Promise((resolve, reject) => {
-          const grpcCall = endpoint.grpcClient.makeUnaryRequest(
-            method.path,
-            codec.serializeRequest,
-            codec.deserializeResponse,
-            request,
-            attempt.metadata,
-            attempt.options,
-            (error, value) => (error ? reject(error) : resolve(value)),
-          );
-          cancelOnAbort(grpcCall, call.signal);
-        });
+        const response = await this.send(endpoint, method, codec, request, call);
         this.end(endpoint, Status.OK, started);
         return response;
       } catch (error) {
@@ -70,6 +58,40 @@ export class CallRunner {
         if (!(await this.retryAfter(failure, call))) throw this.finalError(failure, call);
       }
     }
+  }
+
+  /**
+   * One unary attempt on a given endpoint, no pick and no retry (broadcast, task dispatch):
+   * counted in the endpoint's stats and fed back to the balancer like any attempt.
+   */
+  async unaryOn(endpoint: ClientEndpoint, method: MethodDescriptor, codec: MethodCodec, request: unknown, options: CallOptions = {}): Promise<unknown> {
+    const policy = this.defaults.policyOf(method);
+    const call = new CallState(method, options, this.defaults.deadlineMs, policy.retry, policy.idempotent);
+    const started = this.begin(endpoint);
+    try {
+      const response = await this.send(endpoint, method, codec, request, call);
+      this.end(endpoint, Status.OK, started);
+      return response;
+    } catch (error) {
+      throw this.fail(endpoint, error, started, call);
+    }
+  }
+
+  /** Sends one unary attempt to `endpoint`. */
+  private send(endpoint: ClientEndpoint, method: MethodDescriptor, codec: MethodCodec, request: unknown, call: CallState): Promise<unknown> {
+    const attempt = call.startAttempt();
+    return new Promise((resolve, reject) => {
+      const grpcCall = endpoint.grpcClient.makeUnaryRequest(
+        method.path,
+        codec.serializeRequest,
+        codec.deserializeResponse,
+        request,
+        attempt.metadata,
+        attempt.options,
+        (error, value) => (error ? reject(error) : resolve(value)),
+      );
+      cancelOnAbort(grpcCall, call.signal);
+    });
   }
 
   serverStream(method: MethodDescriptor, codec: MethodCodec, request: unknown, options: CallOptions = {}): AsyncIterable<unknown> {

@@ -7,8 +7,10 @@ import type { OutlierDetectionOptions } from './outlier-detector.js';
 import type { RetryBudgetOptions } from './retry-budget.js';
 import { type RetryOptions, type RetryPolicy, retryPolicy } from './retry-policy.js';
 
-/** Per-method settings that override the client's. */
+/** Per-method settings that override the client's (`ClientOptions.methods`). */
 export interface MethodOptions {
+  /** Picks the node for this method's calls instead of the client's `balancer`. */
+  readonly balancer?: Balancer;
   /** Whether the method is safe to retry after it reached a node (default: the proto's `idempotency_level`). */
   readonly idempotent?: boolean;
   /** Overrides fields of the client's `retry`. */
@@ -39,7 +41,11 @@ export interface ClientOptions<S extends ServiceDescriptor = ServiceDescriptor> 
   readonly retry?: RetryOptions;
   /** Share of calls that may be retried (default 20% of calls + 10 per second). */
   readonly retryBudget?: RetryBudgetOptions;
-  /** Per-method overrides, keyed by the client's method names. */
+  /**
+   * Per-method overrides by client method name, e.g. `{ getUser: { balancer:
+   * balancers.consistentHash(), retry: { maxAttempts: 5 } } }`. Every balancer is fed the
+   * same ready endpoints.
+   */
   readonly methods?: { readonly [K in keyof S['methods']]?: MethodOptions };
   /** Ejection of nodes that keep failing (on by default); `false` turns it off. */
   readonly outlierDetection?: OutlierDetectionOptions | false;
@@ -63,7 +69,6 @@ export function resolverOf(options: ClientOptions<ServiceDescriptor>, where: str
   }
   return options?.resolver ?? staticResolver(toEndpointList(options?.endpoints as readonly EndpointInput[], where));
 }
-
 /** Per method: its retry policy and whether it is idempotent. Errors name the method. */
 export function methodPolicies<S extends ServiceDescriptor>(
   service: S,
@@ -74,7 +79,9 @@ export function methodPolicies<S extends ServiceDescriptor>(
   const overrides = (options.methods ?? {}) as Readonly<Record<string, MethodOptions | undefined>>;
   for (const name of Object.keys(overrides)) {
     if (!(name in service.methods)) {
-      throw new TypeError(`${where}: methods.${name} is not a method of ${service.name}`);
+      throw new TypeError(
+        `${where}: methods.${name} is not a method of ${service.name}; methods: ${Object.keys(service.methods).join(', ')}`,
+      );
     }
   }
   const policies = new Map<MethodDescriptor, { retry: RetryPolicy; idempotent: boolean }>();
@@ -87,6 +94,16 @@ export function methodPolicies<S extends ServiceDescriptor>(
     });
   }
   return (method) => policies.get(method) ?? { retry: base, idempotent: method.idempotent };
+}
+
+/** Method path → balancer, from `ClientOptions.methods` (names are checked by `methodPolicies`). */
+export function methodBalancerMap<S extends ServiceDescriptor>(service: S, options: ClientOptions<S>): Map<string, Balancer> {
+  const byPath = new Map<string, Balancer>();
+  for (const [name, settings] of Object.entries((options.methods ?? {}) as Readonly<Record<string, MethodOptions | undefined>>)) {
+    const method = service.methods[name];
+    if (method !== undefined && settings?.balancer !== undefined) byPath.set(method.path, settings.balancer);
+  }
+  return byPath;
 }
 
 /** grpc-js channel options from the client's connection options. */

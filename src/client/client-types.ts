@@ -1,6 +1,7 @@
 import type { MetadataInit } from '../common/metadata.js';
 import type { MethodDescriptor, ServiceDescriptor } from '../schema/descriptor.js';
 import type { DeepPartial, StreamInput } from '../schema/types.js';
+import type { ClientBroadcast } from './broadcast.js';
 import type { ClientStats } from './client-stats.js';
 
 /** Per-call options, accepted by every client method as the last argument. */
@@ -53,4 +54,12 @@ export interface ClientControls {
 /** A typed client of a service: one function per method (camelCase) plus the controls. */
 export type Client<S extends ServiceDescriptor> = {
   readonly [K in keyof S['methods']]: ClientMethod<S['methods'][K]>;
-} & ClientControls;
+} & ClientControls & {
+  /**
+   * Scatter-gather: `client.broadcast.method(req, { deadlineMs })` calls a unary method on
+   * every ready node, each with its own deadline, and resolves with one
+   * `{ node, ok, value | error, latencyMs }` per node (never rejects for a node's failure).
+   * See `quorum` and `aggregate`.
+   */
+  readonly broadcast: ClientBroadcast<S>;
+};

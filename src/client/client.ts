@@ -1,13 +1,17 @@
+import type { Balancer } from '../balancer/balancer.js';
 import { roundRobin } from '../balancer/round-robin.js';
 import { methodCodec } from '../schema/codec.js';
 import type { ServiceDescriptor } from '../schema/descriptor.js';
 import type { StreamInput } from '../schema/types.js';
+import { type BroadcastOptions, broadcast } from './broadcast.js';
 import { CallRunner } from './call.js';
-import { type ClientOptions, channelOptions, methodPolicies, resolverOf } from './client-options.js';
+import { attachInternals, type ClientInternals } from './client-internals.js';
+import { type ClientOptions, channelOptions, methodBalancerMap, methodPolicies, resolverOf } from './client-options.js';
 import type { ClientStats } from './client-stats.js';
 import type { CallOptions, Client, ClientControls } from './client-types.js';
 import { EndpointSet } from './endpoint-set.js';
 import { Membership } from './membership.js';
+import { methodBalancers } from './method-balancers.js';
 import { RetryBudget } from './retry-budget.js';
 
 /** Creates a typed client of `service` whose calls are spread over the endpoints by the balancer. */
@@ -17,9 +21,11 @@ export function createClient<S extends ServiceDescriptor>(service: S, options: C
   const policyOf = methodPolicies(service, options, where);
   const waitForReadyMs = options.waitForReadyMs ?? 10_000;
   const balancer = options.balancer ?? roundRobin();
+  const perMethod = methodBalancerMap(service, options);
+  const routing = methodBalancers(balancer, perMethod);
   const set = new EndpointSet(
     service.name,
-    balancer,
+    routing,
     {
       healthService: options.healthCheck === false ? undefined : service.name,
       connectTimeoutMs: options.connectTimeoutMs ?? 5000,
@@ -28,13 +34,21 @@ export function createClient<S extends ServiceDescriptor>(service: S, options: C
     options.outlierDetection ?? {},
   );
   const membership = new Membership(resolver, service.name, set);
-  const runner = new CallRunner(set, balancer, {
+  const defaults = {
     deadlineMs: options.deadlineMs,
     waitForReadyMs,
     policyOf,
     budget: new RetryBudget(options.retryBudget),
     random: options.random ?? Math.random,
-  });
+  };
+  // One runner per balancer, so each balancer gets the feedback of its own calls.
+  const runners = new Map<Balancer, CallRunner>();
+  const runnerOf = (path: string): CallRunner => {
+    const b = perMethod.get(path) ?? balancer;
+    const runner = runners.get(b) ?? new CallRunner(set, b, defaults);
+    runners.set(b, runner);
+    return runner;
+  };
 
   const controls: ClientControls = {
     ready: (ready = {}) => set.whenReady(ready.all ?? false, Date.now() + (ready.timeoutMs ?? waitForReadyMs)),
@@ -42,7 +56,7 @@ export function createClient<S extends ServiceDescriptor>(service: S, options: C
       const calls = set.endpoints.reduce((sum, e) => sum + e.calls, 0);
       return {
         service: service.name,
-        balancer: balancer.name,
+        balancer: routing.name,
         calls,
         failures: set.endpoints.reduce((sum, e) => sum + e.failures, 0),
         endpoints: set.endpoints.map((e) => e.stats(calls)),
@@ -55,8 +69,16 @@ export function createClient<S extends ServiceDescriptor>(service: S, options: C
     },
   };
   const methods: Record<string, unknown> = {};
+  const broadcasts: Record<string, unknown> = {};
+  const byName = new Map<string, ReturnType<ClientInternals['method']>>();
+  const internals: ClientInternals = { service, set, waitForReadyMs, method: (name) => byName.get(name) };
   for (const [name, method] of Object.entries(service.methods)) {
     const codec = methodCodec(service, method);
+    const runner = runnerOf(method.path);
+    byName.set(name, { method, codec, runner });
+    if (!method.requestStream && !method.responseStream) {
+      broadcasts[name] = (request: unknown, opts?: BroadcastOptions) => broadcast(internals, name, request, opts);
+    }
     methods[name] = method.requestStream
       ? method.responseStream
         ? (requests: StreamInput<unknown>, opts?: CallOptions) => runner.bidiStream(method, codec, requests, opts)
@@ -65,5 +87,7 @@ export function createClient<S extends ServiceDescriptor>(service: S, options: C
         ? (request: unknown, opts?: CallOptions) => runner.serverStream(method, codec, request, opts)
         : (request: unknown, opts?: CallOptions) => runner.unary(method, codec, request, opts);
   }
-  return Object.freeze({ ...methods, ...controls }) as Client<S>;
+  const client = Object.freeze({ ...methods, ...controls, broadcast: Object.freeze(broadcasts) }) as Client<S>;
+  attachInternals(client, internals);
+  return client;
 }

@@ -7,12 +7,14 @@ describe('balancer registry', () => {
     expect(balancers.roundRobin().name).toBe('roundRobin');
     expect(balancers.weighted().name).toBe('weighted');
     expect(balancers.leastLoad().name).toBe('leastLoad');
+    expect(balancers.random().name).toBe('random');
+    expect(createBalancer('consistentHash', { algorithm: 'maglev' }).name).toBe('consistentHash');
     expect(createBalancer('leastLoad', { choices: 3 }).name).toBe('leastLoad');
   });
 
   it('names the registered balancers when asked for an unknown one', () => {
     expect(() => createBalancer('leastLaod')).toThrow(
-      'unknown balancer "leastLaod"; registered: roundRobin, weighted, leastLoad',
+      'unknown balancer "leastLaod"; registered: roundRobin, weighted, leastLoad, random, consistentHash',
     );
   });
 
@@ -20,6 +22,6 @@ describe('balancer registry', () => {
     registerBalancer('first', () => ({ ...roundRobin(), name: 'first' }));
     expect(createBalancer('first').name).toBe('first');
     expect(() => registerBalancer('first', roundRobin)).toThrow('already registered');
-    expect(() => createBalancer('nope')).toThrow(/registered: .*leastLoad, first$/);
+    expect(() => createBalancer('nope')).toThrow(/registered: .*consistentHash, first$/);
   });
 });

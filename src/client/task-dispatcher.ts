@@ -1,0 +1,213 @@
+/**
+ * Task dispatch over a cluster (DESIGN §8): a task is one call of an idempotent unary
+ * method. The client's balancer for that method chooses the node; when the node fails the
+ * task in a way that says "not done here" (it died mid-task, dropped the connection, ran
+ * out of time) the task moves to a node it has not tried yet, so a node lost mid-run loses
+ * no task. Callers await a task (`run`) or get a handle (`submit`) with a `done` promise
+ * and an `onComplete` callback; `stats()` says which node completed how many.
+ *
+ * Each attempt is a single call on the chosen node (`CallRunner.unaryOn`); the failover
+ * loop is here rather than in the client's retries because it covers more codes than a
+ * plain call may safely retry, and it is bounded by the dispatcher's own attempt count.
+ */
+import type { PickContext } from '../balancer/balancer.js';
+import { RpcError, toRpcError } from '../common/rpc-error.js';
+import { Status } from '../common/status.js';
+import type { RequestOf, ResponseOf } from '../schema/types.js';
+import type { ServiceDescriptor } from '../schema/descriptor.js';
+import type { DeepPartial } from '../schema/types.js';
+import type { UnaryMethodName } from './broadcast.js';
+import { type ClientInternals, internalsOf } from './client-internals.js';
+import type { Client } from './client-types.js';
+import type { ClientEndpoint } from './endpoint.js';
+
+/** Options of a {@link TaskDispatcher}. */
+export interface TaskDispatcherOptions {
+  /** Attempts per task, each on a node the task has not tried while one is ready (default 5). */
+  readonly maxAttempts?: number;
+  /** Deadline of each attempt in ms (default: the client's `deadlineMs`). */
+  readonly attemptDeadlineMs?: number;
+  /** Status codes after which a task moves to another node (default UNAVAILABLE, CANCELLED, DEADLINE_EXCEEDED). */
+  readonly failoverOn?: readonly Status[];
+  /** Tasks running at once; more wait in order (default 64). */
+  readonly concurrency?: number;
+}
+
+/** Per-task options. */
+export interface TaskOptions {
+  /** Routing key, for key-aware balancers such as `consistentHash`. */
+  readonly key?: string;
+  /** Request metadata. */
+  readonly metadata?: Readonly<Record<string, string>>;
+  /** Cancels the task (an attempt in flight is cancelled; no failover follows). */
+  readonly signal?: AbortSignal;
+}
+
+/** A submitted task. */
+export interface TaskHandle<T> {
+  /** Resolves with the task's result; rejects with the last attempt's `RpcError`. */
+  readonly done: Promise<T>;
+  /** Calls `callback` once the task ends (at once, asynchronously, if it already has). */
+  onComplete(callback: (error: RpcError | undefined, value: T | undefined) => void): TaskHandle<T>;
+}
+
+/** Counters of a dispatcher since it was made. */
+export interface TaskDispatcherStats {
+  readonly submitted: number;
+  readonly completed: number;
+  readonly failed: number;
+  /** Attempts that failed on one node and moved the task to another. */
+  readonly failovers: number;
+  readonly running: number;
+  readonly queued: number;
+  /** Per node id: tasks completed there, and attempts that failed there. */
+  readonly byNode: Readonly<Record<string, { readonly completed: number; readonly failedAttempts: number }>>;
+}
+
+const DEFAULT_FAILOVER: readonly Status[] = [Status.UNAVAILABLE, Status.CANCELLED, Status.DEADLINE_EXCEEDED];
+
+/** Runs tasks (calls of one unary method) over a client's nodes, failing over when a node dies. */
+export class TaskDispatcher<S extends ServiceDescriptor, K extends UnaryMethodName<S> & string> {
+  private readonly internals: ClientInternals;
+  private readonly target: NonNullable<ReturnType<ClientInternals['method']>>;
+  private readonly maxAttempts: number;
+  private readonly failoverOn: ReadonlySet<number>;
+  private readonly concurrency: number;
+  private readonly attemptDeadlineMs: number | undefined;
+  private readonly queue: (() => void)[] = [];
+  private running = 0;
+  private submitted = 0;
+  private completed = 0;
+  private failed = 0;
+  private failovers = 0;
+  private readonly byNode = new Map<string, { completed: number; failedAttempts: number }>();
+  private readonly idle = new Set<() => void>();
+
+  constructor(client: Client<S>, method: K, options: TaskDispatcherOptions = {}) {
+    const where = `TaskDispatcher(${String(method)})`;
+    this.internals = internalsOf(client, where);
+    const target = this.internals.method(method);
+    if (target === undefined || target.method.requestStream || target.method.responseStream) {
+      throw new TypeError(`${where}: not a unary method of ${this.internals.service.name}`);
+    }
+    this.target = target;
+    this.maxAttempts = options.maxAttempts ?? 5;
+    this.concurrency = options.concurrency ?? 64;
+    for (const [name, value] of [['maxAttempts', this.maxAttempts], ['concurrency', this.concurrency]] as const) {
+      if (!Number.isInteger(value) || value < 1) throw new RangeError(`${where}: ${name} must be an integer >= 1, got ${value}`);
+    }
+    this.attemptDeadlineMs = options.attemptDeadlineMs;
+    this.failoverOn = new Set(options.failoverOn ?? DEFAULT_FAILOVER);
+  }
+
+  /** Runs a task and resolves with its result. */
+  run(request: DeepPartial<RequestOf<S['methods'][K]>>, options: TaskOptions = {}): Promise<ResponseOf<S['methods'][K]>> {
+    return this.submit(request, options).done;
+  }
+
+  /** Queues a task; the handle's `done` and `onComplete` report its end. */
+  submit(request: DeepPartial<RequestOf<S['methods'][K]>>, options: TaskOptions = {}): TaskHandle<ResponseOf<S['methods'][K]>> {
+    type Res = ResponseOf<S['methods'][K]>;
+    this.submitted++;
+    const done = new Promise<void>((start) => {
+      if (this.running < this.concurrency) {
+        this.running++;
+        start();
+      } else this.queue.push(start);
+    }).then(() => this.execute(request, options)) as Promise<Res>;
+    // A task nobody awaits must not surface as an unhandled rejection; its handle still rejects.
+    done.catch(() => {});
+    const handle: TaskHandle<Res> = {
+      done,
+      onComplete(callback) {
+        done.then(
+          (value) => callback(undefined, value),
+          (error: RpcError) => callback(error, undefined),
+        );
+        return handle;
+      },
+    };
+    return handle;
+  }
+
+  /** Resolves once no task is running or queued. */
+  async drain(): Promise<void> {
+    while (this.running > 0 || this.queue.length > 0) await new Promise<void>((resolve) => this.idle.add(resolve));
+  }
+
+  stats(): TaskDispatcherStats {
+    return {
+      submitted: this.submitted,
+      completed: this.completed,
+      failed: this.failed,
+      failovers: this.failovers,
+      running: this.running,
+      queued: this.queue.length,
+      byNode: Object.fromEntries([...this.byNode].map(([id, counts]) => [id, { ...counts }])),
+    };
+  }
+
+  /** Runs a task that holds one of the `concurrency` slots; hands the slot on when done. */
+  private async execute(request: unknown, options: TaskOptions): Promise<unknown> {
+    try {
+      const value = await this.attempts(request, options);
+      this.completed++;
+      return value;
+    } catch (error) {
+      this.failed++;
+      throw error;
+    } finally {
+      const next = this.queue.shift();
+      if (next !== undefined) next();
+      else this.running--;
+      if (this.running === 0) {
+        for (const resolve of this.idle) resolve();
+        this.idle.clear();
+      }
+    }
+  }
+
+  private async attempts(request: unknown, options: TaskOptions): Promise<unknown> {
+    const { method, codec, runner } = this.target;
+    const tried: ClientEndpoint[] = [];
+    const call: { -readonly [P in keyof PickContext]: PickContext[P] } = {
+      path: method.path,
+      metadata: options.metadata ?? {},
+      key: options.key,
+      attempt: 1,
+      tried,
+    };
+    const callOptions = { deadlineMs: this.attemptDeadlineMs, metadata: options.metadata, signal: options.signal };
+    for (;;) {
+      const set = this.internals.set;
+      const endpoint =
+        set.pick(call) ?? (await set.waitForPick(call, Date.now() + this.internals.waitForReadyMs, options.signal));
+      try {
+        const value = await runner.unaryOn(endpoint, method, codec, request, callOptions);
+        this.node(endpoint.id).completed++;
+        return value;
+      } catch (error) {
+        const failure = toRpcError(error, { path: method.path, node: endpoint.id, address: endpoint.address });
+        this.node(endpoint.id).failedAttempts++;
+        const moveOn = this.failoverOn.has(failure.code) && !options.signal?.aborted && call.attempt < this.maxAttempts;
+        if (!moveOn) {
+          if (call.attempt === 1) throw failure;
+          const nodes = [...tried, endpoint].map((e) => e.id).join(', ');
+          throw new RpcError(failure.code, `${failure.details} (task failed after ${call.attempt} attempts on ${nodes})`, failure.metadata, failure.source);
+        }
+        tried.push(endpoint);
+        call.attempt++;
+        this.failovers++;
+      }
+    }
+  }
+
+  private node(id: string): { completed: number; failedAttempts: number } {
+    let counts = this.byNode.get(id);
+    if (counts === undefined) {
+      counts = { completed: 0, failedAttempts: 0 };
+      this.byNode.set(id, counts);
+    }
+    return counts;
+  }
+}
