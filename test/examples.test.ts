@@ -77,4 +77,14 @@ describe.concurrent('examples', () => {
     },
     TIMEOUT_MS,
   );
+
+  it(
+    'etcd-cluster prints exactly its README output',
+    async () => {
+      const [expected, actual] = await Promise.all([expectedOutput('etcd-cluster'), runExample('etcd-cluster')]);
+      expect(actual).toEqual(expected);
+      expect(actual).toContain('60 calls: node-1=20 node-2=20 node-3=20');
+    },
+    TIMEOUT_MS,
+  );
 });

@@ -6,18 +6,19 @@ import type { StreamInput } from '../schema/types.js';
 import { type BroadcastOptions, broadcast } from './broadcast.js';
 import { CallRunner } from './call.js';
 import { attachInternals, type ClientInternals } from './client-internals.js';
-import { type ClientOptions, channelOptions, endpointConfigs, methodBalancerMap, methodPolicies } from './client-options.js';
+import { type ClientOptions, channelOptions, methodBalancerMap, methodPolicies, resolverOf } from './client-options.js';
 import type { ClientStats } from './client-stats.js';
 import type { CallOptions, Client, ClientControls } from './client-types.js';
 import { EndpointSet } from './endpoint-set.js';
 import { interceptedPromise, interceptedStream } from './intercepted-call.js';
+import { Membership } from './membership.js';
 import { methodBalancers } from './method-balancers.js';
 import { RetryBudget } from './retry-budget.js';
 
 /** Creates a typed client of `service` whose calls are spread over the endpoints by the balancer. */
 export function createClient<S extends ServiceDescriptor>(service: S, options: ClientOptions<S>): Client<S> {
   const where = `createClient(${service.name})`;
-  const configs = endpointConfigs(options?.endpoints, where);
+  const resolver = resolverOf(options, where);
   const policyOf = methodPolicies(service, options, where);
   const waitForReadyMs = options.waitForReadyMs ?? 10_000;
   const balancer = options.balancer ?? roundRobin();
@@ -25,7 +26,6 @@ export function createClient<S extends ServiceDescriptor>(service: S, options: C
   const routing = methodBalancers(balancer, perMethod);
   const set = new EndpointSet(
     service.name,
-    configs,
     routing,
     {
       healthService: options.healthCheck === false ? undefined : service.name,
@@ -34,6 +34,7 @@ export function createClient<S extends ServiceDescriptor>(service: S, options: C
     },
     options.outlierDetection ?? {},
   );
+  const membership = new Membership(resolver, service.name, set);
   const defaults = {
     deadlineMs: options.deadlineMs,
     waitForReadyMs,
@@ -60,9 +61,13 @@ export function createClient<S extends ServiceDescriptor>(service: S, options: C
         calls,
         failures: set.endpoints.reduce((sum, e) => sum + e.failures, 0),
         endpoints: set.endpoints.map((e) => e.stats(calls)),
+        discovery: membership.stats(),
       };
     },
-    close: async () => set.close(),
+    close: async () => {
+      membership.close();
+      set.close();
+    },
   };
   const methods: Record<string, unknown> = {};
   const broadcasts: Record<string, unknown> = {};

@@ -65,9 +65,10 @@ export class ClientEndpoint implements Endpoint {
   private readonly health: HealthWatch | undefined;
   private connectTimer: NodeJS.Timeout | undefined;
   private closed = false;
+  private announced: NodeInfo | undefined;
 
   constructor(
-    private readonly config: EndpointConfig,
+    private config: EndpointConfig,
     private readonly settings: ConnectionSettings,
     private readonly onChange: () => void,
   ) {
@@ -130,6 +131,12 @@ export class ClientEndpoint implements Endpoint {
       latencyMs: this.latency.summary(),
       ewmaLatencyMs: this.ewma.value,
     };
+  }
+
+  /** Takes a new config for the same address (a resolver update); true if an attribute changed. */
+  reconfigure(config: EndpointConfig): boolean {
+    this.config = config;
+    return this.adopt(this.announced);
   }
 
   /** Ejection changed (outlier detector). */
@@ -216,12 +223,13 @@ export class ClientEndpoint implements Endpoint {
   }
 
   /** Takes the node's announced identity where the config does not override it; true if it changed. */
-  private adopt(info: NodeInfo): boolean {
+  private adopt(info: NodeInfo | undefined): boolean {
+    this.announced = info;
     const before = `${this.id}|${this.weight}|${this.zone}|${JSON.stringify(this.labels)}`;
-    this.id = this.config.id ?? (info.nodeId || this.address);
-    this.weight = this.config.weight ?? (info.weight > 0 ? info.weight : 1);
-    this.zone = this.config.zone ?? info.zone;
-    this.labels = this.config.labels ?? info.labels;
+    this.id = this.config.id ?? (info?.nodeId || this.address);
+    this.weight = this.config.weight ?? (info !== undefined && info.weight > 0 ? info.weight : 1);
+    this.zone = this.config.zone ?? info?.zone ?? '';
+    this.labels = this.config.labels ?? info?.labels ?? {};
     return before !== `${this.id}|${this.weight}|${this.zone}|${JSON.stringify(this.labels)}`;
   }
 

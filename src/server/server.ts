@@ -4,12 +4,13 @@ import { RpcError } from '../common/rpc-error.js';
 import { Status } from '../common/status.js';
 import { methodCodec } from '../schema/codec.js';
 import type { ServiceDescriptor } from '../schema/descriptor.js';
+import type { Registration, Registry } from '../discovery/registry.js';
 import type { LiveContext } from './call-context.js';
 import { adaptHandler, type CallHooks, type UntypedHandler } from './handler-adapter.js';
 import type { Handlers } from './handler-types.js';
 import type { ServerInterceptor } from './server-interceptor.js';
 import { Health, HealthState } from './health.js';
-import { Node, nodeInfoHandlers } from './node-info.js';
+import { Node, type NodeIdentity, nodeInfoHandlers } from './node-info.js';
 
 /** Options of `createServer`. */
 export interface ServerOptions {
@@ -30,6 +31,12 @@ export interface ServerOptions {
    * INTERNAL without details). Default: one line on stderr.
    */
   readonly onHandlerError?: (error: unknown, path: string) => void;
+  /**
+   * Where the node announces itself (e.g. `etcdRegistry(...)`): `listen` registers every
+   * added service at the listen address, and fails if another live node has this id;
+   * `shutdown` deregisters first.
+   */
+  readonly registry?: Registry;
 }
 
 /** Where a server listens. */
@@ -60,10 +67,10 @@ export interface Server {
   use(interceptor: ServerInterceptor): this;
   /** Adds a service with its handlers (before `listen`). */
   add<S extends ServiceDescriptor>(service: S, handlers: Handlers<S>): this;
-  /** Binds and starts serving, e.g. `listen('127.0.0.1:0')`. */
+  /** Binds and starts serving, e.g. `listen('127.0.0.1:0')`; then registers the node if it has a registry. */
   listen(address: string): Promise<ListenResult>;
   /**
-   * Health goes NOT_SERVING (watching clients move away), then new calls are refused,
+   * The node deregisters, health goes NOT_SERVING (watching clients move away), then new calls are refused,
    * in-flight calls get `graceMs` to finish, then the rest are cancelled.
    */
   shutdown(options?: ShutdownOptions): Promise<void>;
@@ -82,6 +89,9 @@ class NodeServer implements Server {
   private readonly live = new Set<LiveContext>();
   private readonly hooks: CallHooks;
   private readonly interceptors: ServerInterceptor[];
+  private readonly identity: NodeIdentity;
+  private readonly registry: Registry | undefined;
+  private registration: Registration | undefined;
   private state: 'new' | 'listening' | 'closing' | 'closed' = 'new';
 
   constructor(options: ServerOptions) {
@@ -104,9 +114,10 @@ class NodeServer implements Server {
       end: (ctx) => this.live.delete(ctx),
       onHandlerError,
     };
-    const identity = { nodeId: options.nodeId, zone: options.zone ?? '', weight, labels: options.labels ?? {} };
+    this.identity = { nodeId: options.nodeId, zone: options.zone ?? '', weight, labels: options.labels ?? {} };
+    this.registry = options.registry;
     this.register(Health, this.health.handlers(), UNTRACKED);
-    this.register(Node, nodeInfoHandlers(identity, () => [...this.services]), UNTRACKED);
+    this.register(Node, nodeInfoHandlers(this.identity, () => [...this.services]), UNTRACKED);
   }
 
   setServing(serving: boolean, service = ''): void {
@@ -150,12 +161,26 @@ class NodeServer implements Server {
     );
     this.state = 'listening';
     const host = address.slice(0, address.lastIndexOf(':'));
+    await this.announce(`${host}:${port}`);
     return { port, address: `${host}:${port}` };
+  }
+
+  /** Registers the node at `address`; if it cannot, stops serving and says why. */
+  private async announce(address: string): Promise<void> {
+    if (this.registry === undefined) return;
+    try {
+      this.registration = await this.registry.register({ ...this.identity, address, services: [...this.services] });
+    } catch (error) {
+      this.grpcServer.forceShutdown();
+      this.state = 'closed';
+      throw new Error(`node ${this.nodeId} cannot register at ${address}: ${(error as Error).message}`, { cause: error });
+    }
   }
 
   async shutdown(options: ShutdownOptions = {}): Promise<void> {
     if (this.state === 'closing' || this.state === 'closed') return;
     this.state = 'closing';
+    await this.registration?.deregister();
     const graceMs = options.graceMs ?? 5000;
     this.health.setAllNotServing();
     this.health.close();
