@@ -62,5 +62,6 @@ export { type LooseMessage, type LooseServiceDescriptor, loadService } from './s
 export type { ProtoLoadOptions } from './schema/proto-files.js';
 export type { DeepPartial, RequestOf, ResponseOf, StreamInput } from './schema/types.js';
 export type { CallContext, Handler, Handlers } from './server/handler-types.js';
+export type { AppLoad, LoadSnapshot } from './server/load-reporter.js';
 export type { ServerCall, ServerInterceptor } from './server/server-interceptor.js';
 export { createServer, type ListenResult, type Server, type ServerOptions, type ShutdownOptions } from './server/server.js';

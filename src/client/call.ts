@@ -91,6 +91,7 @@ export class CallRunner {
         (error, value) => (error ? reject(error) : resolve(value)),
       );
       cancelOnAbort(grpcCall, call.signal);
+      grpcCall.on('status', (status: grpc.StatusObject) => endpoint.readLoad(status.metadata));
     });
   }
 
@@ -124,6 +125,7 @@ export class CallRunner {
           (error, value) => (error ? reject(error) : resolve(value)),
         );
         cancelOnAbort(grpcCall, call.signal);
+        grpcCall.on('status', (status: grpc.StatusObject) => endpoint.readLoad(status.metadata));
         pump(requests, grpcCall).catch((error: unknown) => {
           grpcCall.cancel();
           reject(error);
@@ -176,6 +178,7 @@ export class CallRunner {
           try {
             grpcCall = start(endpoint, call);
             cancelOnAbort(grpcCall, call.signal);
+            grpcCall.on('status', (status: grpc.StatusObject) => endpoint.readLoad(status.metadata));
             for await (const message of grpcCall) {
               delivered = true;
               yield message;

@@ -1,5 +1,6 @@
 import * as grpc from '@grpc/grpc-js';
 import type { Endpoint, LoadReport } from '../balancer/balancer.js';
+import { decodeOrcaReport, ORCA_TRAILER } from '../common/orca-load-report.js';
 import { Status } from '../common/status.js';
 import { Node, type NodeInfo } from '../gen/switchboard/v1/node.js';
 import { LatencyHistogram } from '../observability/latency-histogram.js';
@@ -30,6 +31,7 @@ export interface ConnectionSettings {
 }
 
 const INFO_TIMEOUT_MS = 2000;
+const LOAD_READ_INTERVAL_MS = 20;
 const infoMethod = Node.methods.info;
 const infoCodec = methodCodec(Node, infoMethod);
 const { READY, CONNECTING, TRANSIENT_FAILURE, IDLE } = grpc.connectivityState;
@@ -137,6 +139,31 @@ export class ClientEndpoint implements Endpoint {
   reconfigure(config: EndpointConfig): boolean {
     this.config = config;
     return this.adopt(this.announced);
+  }
+
+  /**
+   * Takes the node's load report from a response's trailers (ORCA
+   * `endpoint-load-metrics-bin`). Decoded at most every LOAD_READ_INTERVAL_MS: the report
+   * changes on the node's sampling timer, not per call.
+   */
+  readLoad(trailers: grpc.Metadata): void {
+    const now = performance.now();
+    if (this.load !== undefined && now - this.load.receivedAt < LOAD_READ_INTERVAL_MS) return;
+    const bytes = trailers.get(ORCA_TRAILER)[0];
+    if (!(bytes instanceof Buffer)) return;
+    try {
+      const report = decodeOrcaReport(bytes);
+      const { in_flight: inFlight = 0, ...named } = report.namedMetrics;
+      this.load = {
+        utilization: report.applicationUtilization > 0 ? report.applicationUtilization : report.cpuUtilization,
+        inFlight,
+        qps: report.rpsFractional,
+        named,
+        receivedAt: now,
+      };
+    } catch {
+      // A malformed report from a foreign server: keep the last good one.
+    }
   }
 
   /** Ejection changed (outlier detector). */

@@ -6,6 +6,7 @@ import { Status } from '../common/status.js';
 import type { MethodDescriptor } from '../schema/descriptor.js';
 import { runChain } from '../common/interceptor-chain.js';
 import { createCallContext, type IncomingCall, type LiveContext } from './call-context.js';
+import type { AppLoad } from './load-reporter.js';
 import type { ServerInterceptor } from './server-interceptor.js';
 
 /** A handler as the adapter sees it (the typed `Handler<M>` with its types erased). */
@@ -16,6 +17,10 @@ export interface CallHooks {
   readonly interceptors: readonly ServerInterceptor[];
   begin(ctx: LiveContext): void;
   end(ctx: LiveContext): void;
+  /** The status is about to be sent (with `ctx.trailer`): for the load report. */
+  beforeStatus(ctx: LiveContext, ok: boolean): void;
+  /** `ctx.reportLoad`. */
+  reportLoad(load: AppLoad): void;
   /** A handler threw something that is not an `RpcError`. */
   onHandlerError(error: unknown, path: string): void;
 }
@@ -36,16 +41,22 @@ export function adaptHandler(method: MethodDescriptor, handler: UntypedHandler, 
   /** Runs the handler part inside the interceptors (none: directly). */
   const intercepted = (ctx: LiveContext, inner: () => Promise<unknown>): Promise<unknown> =>
     hooks.interceptors.length === 0 ? inner() : runChain(hooks.interceptors, { method, ctx }, inner);
+  /** The trailer to send with a successful response. */
+  const okTrailer = (ctx: LiveContext) => {
+    hooks.beforeStatus(ctx, true);
+    return ctx.trailer;
+  };
   const run = async (
     surface: IncomingCall,
     body: (ctx: LiveContext) => Promise<void>,
     fail: (status: StatusObject) => void,
   ) => {
-    const ctx = createCallContext(surface, method.path);
+    const ctx = createCallContext(surface, method.path, hooks.reportLoad);
     hooks.begin(ctx);
     try {
       await body(ctx);
     } catch (error) {
+      hooks.beforeStatus(ctx, false);
       fail(toStatus(error, ctx, method.path, hooks));
     } finally {
       hooks.end(ctx);
@@ -56,7 +67,10 @@ export function adaptHandler(method: MethodDescriptor, handler: UntypedHandler, 
     return (surface: grpc.ServerUnaryCall<unknown, unknown>, callback: grpc.sendUnaryData<unknown>) =>
       void run(
         surface,
-        async (ctx) => callback(null, await intercepted(ctx, async () => call(surface.request, ctx)), ctx.trailer),
+        async (ctx) => {
+          const response = await intercepted(ctx, async () => call(surface.request, ctx));
+          callback(null, response, okTrailer(ctx));
+        },
         (status) => callback(status),
       );
   }
@@ -66,7 +80,7 @@ export function adaptHandler(method: MethodDescriptor, handler: UntypedHandler, 
         surface,
         async (ctx) => {
           await intercepted(ctx, () => writeAll(surface, call(surface.request, ctx), ctx, method.path));
-          surface.end(ctx.trailer);
+          surface.end(okTrailer(ctx));
         },
         (status) => surface.emit('error', status),
       );
@@ -75,7 +89,10 @@ export function adaptHandler(method: MethodDescriptor, handler: UntypedHandler, 
     return (surface: grpc.ServerReadableStream<unknown, unknown>, callback: grpc.sendUnaryData<unknown>) =>
       void run(
         surface,
-        async (ctx) => callback(null, await intercepted(ctx, async () => call(readAll(surface, ctx), ctx)), ctx.trailer),
+        async (ctx) => {
+          const response = await intercepted(ctx, async () => call(readAll(surface, ctx), ctx));
+          callback(null, response, okTrailer(ctx));
+        },
         (status) => callback(status),
       );
   }
@@ -84,7 +101,7 @@ export function adaptHandler(method: MethodDescriptor, handler: UntypedHandler, 
       surface,
       async (ctx) => {
         await intercepted(ctx, () => writeAll(surface, call(readAll(surface, ctx), ctx), ctx, method.path));
-        surface.end(ctx.trailer);
+        surface.end(okTrailer(ctx));
       },
       (status) => surface.emit('error', status),
     );

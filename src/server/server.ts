@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import * as grpc from '@grpc/grpc-js';
+import { ORCA_TRAILER } from '../common/orca-load-report.js';
 import { RpcError } from '../common/rpc-error.js';
 import { Status } from '../common/status.js';
 import { methodCodec } from '../schema/codec.js';
@@ -8,6 +9,7 @@ import type { Registration, Registry } from '../discovery/registry.js';
 import type { LiveContext } from './call-context.js';
 import { adaptHandler, type CallHooks, type UntypedHandler } from './handler-adapter.js';
 import type { Handlers } from './handler-types.js';
+import { type AppLoad, type LoadSnapshot, LoadReporter } from './load-reporter.js';
 import type { ServerInterceptor } from './server-interceptor.js';
 import { Health, HealthState } from './health.js';
 import { Node, type NodeIdentity, nodeInfoHandlers } from './node-info.js';
@@ -22,6 +24,12 @@ export interface ServerOptions {
   readonly weight?: number;
   /** Free-form labels (e.g. `{ version: 'v2' }`) for routing rules. */
   readonly labels?: Readonly<Record<string, string>>;
+  /**
+   * Load reports to callers in the `endpoint-load-metrics-bin` trailer of every response
+   * (ORCA): event-loop utilization, qps, eps, in-flight, sampled every `intervalMs`
+   * (default 500). On by default; `false` turns them off.
+   */
+  readonly loadReport?: false | { readonly intervalMs?: number };
   /** Middleware around every handler of this node, the first outermost (also `server.use`). */
   readonly interceptors?: readonly ServerInterceptor[];
   /** Options passed to the grpc-js server (e.g. `grpc.max_receive_message_length`). */
@@ -63,6 +71,13 @@ export interface Server {
    * Clients stop sending calls for that service to a node that is not serving.
    */
   setServing(serving: boolean, service?: string): void;
+  /**
+   * Reports the application's own load figures (e.g. a queue's fill as `utilization`) in
+   * place of the measured ones; handlers can also call `ctx.reportLoad`.
+   */
+  reportLoad(load: AppLoad): void;
+  /** The node's load as last sampled (what its responses report). */
+  load(): LoadSnapshot | undefined;
   /** Adds a server interceptor (before `listen`); it runs inside those added before it. */
   use(interceptor: ServerInterceptor): this;
   /** Adds a service with its handlers (before `listen`). */
@@ -88,6 +103,7 @@ class NodeServer implements Server {
   private readonly services = new Set<string>();
   private readonly live = new Set<LiveContext>();
   private readonly hooks: CallHooks;
+  private readonly loadReporter: LoadReporter | undefined;
   private readonly interceptors: ServerInterceptor[];
   private readonly identity: NodeIdentity;
   private readonly registry: Registry | undefined;
@@ -108,10 +124,20 @@ class NodeServer implements Server {
     const onHandlerError =
       options.onHandlerError ??
       ((error: unknown, path: string) => console.error(`[switchboard] ${this.nodeId} ${path} handler failed:`, error));
+    this.loadReporter = options.loadReport === false ? undefined : new LoadReporter(options.loadReport?.intervalMs);
+    const reporter = this.loadReporter;
     this.hooks = {
       interceptors: this.interceptors,
       begin: (ctx) => this.live.add(ctx),
       end: (ctx) => this.live.delete(ctx),
+      beforeStatus:
+        reporter === undefined
+          ? () => {}
+          : (ctx, ok) => {
+              reporter.record(ok);
+              ctx.trailer.set(ORCA_TRAILER, reporter.trailer(this.live.size - 1));
+            },
+      reportLoad: (load) => this.reportLoad(load),
       onHandlerError,
     };
     this.identity = { nodeId: options.nodeId, zone: options.zone ?? '', weight, labels: options.labels ?? {} };
@@ -135,6 +161,14 @@ class NodeServer implements Server {
 
   get inFlight(): number {
     return this.live.size;
+  }
+
+  reportLoad(load: AppLoad): void {
+    this.loadReporter?.setAppLoad(load);
+  }
+
+  load(): LoadSnapshot | undefined {
+    return this.loadReporter?.current();
   }
 
   use(interceptor: ServerInterceptor): this {
@@ -172,6 +206,7 @@ class NodeServer implements Server {
       this.registration = await this.registry.register({ ...this.identity, address, services: [...this.services] });
     } catch (error) {
       this.grpcServer.forceShutdown();
+      this.loadReporter?.close();
       this.state = 'closed';
       throw new Error(`node ${this.nodeId} cannot register at ${address}: ${(error as Error).message}`, { cause: error });
     }
@@ -200,6 +235,7 @@ class NodeServer implements Server {
         resolve();
       });
     });
+    this.loadReporter?.close();
     this.state = 'closed';
   }
 
@@ -244,6 +280,8 @@ const UNTRACKED: CallHooks = {
   interceptors: [],
   begin: () => {},
   end: () => {},
+  beforeStatus: () => {},
+  reportLoad: () => {},
   onHandlerError: (error, path) => console.error(`[switchboard] ${path} failed:`, error),
 };
 
