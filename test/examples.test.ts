@@ -58,7 +58,7 @@ describe.concurrent('examples', () => {
     TIMEOUT_MS,
   );
 
-  it.each(['routing', 'custom-balancer', 'failover'])(
+  it.each(['routing', 'custom-balancer', 'failover', 'interceptors'])(
     '%s prints exactly its README output',
     async (example) => {
       const [expected, actual] = await Promise.all([expectedOutput(example), runExample(example)]);
