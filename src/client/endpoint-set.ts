@@ -42,6 +42,7 @@ export class EndpointSet {
 
   /** Makes `endpoints` the members and offers the ready ones to the balancer. */
   replace(endpoints: readonly ClientEndpoint[]): void {
+    for (const endpoint of this.members) if (!endpoints.includes(endpoint)) this.outliers?.forget(endpoint);
     this.members = endpoints;
     this.refresh();
   }
