@@ -51,13 +51,10 @@ export class CallRunner {
     for (;;) {
       const picked = this.pick(call);
       const endpoint = picked instanceof Promise ? await picked : picked;
-      const started = this.begin(endpoint);
       try {
-        const response = await this.send(endpoint, method, codec, request, call);
-        this.end(endpoint, Status.OK, started, call);
-        return response;
+        return await this.attempt(endpoint, method, codec, request, call);
       } catch (error) {
-        const failure = this.fail(endpoint, error, started, call);
+        const failure = error as RpcError;
         if (!(await this.retryAfter(failure, call))) throw this.finalError(failure, call);
       }
     }
@@ -67,9 +64,14 @@ export class CallRunner {
    * One unary attempt on a given endpoint, no pick and no retry (broadcast, task dispatch):
    * counted in the endpoint's stats and fed back to the balancer like any attempt.
    */
-  async unaryOn(endpoint: ClientEndpoint, method: MethodDescriptor, codec: MethodCodec, request: unknown, options: CallOptions = {}): Promise<unknown> {
+  unaryOn(endpoint: ClientEndpoint, method: MethodDescriptor, codec: MethodCodec, request: unknown, options: CallOptions = {}): Promise<unknown> {
     const policy = this.defaults.policyOf(method);
     const call = new CallState(method, options, this.defaults.deadlineMs, policy.retry, policy.idempotent);
+    return this.attempt(endpoint, method, codec, request, call);
+  }
+
+  /** One unary attempt, recorded; rejects with the attempt's `RpcError`. */
+  private async attempt(endpoint: ClientEndpoint, method: MethodDescriptor, codec: MethodCodec, request: unknown, call: CallState): Promise<unknown> {
     const started = this.begin(endpoint);
     try {
       const response = await this.send(endpoint, method, codec, request, call);
@@ -94,6 +96,7 @@ export class CallRunner {
         (error, value) => (error ? reject(error) : resolve(value)),
       );
       cancelOnAbort(grpcCall, call.signal);
+      grpcCall.on('status', (status: grpc.StatusObject) => endpoint.readLoad(status.metadata));
     });
   }
 
@@ -127,6 +130,7 @@ export class CallRunner {
           (error, value) => (error ? reject(error) : resolve(value)),
         );
         cancelOnAbort(grpcCall, call.signal);
+        grpcCall.on('status', (status: grpc.StatusObject) => endpoint.readLoad(status.metadata));
         pump(requests, grpcCall).catch((error: unknown) => {
           grpcCall.cancel();
           reject(error);
@@ -179,6 +183,7 @@ export class CallRunner {
           try {
             grpcCall = start(endpoint, call);
             cancelOnAbort(grpcCall, call.signal);
+            grpcCall.on('status', (status: grpc.StatusObject) => endpoint.readLoad(status.metadata));
             for await (const message of grpcCall) {
               delivered = true;
               yield message;

@@ -8,17 +8,19 @@ import type { StreamInput } from '../schema/types.js';
 import { type BroadcastOptions, broadcast } from './broadcast.js';
 import { CallRunner } from './call.js';
 import { attachInternals, type ClientInternals } from './client-internals.js';
-import { type ClientOptions, channelOptions, endpointConfigs, methodBalancerMap, methodPolicies } from './client-options.js';
+import { type ClientOptions, channelOptions, methodBalancerMap, methodPolicies, resolverOf } from './client-options.js';
 import type { ClientStats } from './client-stats.js';
 import type { CallOptions, Client, ClientControls } from './client-types.js';
 import { EndpointSet } from './endpoint-set.js';
+import { interceptedPromise, interceptedStream } from './intercepted-call.js';
+import { Membership } from './membership.js';
 import { methodBalancers } from './method-balancers.js';
 import { RetryBudget } from './retry-budget.js';
 
 /** Creates a typed client of `service` whose calls are spread over the endpoints by the balancer. */
 export function createClient<S extends ServiceDescriptor>(service: S, options: ClientOptions<S>): Client<S> {
   const where = `createClient(${service.name})`;
-  const configs = endpointConfigs(options?.endpoints, where);
+  const resolver = resolverOf(options, where);
   const policyOf = methodPolicies(service, options, where);
   const waitForReadyMs = options.waitForReadyMs ?? 10_000;
   const balancer = options.balancer ?? roundRobin();
@@ -26,7 +28,6 @@ export function createClient<S extends ServiceDescriptor>(service: S, options: C
   const routing = methodBalancers(balancer, perMethod);
   const set = new EndpointSet(
     service.name,
-    configs,
     routing,
     {
       healthService: options.healthCheck === false ? undefined : service.name,
@@ -35,6 +36,7 @@ export function createClient<S extends ServiceDescriptor>(service: S, options: C
     },
     options.outlierDetection ?? {},
   );
+  const membership = new Membership(resolver, service.name, set);
   const metrics =
     options.metrics === undefined
       ? undefined
@@ -72,11 +74,13 @@ export function createClient<S extends ServiceDescriptor>(service: S, options: C
         windowMs: endpoints[0]?.recent.windowMs ?? 0,
         recentCalls,
         endpoints: endpoints.map((e) => e.stats(calls, recentCalls, readyWeight, now)),
+        discovery: membership.stats(),
       };
     },
     serveStatus: (statusOptions) => serveStatusPage(controls.stats, statusOptions),
     close: async () => {
       metrics?.unwatch();
+      membership.close();
       set.close();
     },
   };
@@ -91,13 +95,28 @@ export function createClient<S extends ServiceDescriptor>(service: S, options: C
     if (!method.requestStream && !method.responseStream) {
       broadcasts[name] = (request: unknown, opts?: BroadcastOptions) => broadcast(internals, name, request, opts);
     }
-    methods[name] = method.requestStream
-      ? method.responseStream
-        ? (requests: StreamInput<unknown>, opts?: CallOptions) => runner.bidiStream(method, codec, requests, opts)
-        : (requests: StreamInput<unknown>, opts?: CallOptions) => runner.clientStream(method, codec, requests, opts)
-      : method.responseStream
-        ? (request: unknown, opts?: CallOptions) => runner.serverStream(method, codec, request, opts)
-        : (request: unknown, opts?: CallOptions) => runner.unary(method, codec, request, opts);
+    const chain = options.interceptors ?? [];
+    if (chain.length === 0) {
+      methods[name] = method.requestStream
+        ? method.responseStream
+          ? (requests: StreamInput<unknown>, opts?: CallOptions) => runner.bidiStream(method, codec, requests, opts)
+          : (requests: StreamInput<unknown>, opts?: CallOptions) => runner.clientStream(method, codec, requests, opts)
+        : method.responseStream
+          ? (request: unknown, opts?: CallOptions) => runner.serverStream(method, codec, request, opts)
+          : (request: unknown, opts?: CallOptions) => runner.unary(method, codec, request, opts);
+    } else {
+      methods[name] = method.requestStream
+        ? method.responseStream
+          ? (requests: StreamInput<unknown>, opts?: CallOptions) =>
+              interceptedStream(chain, method, opts, (o) => runner.bidiStream(method, codec, requests, o))
+          : (requests: StreamInput<unknown>, opts?: CallOptions) =>
+              interceptedPromise(chain, method, opts, (o) => runner.clientStream(method, codec, requests, o))
+        : method.responseStream
+          ? (request: unknown, opts?: CallOptions) =>
+              interceptedStream(chain, method, opts, (o) => runner.serverStream(method, codec, request, o))
+          : (request: unknown, opts?: CallOptions) =>
+              interceptedPromise(chain, method, opts, (o) => runner.unary(method, codec, request, o));
+    }
   }
   const client = Object.freeze({ ...methods, ...controls, broadcast: Object.freeze(broadcasts) }) as Client<S>;
   attachInternals(client, internals);

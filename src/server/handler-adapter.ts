@@ -4,16 +4,24 @@ import type * as grpc from '@grpc/grpc-js';
 import { RpcError } from '../common/rpc-error.js';
 import { Status } from '../common/status.js';
 import type { MethodDescriptor } from '../schema/descriptor.js';
+import { runChain } from '../common/interceptor-chain.js';
 import { createCallContext, type IncomingCall, type LiveContext } from './call-context.js';
+import type { AppLoad } from './load-reporter.js';
+import type { ServerInterceptor } from './server-interceptor.js';
 
 /** A handler as the adapter sees it (the typed `Handler<M>` with its types erased). */
 export type UntypedHandler = (input: never, ctx: LiveContext) => unknown;
 
-/** What the server wants to know about each call (in-flight tracking, error reporting). */
+/** What the server wants to know about each call (in-flight tracking, error reporting) and runs around it. */
 export interface CallHooks {
+  readonly interceptors: readonly ServerInterceptor[];
   begin(ctx: LiveContext): void;
   /** The call ended with `code` (as the handler left it) after `latencyMs`. */
   end(ctx: LiveContext, code: Status, latencyMs: number): void;
+  /** The status is about to be sent (with `ctx.trailer`): for the load report. */
+  beforeStatus(ctx: LiveContext, ok: boolean): void;
+  /** `ctx.reportLoad`. */
+  reportLoad(load: AppLoad): void;
   /** A handler threw something that is not an `RpcError`. */
   onHandlerError(error: unknown, path: string): void;
 }
@@ -31,18 +39,27 @@ interface StatusObject {
  */
 export function adaptHandler(method: MethodDescriptor, handler: UntypedHandler, hooks: CallHooks): grpc.UntypedHandleCall {
   const call = handler as (input: unknown, ctx: LiveContext) => unknown;
+  /** Runs the handler part inside the interceptors (none: directly). */
+  const intercepted = (ctx: LiveContext, inner: () => Promise<unknown>): Promise<unknown> =>
+    hooks.interceptors.length === 0 ? inner() : runChain(hooks.interceptors, { method, ctx }, inner);
+  /** The trailer to send with a successful response. */
+  const okTrailer = (ctx: LiveContext) => {
+    hooks.beforeStatus(ctx, true);
+    return ctx.trailer;
+  };
   const run = async (
     surface: IncomingCall,
     body: (ctx: LiveContext) => Promise<void>,
     fail: (status: StatusObject) => void,
   ) => {
-    const ctx = createCallContext(surface, method.path);
+    const ctx = createCallContext(surface, method.path, hooks.reportLoad);
     const started = performance.now();
     let code = Status.OK;
     hooks.begin(ctx);
     try {
       await body(ctx);
     } catch (error) {
+      hooks.beforeStatus(ctx, false);
       const status = toStatus(error, ctx, method.path, hooks);
       code = status.code;
       fail(status);
@@ -55,7 +72,10 @@ export function adaptHandler(method: MethodDescriptor, handler: UntypedHandler, 
     return (surface: grpc.ServerUnaryCall<unknown, unknown>, callback: grpc.sendUnaryData<unknown>) =>
       void run(
         surface,
-        async (ctx) => callback(null, await call(surface.request, ctx), ctx.trailer),
+        async (ctx) => {
+          const response = await intercepted(ctx, async () => call(surface.request, ctx));
+          callback(null, response, okTrailer(ctx));
+        },
         (status) => callback(status),
       );
   }
@@ -64,8 +84,8 @@ export function adaptHandler(method: MethodDescriptor, handler: UntypedHandler, 
       void run(
         surface,
         async (ctx) => {
-          await writeAll(surface, call(surface.request, ctx), ctx, method.path);
-          surface.end(ctx.trailer);
+          await intercepted(ctx, () => writeAll(surface, call(surface.request, ctx), ctx, method.path));
+          surface.end(okTrailer(ctx));
         },
         (status) => surface.emit('error', status),
       );
@@ -74,7 +94,10 @@ export function adaptHandler(method: MethodDescriptor, handler: UntypedHandler, 
     return (surface: grpc.ServerReadableStream<unknown, unknown>, callback: grpc.sendUnaryData<unknown>) =>
       void run(
         surface,
-        async (ctx) => callback(null, await call(readAll(surface, ctx), ctx), ctx.trailer),
+        async (ctx) => {
+          const response = await intercepted(ctx, async () => call(readAll(surface, ctx), ctx));
+          callback(null, response, okTrailer(ctx));
+        },
         (status) => callback(status),
       );
   }
@@ -82,8 +105,8 @@ export function adaptHandler(method: MethodDescriptor, handler: UntypedHandler, 
     void run(
       surface,
       async (ctx) => {
-        await writeAll(surface, call(readAll(surface, ctx), ctx), ctx, method.path);
-        surface.end(ctx.trailer);
+        await intercepted(ctx, () => writeAll(surface, call(readAll(surface, ctx), ctx), ctx, method.path));
+        surface.end(okTrailer(ctx));
       },
       (status) => surface.emit('error', status),
     );

@@ -1,6 +1,7 @@
 import type { Metadata } from '@grpc/grpc-js';
 import type { MethodDescriptor, ServiceDescriptor } from '../schema/descriptor.js';
 import type { DeepPartial } from '../schema/types.js';
+import type { AppLoad } from './load-reporter.js';
 
 /** What a handler knows about the call it serves. */
 export interface CallContext {
@@ -16,6 +17,8 @@ export interface CallContext {
   readonly peer: string;
   /** Trailing metadata sent with the response; handlers may add to it. */
   readonly trailer: Metadata;
+  /** Reports the application's own load figures for the node (see `Server.reportLoad`). */
+  reportLoad(load: AppLoad): void;
 }
 
 /** The handler of one method: its shape follows the method's stream flags. */

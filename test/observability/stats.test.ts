@@ -39,9 +39,10 @@ describe('client.stats()', () => {
         expect(node.latencyMs.p50).toBeLessThanOrEqual(node.latencyMs.p90);
         expect(node.latencyMs.p90).toBeLessThanOrEqual(node.latencyMs.p99);
         expect(node.latencyMs.p99).toBeLessThanOrEqual(node.latencyMs.max);
-        // leastLoad's cost with nothing in flight is the EWMA itself.
-        expect(node.leastLoadCost).toBeCloseTo(node.ewmaLatencyMs, 0);
-        expect(node.load).toBeUndefined();
+        // leastLoad's cost with nothing in flight: the EWMA, scaled by the fresh report's utilization.
+        expect(node.leastLoadCost).toBeCloseTo(node.ewmaLatencyMs * (1 + node.load!.utilization), 0);
+        // Switchboard nodes send a load report with every response.
+        expect(node.load?.utilization).toBeGreaterThanOrEqual(0);
       }
       expect(e['node-0']!.weightShare).toBeCloseTo(1 / 3, 6);
       expect(e['node-1']!.weightShare).toBeCloseTo(2 / 3, 6);
@@ -58,7 +59,7 @@ describe('client.stats()', () => {
       const slow = Array.from({ length: 3 }, () => client.unary({ text: 'slow', delayMs: 300 }));
       const [node] = client.stats().endpoints;
       expect(node!.inFlight).toBe(3);
-      expect(node!.leastLoadCost).toBeCloseTo(4 * node!.ewmaLatencyMs, 1);
+      expect(node!.leastLoadCost).toBeCloseTo(4 * node!.ewmaLatencyMs * (1 + node!.load!.utilization), 1);
       await Promise.all(slow);
       expect(client.stats().endpoints[0]!.inFlight).toBe(0);
     } finally {
