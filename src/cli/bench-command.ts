@@ -7,6 +7,8 @@ import type { LatencySummary } from '../observability/latency-histogram.js';
 import { runClosedLoop } from './load-loop.js';
 import {
   CliError,
+  type ClientTarget,
+  clientTarget,
   type ProtoMethod,
   parseRequests,
   positiveOption,
@@ -14,7 +16,6 @@ import {
   reachable,
   type RpcCommandOptions,
   runCommand,
-  targetAddresses,
 } from './rpc-target.js';
 import { formatTable } from './table.js';
 
@@ -61,7 +62,7 @@ export function registerBenchCommand(program: Command): void {
       runCommand('bench', async () => {
         const concurrency = Math.round(positiveOption(options.concurrency, '--concurrency'));
         const durationMs = positiveOption(options.duration, '--duration') * 1000;
-        const addresses = targetAddresses(target);
+        const nodes = clientTarget(target, 5000);
         const found = protoMethod(options.proto, options.include ?? [], methodPath);
         if (found.method.requestStream) throw new CliError(`bench runs unary and server-streaming methods; ${methodPath} takes a request stream`);
         const [request] = parseRequests(json, found);
@@ -76,21 +77,24 @@ export function registerBenchCommand(program: Command): void {
         bar?.start(names.length * durationMs, 0, { balancer: '', rps: 0 });
         const results: BenchResult[] = [];
         try {
+          await nodes.check(found.service.name);
           for (const [i, name] of names.entries()) {
             results.push(
-              await benchOne(found, addresses, name, request, concurrency, durationMs, (done, elapsed) =>
+              await benchOne(found, nodes, name, request, concurrency, durationMs, (done, elapsed) =>
                 bar?.update(i * durationMs + Math.min(elapsed, durationMs), { balancer: name, rps: Math.round((done * 1000) / elapsed) }),
               ),
             );
           }
         } finally {
           bar?.stop();
+          await nodes.close();
         }
         if (options.json) {
           console.log(JSON.stringify({ target, method: found.method.path, concurrency, durationS: durationMs / 1000, results }, null, 2));
           return;
         }
-        console.log(`${found.method.path} on ${addresses.length} node${addresses.length === 1 ? '' : 's'}, ${concurrency} calls in flight, ${durationMs / 1000} s per balancer\n`);
+        const count = Object.keys(results[0]?.nodes ?? {}).length;
+        console.log(`${found.method.path} on ${count} node${count === 1 ? '' : 's'}, ${concurrency} calls in flight, ${durationMs / 1000} s per balancer\n`);
         console.log(resultTable(results));
         const failure = results.find((r) => r.firstError !== undefined);
         if (failure !== undefined) console.log(`\nfirst error (${failure.balancer}): ${failure.firstError}`);
@@ -100,16 +104,16 @@ export function registerBenchCommand(program: Command): void {
 
 async function benchOne(
   found: ProtoMethod,
-  addresses: readonly string[],
+  nodes: ClientTarget,
   balancer: string,
   request: unknown,
   concurrency: number,
   durationMs: number,
   onProgress: (completed: number, elapsedMs: number) => void,
 ): Promise<BenchResult> {
-  const client = createClient(found.service, { endpoints: addresses, balancer: createBalancer(balancer), deadlineMs: 5000 });
+  const client = createClient(found.service, { ...nodes.nodes, balancer: createBalancer(balancer), deadlineMs: 5000 });
   try {
-    await reachable(client, addresses, 5000);
+    await reachable(client, nodes, 5000);
     // Start with every node that comes up soon, so the shares are the balancer's, not the start-up's.
     await client.ready({ all: true, timeoutMs: 2000 }).catch(() => {});
     const call = (client as unknown as Record<string, AnyMethod>)[found.name]!;

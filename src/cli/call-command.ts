@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { createClient } from '../client/client.js';
 import type { CallOptions } from '../client/client-types.js';
-import { positiveOption, protoMethod, parseRequests, reachable, type RpcCommandOptions, runCommand, targetAddresses } from './rpc-target.js';
+import { clientTarget, parseRequests, positiveOption, protoMethod, reachable, type RpcCommandOptions, runCommand } from './rpc-target.js';
 
 interface CallCommandOptions extends RpcCommandOptions {
   readonly timeout: string;
@@ -27,12 +27,13 @@ export function registerCallCommand(program: Command): void {
     .action((target: string, methodPath: string, json: string, options: CallCommandOptions) =>
       runCommand('call', async () => {
         const timeoutMs = positiveOption(options.timeout, '--timeout');
-        const addresses = targetAddresses(target);
+        const nodes = clientTarget(target, timeoutMs);
         const found = protoMethod(options.proto, options.include ?? [], methodPath);
         const requests = parseRequests(json, found);
-        const client = createClient(found.service, { endpoints: addresses, deadlineMs: timeoutMs, waitForReadyMs: timeoutMs });
+        await nodes.check(found.service.name);
+        const client = createClient(found.service, { ...nodes.nodes, deadlineMs: timeoutMs, waitForReadyMs: timeoutMs });
         try {
-          await reachable(client, addresses, timeoutMs);
+          await reachable(client, nodes, timeoutMs);
           const call = (client as unknown as Record<string, AnyMethod>)[found.name]!;
           const result = call(found.method.requestStream ? requests : requests[0]);
           if (Symbol.asyncIterator in result) {
@@ -44,6 +45,7 @@ export function registerCallCommand(program: Command): void {
           if (served !== undefined) console.error(`served by ${served.id} (${served.address})`);
         } finally {
           await client.close();
+          await nodes.close();
         }
       }),
     );

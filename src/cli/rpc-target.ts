@@ -1,5 +1,6 @@
 import path from 'node:path';
 import type protobuf from 'protobufjs';
+import { type EtcdRegistry, etcdRegistry } from '../discovery/etcd-registry.js';
 import { schemaRoot } from '../schema/codec.js';
 import type { MethodDescriptor } from '../schema/descriptor.js';
 import { type LooseServiceDescriptor, loadService } from '../schema/load-service.js';
@@ -8,15 +9,48 @@ import { checkRequest } from './request-json.js';
 /** A failure the CLI reports as one line and a non-zero exit. */
 export class CliError extends Error {}
 
-/** The addresses of a `call` / `bench` target: `host:port`, or a comma list of them. */
-export function targetAddresses(target: string): string[] {
-  if (target.startsWith('etcd://')) {
-    throw new CliError(
-      `etcd:// targets are not available yet (the etcd registry is not in this build); give host:port addresses, e.g. 127.0.0.1:50051,127.0.0.1:50052`,
-    );
+/** Where a CLI client's nodes come from: a fixed address list or an etcd registry. */
+export interface ClientTarget {
+  /** `endpoints` or `resolver`, for `createClient`. */
+  readonly nodes: { readonly endpoints: string[] } | { readonly resolver: EtcdRegistry };
+  /** What to name in a "cannot reach" error. */
+  readonly description: string;
+  /** Fails with a CliError when etcd cannot be reached or lists no node of `service`. */
+  check(service: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** A `call` / `bench` target: `host:port`, a comma list of them, or `etcd://host:port[,host:port]/prefix`. */
+export function clientTarget(target: string, timeoutMs: number): ClientTarget {
+  const etcd = /^etcd:\/\/([^/]+)(?:\/(.*))?$/.exec(target);
+  if (etcd !== null) {
+    const hosts = addressList(etcd[1]!, target);
+    const prefix = etcd[2] || 'switchboard';
+    const registry = etcdRegistry({ hosts, prefix, timeoutMs, log: () => {} });
+    return {
+      nodes: { resolver: registry },
+      description: `the nodes registered in etcd at ${hosts.join(',')}/${prefix}`,
+      check: async (service) => {
+        let members: readonly unknown[];
+        try {
+          members = await registry.members(service);
+        } catch (error) {
+          // grpc-js appends an empty "Resolution note" to connection errors.
+          const reason = (error instanceof Error ? error.message : String(error)).replace(/\.? Resolution note:.*$/s, '');
+          throw new CliError(`cannot reach etcd at ${hosts.join(',')}: ${reason}`);
+        }
+        if (members.length === 0) throw new CliError(`no node of ${service} is registered in etcd at ${hosts.join(',')} under /${prefix}`);
+      },
+      close: () => registry.close(),
+    };
   }
-  const addresses = target.split(',').map((a) => a.trim()).filter((a) => a !== '');
-  const bad = addresses.find((a) => !/^(\[[0-9a-fA-F:.]+\]|[^:\s[\]]+):\d{1,5}$/.test(a));
+  const endpoints = addressList(target, target);
+  return { nodes: { endpoints }, description: endpoints.join(', '), check: async () => {}, close: async () => {} };
+}
+
+function addressList(list: string, target: string): string[] {
+  const addresses = list.split(',').map((a) => a.trim()).filter((a) => a !== '');
+  const bad = addresses.find((a) => !/^(\[[0-9a-fA-F:.]+\]|[^:\s[\]/]+):\d{1,5}$/.test(a));
   if (addresses.length === 0 || bad !== undefined) {
     throw new CliError(`bad target ${JSON.stringify(bad ?? target)}: expected host:port, a comma list of them, or etcd://host:port/prefix`);
   }
@@ -95,11 +129,11 @@ export function positiveOption(text: string, flag: string): number {
   return value;
 }
 
-/** Waits for a ready node; a CliError naming the addresses when none answers in time. */
-export async function reachable(client: { ready(o: { timeoutMs: number }): Promise<void> }, addresses: readonly string[], timeoutMs: number): Promise<void> {
+/** Waits for a ready node; a CliError naming the target when none answers in time. */
+export async function reachable(client: { ready(o: { timeoutMs: number }): Promise<void> }, target: ClientTarget, timeoutMs: number): Promise<void> {
   try {
     await client.ready({ timeoutMs });
   } catch {
-    throw new CliError(`cannot reach ${addresses.join(', ')} within ${timeoutMs} ms (is a node listening there?)`);
+    throw new CliError(`cannot reach ${target.description} within ${timeoutMs} ms (is a node listening there?)`);
   }
 }

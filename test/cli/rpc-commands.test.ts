@@ -4,7 +4,9 @@ import { execFile, execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type EchoNode, startEchoNodes, stopAll } from '../helpers/echo-nodes.js';
+import { etcdRegistry } from 'switchboard';
+import { type EchoNode, startEchoNode, startEchoNodes, stopAll } from '../helpers/echo-nodes.js';
+import { findEtcd, type LocalEtcd, startEtcd } from '../helpers/etcd.js';
 
 const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 const PROTO = 'test/protos/echo.proto';
@@ -59,7 +61,6 @@ describe('switchboard call', () => {
     [['call', '127.0.0.1:1', 'test.echo.Echo/Unary', '{"text":', '--proto', PROTO], /^switchboard call: request is not valid JSON: .+\n$/],
     [['call', '127.0.0.1:1', 'test.echo.Echo/Unary', '{"txt":"a"}', '--proto', PROTO], /^switchboard call: bad request for test\.echo\.EchoRequest: txt: no such field in EchoRequest \(fields: text, delayMs, count, failCode\)\n$/],
     [['call', '127.0.0.1:1', 'test.echo.Echo/Unary', '{"count":"three"}', '--proto', PROTO], /^switchboard call: bad request for test\.echo\.EchoRequest: count: expected a number \(int32\), got the string "three"\n$/],
-    [['call', 'etcd://127.0.0.1:2379/switchboard', 'test.echo.Echo/Unary', '{}', '--proto', PROTO], /^switchboard call: etcd:\/\/ targets are not available yet .+\n$/],
     [['call', 'localhost', 'test.echo.Echo/Unary', '{}', '--proto', PROTO], /^switchboard call: bad target "localhost": expected host:port, .+\n$/],
     [['call', '127.0.0.1:1', 'test.echo.Echo/Unary', '{}', '--proto', PROTO, '--timeout', '500'], /^switchboard call: cannot reach 127\.0\.0\.1:1 within 500 ms \(is a node listening there\?\)\n$/],
   ])('fails with one line naming what is wrong: %j', async (args, message) => {
@@ -118,4 +119,36 @@ describe('switchboard bench', () => {
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/^switchboard bench: unknown balancer "fastest"; registered: roundRobin, .+\n$/);
   });
+});
+
+describe.skipIf(findEtcd() === undefined)('switchboard call etcd://', () => {
+  let etcd: LocalEtcd;
+  let registered: EchoNode[] = [];
+  beforeAll(async () => {
+    etcd = await startEtcd();
+    const registry = etcdRegistry({ hosts: etcd.host, prefix: 'cli', log: () => {} });
+    registered = [await startEchoNode('etcd-node', { registry })];
+  });
+  afterAll(async () => {
+    await stopAll(registered);
+    await etcd?.close();
+  });
+
+  it('calls the nodes registered under the prefix', async () => {
+    const result = await switchboard('call', `etcd://${etcd.host}/cli`, 'test.echo.Echo/Unary', '{"text":"e"}', '--proto', PROTO);
+    expect(result.stderr).toBe(`served by etcd-node (${registered[0]!.address})\n`);
+    expect(JSON.parse(result.stdout)).toMatchObject({ text: 'e', nodeId: 'etcd-node' });
+  });
+
+  it('fails with one line when no node is registered under the prefix', async () => {
+    const result = await switchboard('call', `etcd://${etcd.host}/empty`, 'test.echo.Echo/Unary', '{}', '--proto', PROTO);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toBe(`switchboard call: no node of test.echo.Echo is registered in etcd at ${etcd.host} under /empty\n`);
+  });
+});
+
+it('fails with one line when etcd is unreachable', async () => {
+  const result = await switchboard('call', 'etcd://127.0.0.1:1/x', 'test.echo.Echo/Unary', '{}', '--proto', PROTO, '--timeout', '1000');
+  expect(result.code).toBe(1);
+  expect(result.stderr).toMatch(/^switchboard call: cannot reach etcd at 127\.0\.0\.1:1: .*ECONNREFUSED 127\.0\.0\.1:1\n$/);
 });
