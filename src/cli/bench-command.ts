@@ -2,12 +2,12 @@ import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
 import { createBalancer } from '../balancer/registry.js';
 import { createClient } from '../client/client.js';
-import type { CallOptions } from '../client/client-types.js';
 import type { LatencySummary } from '../observability/latency-histogram.js';
 import { runClosedLoop } from './load-loop.js';
 import {
   CliError,
   type ClientTarget,
+  clientMethod,
   clientTarget,
   type ProtoMethod,
   parseRequests,
@@ -15,6 +15,7 @@ import {
   protoMethod,
   reachable,
   type RpcCommandOptions,
+  rpcCommand,
   runCommand,
 } from './rpc-target.js';
 import { formatTable } from './table.js';
@@ -38,22 +39,18 @@ interface BenchResult {
   readonly firstError?: string;
 }
 
-type AnyMethod = (request: unknown, options?: CallOptions) => Promise<unknown> | AsyncIterable<unknown>;
-
 /**
  * `switchboard bench <target> <method> [json] --proto <file> --balancer a,b`: a closed-loop
  * load through a Switchboard client per balancer, with a progress bar, then one table row
  * per balancer (or `--json`).
  */
 export function registerBenchCommand(program: Command): void {
-  program
-    .command('bench')
-    .description('load a unary or server-streaming method through each balancer and print rps, latency and per-node shares')
-    .argument('<target>', 'host:port, a comma list of them, or etcd://host:port/prefix')
-    .argument('<method>', 'pkg.Service/Method')
-    .argument('[json]', 'the request as JSON', '{}')
-    .requiredOption('--proto <file>', '.proto file defining the service')
-    .option('-I, --include <dir...>', 'directories searched for imports')
+  rpcCommand(
+    program,
+    'bench',
+    'load a unary or server-streaming method through each balancer and print rps, latency and per-node shares',
+    'the request as JSON',
+  )
     .option('--balancer <names>', 'balancer name, or a comma list to compare (roundRobin, weighted, leastLoad, random, consistentHash)', 'roundRobin')
     .option('--concurrency <n>', 'calls in flight (closed loop)', '16')
     .option('--duration <s>', 'seconds of load per balancer', '5')
@@ -116,7 +113,7 @@ async function benchOne(
     await reachable(client, nodes, 5000);
     // Start with every node that comes up soon, so the shares are the balancer's, not the start-up's.
     await client.ready({ all: true, timeoutMs: 2000 }).catch(() => {});
-    const call = (client as unknown as Record<string, AnyMethod>)[found.name]!;
+    const call = clientMethod(client, found);
     const result = await runClosedLoop({
       concurrency,
       durationMs,

@@ -1,13 +1,20 @@
 import type { Command } from 'commander';
 import { createClient } from '../client/client.js';
-import type { CallOptions } from '../client/client-types.js';
-import { clientTarget, parseRequests, positiveOption, protoMethod, reachable, type RpcCommandOptions, runCommand } from './rpc-target.js';
+import {
+  clientMethod,
+  clientTarget,
+  parseRequests,
+  positiveOption,
+  protoMethod,
+  reachable,
+  type RpcCommandOptions,
+  rpcCommand,
+  runCommand,
+} from './rpc-target.js';
 
 interface CallCommandOptions extends RpcCommandOptions {
   readonly timeout: string;
 }
-
-type AnyMethod = (request: unknown, options?: CallOptions) => Promise<unknown> | AsyncIterable<unknown>;
 
 /**
  * `switchboard call <target> <pkg.Service/Method> [json] --proto <file>`: one call through
@@ -15,14 +22,12 @@ type AnyMethod = (request: unknown, options?: CallOptions) => Promise<unknown> |
  * message of a stream), the node that served the call to stderr, so stdout pipes into jq.
  */
 export function registerCallCommand(program: Command): void {
-  program
-    .command('call')
-    .description('call a method and print the response as JSON (and, on stderr, the node that served it)')
-    .argument('<target>', 'host:port, a comma list of them, or etcd://host:port/prefix')
-    .argument('<method>', 'pkg.Service/Method')
-    .argument('[json]', 'the request as JSON; an array of requests for client-streaming and bidi methods', '{}')
-    .requiredOption('--proto <file>', '.proto file defining the service')
-    .option('-I, --include <dir...>', 'directories searched for imports')
+  rpcCommand(
+    program,
+    'call',
+    'call a method and print the response as JSON (and, on stderr, the node that served it)',
+    'the request as JSON; an array of requests for client-streaming and bidi methods',
+  )
     .option('--timeout <ms>', 'deadline of the call, including the wait for a reachable node', '5000')
     .action((target: string, methodPath: string, json: string, options: CallCommandOptions) =>
       runCommand('call', async () => {
@@ -34,7 +39,7 @@ export function registerCallCommand(program: Command): void {
         const client = createClient(found.service, { ...nodes.nodes, deadlineMs: timeoutMs, waitForReadyMs: timeoutMs });
         try {
           await reachable(client, nodes, timeoutMs);
-          const call = (client as unknown as Record<string, AnyMethod>)[found.name]!;
+          const call = clientMethod(client, found);
           const result = call(found.method.requestStream ? requests : requests[0]);
           if (Symbol.asyncIterator in result) {
             for await (const message of result) console.log(toJson(message));

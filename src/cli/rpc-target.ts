@@ -1,5 +1,7 @@
 import path from 'node:path';
+import type { Command } from 'commander';
 import type protobuf from 'protobufjs';
+import type { CallOptions } from '../client/client-types.js';
 import { type EtcdRegistry, etcdRegistry } from '../discovery/etcd-registry.js';
 import { schemaRoot } from '../schema/codec.js';
 import type { MethodDescriptor } from '../schema/descriptor.js';
@@ -136,4 +138,24 @@ export async function reachable(client: { ready(o: { timeoutMs: number }): Promi
   } catch {
     throw new CliError(`cannot reach ${target.description} within ${timeoutMs} ms (is a node listening there?)`);
   }
+}
+
+/** A `call` / `bench`-style subcommand with its common arguments: target, method, JSON request, `--proto`, `-I`. */
+export function rpcCommand(program: Command, name: string, description: string, jsonHelp: string): Command {
+  return program
+    .command(name)
+    .description(description)
+    .argument('<target>', 'host:port, a comma list of them, or etcd://host:port/prefix')
+    .argument('<method>', 'pkg.Service/Method')
+    .argument('[json]', jsonHelp, '{}')
+    .requiredOption('--proto <file>', '.proto file defining the service')
+    .option('-I, --include <dir...>', 'directories searched for imports');
+}
+
+/** A method of a client made from a run-time descriptor: a Promise or an AsyncIterable, depending on its kind. */
+export type LooseClientMethod = (request: unknown, options?: CallOptions) => Promise<unknown> | AsyncIterable<unknown>;
+
+/** The client function of `found` (clients of loaded services are typed loosely). */
+export function clientMethod(client: object, found: ProtoMethod): LooseClientMethod {
+  return (client as Record<string, LooseClientMethod>)[found.name]!;
 }

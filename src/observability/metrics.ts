@@ -30,16 +30,19 @@ export interface MethodShape {
   readonly responseStream: boolean;
 }
 
+type ClientNode = { readonly id: string; readonly inFlight: number; readonly calls: number };
+type ServerMethod = MethodShape & { readonly inFlight: number; readonly calls: number };
+
 /** What a client lets the metrics read at scrape time. */
 export interface ClientMetricsSource {
   readonly service: string;
-  nodes(): Iterable<{ readonly id: string; readonly inFlight: number; readonly calls: number }>;
+  nodes(): Iterable<ClientNode>;
 }
 
 /** What a server node lets the metrics read at scrape time. */
 export interface ServerMetricsSource {
   readonly nodeId: string;
-  methods(): Iterable<MethodShape & { readonly inFlight: number; readonly calls: number }>;
+  methods(): Iterable<ServerMethod>;
 }
 
 /** Records one finished attempt / handled call; bound to a client or a node. */
@@ -70,8 +73,13 @@ export class PrometheusMetrics implements Metrics {
 
   constructor(readonly registry: Registry) {
     const registers = [registry];
-    const clients = this.clients;
-    const servers = this.servers;
+    // Gauges and counters the stats already keep are read at scrape time, not on the call path.
+    const eachClientNode = (visit: (labels: { grpc_service: string; node: string }, node: ClientNode) => void) => {
+      for (const client of this.clients) for (const node of client.nodes()) visit({ grpc_service: client.service, node: node.id }, node);
+    };
+    const eachServerMethod = (visit: (labels: ReturnType<typeof callLabels>, method: ServerMethod) => void) => {
+      for (const server of this.servers) for (const method of server.methods()) visit(callLabels(method, server.nodeId), method);
+    };
     this.clientHandled = new Counter({
       name: 'grpc_client_handled_total',
       help: 'Attempts completed by the client, by node and status code (a retried call counts once per attempt).',
@@ -91,9 +99,7 @@ export class PrometheusMetrics implements Metrics {
       registers,
       collect() {
         this.reset();
-        for (const client of clients) {
-          for (const node of client.nodes()) this.inc({ grpc_service: client.service, node: node.id }, node.inFlight);
-        }
+        eachClientNode((labels, node) => this.inc(labels, node.inFlight));
       },
     });
     new Counter({
@@ -103,11 +109,7 @@ export class PrometheusMetrics implements Metrics {
       registers,
       collect() {
         this.reset();
-        for (const client of clients) {
-          for (const node of client.nodes()) {
-            this.inc({ grpc_service: client.service, node: node.id }, node.calls + node.inFlight);
-          }
-        }
+        eachClientNode((labels, node) => this.inc(labels, node.calls + node.inFlight));
       },
     });
     this.serverHandled = new Counter({
@@ -129,9 +131,7 @@ export class PrometheusMetrics implements Metrics {
       registers,
       collect() {
         this.reset();
-        for (const server of servers) {
-          for (const method of server.methods()) this.inc(callLabels(method, server.nodeId), method.calls + method.inFlight);
-        }
+        eachServerMethod((labels, method) => this.inc(labels, method.calls + method.inFlight));
       },
     });
     new Gauge({
@@ -141,9 +141,7 @@ export class PrometheusMetrics implements Metrics {
       registers,
       collect() {
         this.reset();
-        for (const server of servers) {
-          for (const method of server.methods()) this.inc(callLabels(method, server.nodeId), method.inFlight);
-        }
+        eachServerMethod((labels, method) => this.inc(labels, method.inFlight));
       },
     });
   }
