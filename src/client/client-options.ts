@@ -1,7 +1,9 @@
 import type * as grpc from '@grpc/grpc-js';
 import type { Balancer } from '../balancer/balancer.js';
+import { type MessageLimits, messageSizeOptions } from '../common/message-limits.js';
 import type { MethodDescriptor, ServiceDescriptor } from '../schema/descriptor.js';
 import { parseAddress } from './address.js';
+import { type ClientTlsOptions, serverNameOptions } from './client-tls.js';
 import type { EndpointConfig } from './endpoint.js';
 import type { OutlierDetectionOptions } from './outlier-detector.js';
 import type { RetryBudgetOptions } from './retry-budget.js';
@@ -29,7 +31,7 @@ export interface KeepaliveOptions {
 }
 
 /** Options of `createClient`. */
-export interface ClientOptions<S extends ServiceDescriptor = ServiceDescriptor> {
+export interface ClientOptions<S extends ServiceDescriptor = ServiceDescriptor> extends MessageLimits {
   /** The nodes: `host:port` strings or configs with attribute overrides. */
   readonly endpoints: readonly EndpointInput[];
   /** Picks a node per call (default `roundRobin()`). */
@@ -55,6 +57,8 @@ export interface ClientOptions<S extends ServiceDescriptor = ServiceDescriptor> 
   /** A connection attempt not READY after this long is abandoned and retried, ms (default 5000). */
   readonly connectTimeoutMs?: number;
   readonly keepalive?: KeepaliveOptions;
+  /** TLS (and a client certificate for mutual TLS); without it connections are plaintext. */
+  readonly tls?: ClientTlsOptions;
   /** Options for every grpc-js channel (e.g. `grpc.max_receive_message_length`); they win over the above. */
   readonly grpcOptions?: grpc.ChannelOptions;
   /** Source of randomness for backoff jitter (default `Math.random`). */
@@ -119,10 +123,12 @@ export function methodBalancerMap<S extends ServiceDescriptor>(service: S, optio
 }
 
 /** grpc-js channel options from the client's connection options. */
-export function channelOptions(options: ClientOptions<ServiceDescriptor>): grpc.ChannelOptions {
+export function channelOptions(options: ClientOptions<ServiceDescriptor>, where: string): grpc.ChannelOptions {
   return {
     'grpc.keepalive_time_ms': options.keepalive?.timeMs ?? 10_000,
     'grpc.keepalive_timeout_ms': options.keepalive?.timeoutMs ?? 5000,
+    ...messageSizeOptions(options, where),
+    ...serverNameOptions(options.tls),
     ...options.grpcOptions,
   };
 }

@@ -6,6 +6,7 @@ import type { StreamInput } from '../schema/types.js';
 import { type BroadcastOptions, broadcast } from './broadcast.js';
 import { CallRunner } from './call.js';
 import { attachInternals, type ClientInternals } from './client-internals.js';
+import { channelCredentials } from './client-tls.js';
 import { type ClientOptions, channelOptions, endpointConfigs, methodBalancerMap, methodPolicies } from './client-options.js';
 import type { ClientStats } from './client-stats.js';
 import type { CallOptions, Client, ClientControls } from './client-types.js';
@@ -29,7 +30,8 @@ export function createClient<S extends ServiceDescriptor>(service: S, options: C
     {
       healthService: options.healthCheck === false ? undefined : service.name,
       connectTimeoutMs: options.connectTimeoutMs ?? 5000,
-      grpcOptions: channelOptions(options),
+      grpcOptions: channelOptions(options, where),
+      credentials: channelCredentials(options.tls, where),
     },
     options.outlierDetection ?? {},
   );

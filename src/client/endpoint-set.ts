@@ -92,7 +92,9 @@ export class EndpointSet {
   }
 
   private notReadyError(path: string | undefined, tried: PickContext['tried']): RpcError {
-    const seen = this.endpoints.map((e) => `${e.address} ${e.connectionState}`).join(', ');
+    const seen = this.endpoints
+      .map((e) => `${e.address} ${e.connectionState}${e.lastError === undefined ? '' : ` (${e.lastError})`}`)
+      .join(', ');
     const attempts = tried.length > 0 ? `; attempts went to ${tried.map((e) => e.id).join(', ')}` : '';
     return new RpcError(
       Status.UNAVAILABLE,

@@ -5,6 +5,7 @@ import { Node, type NodeInfo } from '../gen/switchboard/v1/node.js';
 import { LatencyHistogram } from '../observability/latency-histogram.js';
 import { methodCodec } from '../schema/codec.js';
 import type { EndpointState, EndpointStats } from './client-stats.js';
+import { probeConnectError } from './connect-error.js';
 import { HealthWatch } from './health-watch.js';
 import { PeakEwma } from './peak-ewma.js';
 
@@ -27,6 +28,8 @@ export interface ConnectionSettings {
   /** A connection attempt not READY after this long is abandoned and started afresh. */
   readonly connectTimeoutMs: number;
   readonly grpcOptions: grpc.ChannelOptions;
+  /** Plaintext or TLS. */
+  readonly credentials: grpc.ChannelCredentials;
 }
 
 const INFO_TIMEOUT_MS = 2000;
@@ -56,6 +59,8 @@ export class ClientEndpoint implements Endpoint {
   ready = false;
   calls = 0;
   failures = 0;
+  /** Why the last connection attempt failed (e.g. TLS verification), until it connects. */
+  lastError: string | undefined = undefined;
   private readonly ewma = new PeakEwma();
   private readonly latency = new LatencyHistogram();
   private connectivity: grpc.connectivityState = IDLE;
@@ -146,7 +151,7 @@ export class ClientEndpoint implements Endpoint {
   }
 
   private connect(): grpc.Client {
-    return new grpc.Client(this.address, grpc.credentials.createInsecure(), {
+    return new grpc.Client(this.address, this.settings.credentials, {
       'grpc.use_local_subchannel_pool': 1,
       'grpc.initial_reconnect_backoff_ms': 250,
       'grpc.max_reconnect_backoff_ms': 5000,
@@ -159,6 +164,12 @@ export class ClientEndpoint implements Endpoint {
     const channel = client.getChannel();
     const state = channel.getConnectivityState(true);
     const wasReady = this.connectivity === READY;
+    if (state === TRANSIENT_FAILURE && this.connectivity !== TRANSIENT_FAILURE) {
+      probeConnectError(client, infoMethod.path, (reason) => {
+        if (client === this.grpcClient && this.connectivity !== READY) this.lastError = reason;
+      });
+    }
+    if (state === READY) this.lastError = undefined;
     this.connectivity = state;
     this.armConnectTimeout(state);
     if (state === READY && !wasReady) {

@@ -12,6 +12,8 @@ export type UntypedHandler = (input: never, ctx: LiveContext) => unknown;
 /** What the server wants to know about each call (in-flight tracking, error reporting). */
 export interface CallHooks {
   begin(ctx: LiveContext): void;
+  /** Admission (concurrency limit): undefined = run now, a promise = wait, a throw = refuse. */
+  admit?(ctx: LiveContext): Promise<void> | undefined;
   end(ctx: LiveContext): void;
   /** A handler threw something that is not an `RpcError`. */
   onHandlerError(error: unknown, path: string): void;
@@ -38,6 +40,8 @@ export function adaptHandler(method: MethodDescriptor, handler: UntypedHandler, 
     const ctx = createCallContext(surface, method.path);
     hooks.begin(ctx);
     try {
+      const admitted = hooks.admit?.(ctx);
+      if (admitted !== undefined) await admitted;
       await body(ctx);
     } catch (error) {
       fail(toStatus(error, ctx, method.path, hooks));

@@ -1,17 +1,20 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import * as grpc from '@grpc/grpc-js';
+import { type MessageLimits, messageSizeOptions } from '../common/message-limits.js';
 import { RpcError } from '../common/rpc-error.js';
 import { Status } from '../common/status.js';
 import { methodCodec } from '../schema/codec.js';
 import type { ServiceDescriptor } from '../schema/descriptor.js';
 import type { LiveContext } from './call-context.js';
+import { ConcurrencyLimit } from './concurrency-limit.js';
 import { adaptHandler, type CallHooks, type UntypedHandler } from './handler-adapter.js';
 import type { Handlers } from './handler-types.js';
 import { Health, HealthState } from './health.js';
 import { Node, nodeInfoHandlers } from './node-info.js';
+import { type ServerTlsOptions, serverCredentials } from './server-tls.js';
 
 /** Options of `createServer`. */
-export interface ServerOptions {
+export interface ServerOptions extends MessageLimits {
   /** Unique id of this node in the cluster; clients name it in stats and errors. */
   readonly nodeId: string;
   /** Zone (e.g. `eu-1`) for zone-aware routing. */
@@ -20,7 +23,19 @@ export interface ServerOptions {
   readonly weight?: number;
   /** Free-form labels (e.g. `{ version: 'v2' }`) for routing rules. */
   readonly labels?: Readonly<Record<string, string>>;
-  /** Options passed to the grpc-js server (e.g. `grpc.max_receive_message_length`). */
+  /** TLS (and mutual TLS); without it the node listens in plaintext. */
+  readonly tls?: ServerTlsOptions;
+  /**
+   * At most this many calls run their handlers at once (default unlimited); calls over
+   * the limit wait in `maxQueuedCalls` or are refused with RESOURCE_EXHAUSTED.
+   */
+  readonly maxConcurrentCalls?: number;
+  /**
+   * With `maxConcurrentCalls`: how many calls may wait for a slot, in order, until their
+   * deadline (default 0: refuse at once; `Infinity`: queue all).
+   */
+  readonly maxQueuedCalls?: number;
+  /** Options passed to the grpc-js server; they win over the above. */
   readonly grpcOptions?: grpc.ServerOptions;
   /**
    * Called when a handler throws something that is not an `RpcError` (the caller gets
@@ -76,6 +91,7 @@ class NodeServer implements Server {
   private readonly services = new Set<string>();
   private readonly live = new Set<LiveContext>();
   private readonly hooks: CallHooks;
+  private readonly credentials: grpc.ServerCredentials;
   private state: 'new' | 'listening' | 'closing' | 'closed' = 'new';
 
   constructor(options: ServerOptions) {
@@ -87,13 +103,22 @@ class NodeServer implements Server {
       throw new RangeError(`createServer: weight of node ${options.nodeId} must be a positive number, got ${weight}`);
     }
     this.nodeId = options.nodeId;
-    this.grpcServer = new grpc.Server(options.grpcOptions);
+    this.credentials = serverCredentials(options.tls, options.nodeId);
+    this.grpcServer = new grpc.Server({ ...messageSizeOptions(options, `createServer(${options.nodeId})`), ...options.grpcOptions });
+    const limit =
+      options.maxConcurrentCalls === undefined
+        ? undefined
+        : new ConcurrencyLimit(options.nodeId, options.maxConcurrentCalls, options.maxQueuedCalls ?? 0);
     const onHandlerError =
       options.onHandlerError ??
       ((error: unknown, path: string) => console.error(`[switchboard] ${this.nodeId} ${path} handler failed:`, error));
     this.hooks = {
       begin: (ctx) => this.live.add(ctx),
-      end: (ctx) => this.live.delete(ctx),
+      admit: limit && ((ctx) => limit.admit(ctx)),
+      end: (ctx) => {
+        this.live.delete(ctx);
+        limit?.release(ctx);
+      },
       onHandlerError,
     };
     const identity = { nodeId: options.nodeId, zone: options.zone ?? '', weight, labels: options.labels ?? {} };
@@ -130,7 +155,7 @@ class NodeServer implements Server {
   async listen(address: string): Promise<ListenResult> {
     if (this.state !== 'new') throw new Error(`node ${this.nodeId} is already listening`);
     const port = await new Promise<number>((resolve, reject) =>
-      this.grpcServer.bindAsync(address, grpc.ServerCredentials.createInsecure(), (error, bound) =>
+      this.grpcServer.bindAsync(address, this.credentials, (error, bound) =>
         error ? reject(new Error(`node ${this.nodeId} cannot listen on ${address}: ${error.message}`)) : resolve(bound),
       ),
     );
