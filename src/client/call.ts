@@ -26,6 +26,9 @@ export interface CallDefaults {
   readonly random: () => number;
 }
 
+/** How grpc-js reports a request its serializer (the codec's type check) refused. */
+const UNSERIALIZABLE = /^Request message serialization failure: (.*)$/s;
+
 type Started = grpc.ClientReadableStream<unknown> | grpc.ClientDuplexStream<unknown, unknown>;
 
 /**
@@ -232,6 +235,11 @@ export class CallRunner {
   /** Records a failed attempt; returns the error as the caller would see it. */
   private fail(endpoint: ClientEndpoint, error: unknown, started: number, call: CallState): RpcError {
     let failure = toRpcError(error, { path: call.path, node: endpoint.id, address: endpoint.address });
+    const unsendable = failure.code === Status.INTERNAL && UNSERIALIZABLE.exec(failure.details);
+    if (unsendable) {
+      // The request did not fit its type (codec check): the caller's mistake, not the node's.
+      failure = new RpcError(Status.INVALID_ARGUMENT, unsendable[1]!, failure.metadata, failure.source);
+    }
     if (failure.code === Status.CANCELLED && !call.signal?.aborted) {
       // Nobody on this side cancelled: the node cut the call off (e.g. it was force-closed).
       failure = new RpcError(Status.UNAVAILABLE, `${failure.details} by the node`, failure.metadata, failure.source);

@@ -3,6 +3,7 @@ import type { Readable, Writable } from 'node:stream';
 import type * as grpc from '@grpc/grpc-js';
 import { RpcError } from '../common/rpc-error.js';
 import { Status } from '../common/status.js';
+import { type MethodCodec, UndecodableMessage } from '../schema/codec.js';
 import type { MethodDescriptor } from '../schema/descriptor.js';
 import { createCallContext, type IncomingCall, type LiveContext } from './call-context.js';
 
@@ -30,8 +31,20 @@ interface StatusObject {
  * grpc-js calls. Errors other than `RpcError` become INTERNAL with a generic message: the
  * caller never sees a stack trace.
  */
-export function adaptHandler(method: MethodDescriptor, handler: UntypedHandler, hooks: CallHooks): grpc.UntypedHandleCall {
+export function adaptHandler(
+  method: MethodDescriptor,
+  codec: MethodCodec,
+  handler: UntypedHandler,
+  hooks: CallHooks,
+): grpc.UntypedHandleCall {
   const call = handler as (input: unknown, ctx: LiveContext) => unknown;
+  const output = (message: unknown): unknown => {
+    const problem = codec.checkResponse(message);
+    if (problem === undefined) return message;
+    const details = `handler of ${method.path} returned an invalid ${codec.responseType}: ${problem}`;
+    hooks.onHandlerError(new TypeError(details), method.path);
+    throw new RpcError(Status.INTERNAL, details);
+  };
   const run = async (
     surface: IncomingCall,
     body: (ctx: LiveContext) => Promise<void>,
@@ -54,7 +67,7 @@ export function adaptHandler(method: MethodDescriptor, handler: UntypedHandler, 
     return (surface: grpc.ServerUnaryCall<unknown, unknown>, callback: grpc.sendUnaryData<unknown>) =>
       void run(
         surface,
-        async (ctx) => callback(null, await call(surface.request, ctx), ctx.trailer),
+        async (ctx) => callback(null, output(await call(input(surface.request), ctx)), ctx.trailer),
         (status) => callback(status),
       );
   }
@@ -63,7 +76,7 @@ export function adaptHandler(method: MethodDescriptor, handler: UntypedHandler, 
       void run(
         surface,
         async (ctx) => {
-          await writeAll(surface, call(surface.request, ctx), ctx, method.path);
+          await writeAll(surface, call(input(surface.request), ctx), ctx, method.path, output);
           surface.end(ctx.trailer);
         },
         (status) => surface.emit('error', status),
@@ -73,7 +86,7 @@ export function adaptHandler(method: MethodDescriptor, handler: UntypedHandler, 
     return (surface: grpc.ServerReadableStream<unknown, unknown>, callback: grpc.sendUnaryData<unknown>) =>
       void run(
         surface,
-        async (ctx) => callback(null, await call(readAll(surface, ctx), ctx), ctx.trailer),
+        async (ctx) => callback(null, output(await call(readAll(surface, ctx), ctx)), ctx.trailer),
         (status) => callback(status),
       );
   }
@@ -81,7 +94,7 @@ export function adaptHandler(method: MethodDescriptor, handler: UntypedHandler, 
     void run(
       surface,
       async (ctx) => {
-        await writeAll(surface, call(readAll(surface, ctx), ctx), ctx, method.path);
+        await writeAll(surface, call(readAll(surface, ctx), ctx), ctx, method.path, output);
         surface.end(ctx.trailer);
       },
       (status) => surface.emit('error', status),
@@ -95,19 +108,25 @@ export function adaptHandler(method: MethodDescriptor, handler: UntypedHandler, 
  */
 async function* readAll(stream: Readable, ctx: LiveContext): AsyncGenerator<unknown> {
   try {
-    for await (const message of stream.iterator({ destroyOnReturn: false })) yield message;
+    for await (const message of stream.iterator({ destroyOnReturn: false })) yield input(message);
   } catch (error) {
     if (!ctx.signal.aborted) throw error;
   }
 }
 
-async function writeAll(stream: Writable, output: unknown, ctx: LiveContext, path: string) {
-  if (!isAsyncIterable(output)) {
-    throw new TypeError(`handler of ${path} must return an async iterable (an async generator), got ${typeof output}`);
+/** A decoded request; bytes that did not decode fail the call with INVALID_ARGUMENT. */
+function input(message: unknown): unknown {
+  if (message instanceof UndecodableMessage) throw new RpcError(Status.INVALID_ARGUMENT, message.message);
+  return message;
+}
+
+async function writeAll(stream: Writable, messages: unknown, ctx: LiveContext, path: string, output: (m: unknown) => unknown) {
+  if (!isAsyncIterable(messages)) {
+    throw new TypeError(`handler of ${path} must return an async iterable (an async generator), got ${typeof messages}`);
   }
-  for await (const message of output) {
+  for await (const message of messages) {
     if (ctx.signal.aborted) return;
-    if (!stream.write(message)) {
+    if (!stream.write(output(message))) {
       try {
         await once(stream, 'drain', { signal: ctx.signal });
       } catch {

@@ -216,7 +216,7 @@ class NodeServer implements Server {
       if (handler === undefined) {
         implementation[name] = unimplemented(method.path);
       } else if (typeof handler === 'function') {
-        implementation[name] = adaptHandler(method, handler.bind(handlers) as UntypedHandler, hooks);
+        implementation[name] = adaptHandler(method, codec, handler.bind(handlers) as UntypedHandler, hooks);
       } else {
         throw new TypeError(`handler ${name} of ${service.name} must be a function, got ${typeof handler}`);
       }
