@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type * as grpc from '@grpc/grpc-js';
 import type { Balancer, CallOutcome } from '../balancer/balancer.js';
+import { metadataSize } from '../common/metadata.js';
 import { RpcError, toRpcError } from '../common/rpc-error.js';
 import { Status } from '../common/status.js';
 import type { MethodCodec } from '../schema/codec.js';
@@ -24,6 +25,8 @@ export interface CallDefaults {
   readonly budget: RetryBudget;
   /** Source of backoff jitter. */
   readonly random: () => number;
+  /** Request metadata over this size fails the call with RESOURCE_EXHAUSTED before it is sent. */
+  readonly maxMetadataBytes: number;
 }
 
 /** How grpc-js reports a request its serializer (the codec's type check) refused. */
@@ -69,7 +72,7 @@ export class CallRunner {
    */
   async unaryOn(endpoint: ClientEndpoint, method: MethodDescriptor, codec: MethodCodec, request: unknown, options: CallOptions = {}): Promise<unknown> {
     const policy = this.defaults.policyOf(method);
-    const call = new CallState(method, options, this.defaults.deadlineMs, policy.retry, policy.idempotent);
+    const call = this.checked(new CallState(method, options, this.defaults.deadlineMs, policy.retry, policy.idempotent), options);
     const started = this.begin(endpoint);
     try {
       const response = await this.send(endpoint, method, codec, request, call);
@@ -204,7 +207,17 @@ export class CallRunner {
   private newCall(method: MethodDescriptor, options: CallOptions): CallState {
     const policy = this.defaults.policyOf(method);
     this.defaults.budget.recordCall();
-    return new CallState(method, options, this.defaults.deadlineMs, policy.retry, policy.idempotent);
+    return this.checked(new CallState(method, options, this.defaults.deadlineMs, policy.retry, policy.idempotent), options);
+  }
+
+  /** Refuses metadata a server would reset the stream for, with a message that says why. */
+  private checked(call: CallState, options: CallOptions): CallState {
+    const size = options.metadata === undefined ? 0 : metadataSize(call.grpcMetadata);
+    if (size > this.defaults.maxMetadataBytes) {
+      const limit = `over the limit of ${this.defaults.maxMetadataBytes} (maxMetadataBytes)`;
+      throw new RpcError(Status.RESOURCE_EXHAUSTED, `request metadata is ${size} bytes, ${limit}`, undefined, { path: call.path });
+    }
+    return call;
   }
 
   /** A ready endpoint now (no promise on this hot path), or a promise of one. */

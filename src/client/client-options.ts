@@ -57,6 +57,11 @@ export interface ClientOptions<S extends ServiceDescriptor = ServiceDescriptor> 
   /** A connection attempt not READY after this long is abandoned and retried, ms (default 5000). */
   readonly connectTimeoutMs?: number;
   readonly keepalive?: KeepaliveOptions;
+  /**
+   * Request metadata larger than this (HTTP/2 size: name + value + 32 per entry) fails
+   * the call with RESOURCE_EXHAUSTED before it is sent (default 64 KiB).
+   */
+  readonly maxMetadataBytes?: number;
   /** TLS (and a client certificate for mutual TLS); without it connections are plaintext. */
   readonly tls?: ClientTlsOptions;
   /** Options for every grpc-js channel (e.g. `grpc.max_receive_message_length`); they win over the above. */

@@ -14,6 +14,9 @@ import { EndpointSet } from './endpoint-set.js';
 import { methodBalancers } from './method-balancers.js';
 import { RetryBudget } from './retry-budget.js';
 
+/** Default `maxMetadataBytes`: generous for headers, small enough to fail clearly instead of a reset stream. */
+const DEFAULT_MAX_METADATA_BYTES = 64 * 1024;
+
 /** Creates a typed client of `service` whose calls are spread over the endpoints by the balancer. */
 export function createClient<S extends ServiceDescriptor>(service: S, options: ClientOptions<S>): Client<S> {
   const where = `createClient(${service.name})`;
@@ -41,6 +44,7 @@ export function createClient<S extends ServiceDescriptor>(service: S, options: C
     policyOf,
     budget: new RetryBudget(options.retryBudget),
     random: options.random ?? Math.random,
+    maxMetadataBytes: options.maxMetadataBytes ?? DEFAULT_MAX_METADATA_BYTES,
   };
   // One runner per balancer, so each balancer gets the feedback of its own calls.
   const runners = new Map<Balancer, CallRunner>();
