@@ -13,7 +13,7 @@ import type { ClientEndpoint } from './endpoint.js';
 import type { EndpointSet } from './endpoint-set.js';
 import type { RetryBudget } from './retry-budget.js';
 import { backoffDelay, neverReachedServer, type RetryPolicy } from './retry-policy.js';
-import { cancelOnAbort, pump, toError } from './stream-io.js';
+import { cancelOnAbort, pump, reportMetadata, toError } from './stream-io.js';
 
 /** Client-wide call settings. */
 export interface CallDefaults {
@@ -96,6 +96,7 @@ export class CallRunner {
         attempt.options,
         (error, value) => (error ? reject(error) : resolve(value)),
       );
+      reportMetadata(grpcCall, call.options);
       cancelOnAbort(grpcCall, call.signal);
     });
   }
@@ -129,6 +130,7 @@ export class CallRunner {
           attempt.options,
           (error, value) => (error ? reject(error) : resolve(value)),
         );
+        reportMetadata(grpcCall, call.options);
         cancelOnAbort(grpcCall, call.signal);
         pump(requests, grpcCall).catch((error: unknown) => {
           grpcCall.cancel();
@@ -181,6 +183,7 @@ export class CallRunner {
           let grpcCall: Started | undefined;
           try {
             grpcCall = start(endpoint, call);
+            reportMetadata(grpcCall, call.options);
             cancelOnAbort(grpcCall, call.signal);
             for await (const message of grpcCall) {
               delivered = true;

@@ -1,4 +1,5 @@
 import type { Metadata } from '@grpc/grpc-js';
+import type { MetadataInit } from '../common/metadata.js';
 import type { MethodDescriptor, ServiceDescriptor } from '../schema/descriptor.js';
 import type { DeepPartial } from '../schema/types.js';
 
@@ -16,6 +17,11 @@ export interface CallContext {
   readonly peer: string;
   /** Trailing metadata sent with the response; handlers may add to it. */
   readonly trailer: Metadata;
+  /**
+   * Sends the response headers (initial metadata) now, before the first response; at most
+   * once per call. Without it, empty headers go with the first response.
+   */
+  sendHeader(metadata: MetadataInit): void;
 }
 
 /** The handler of one method: its shape follows the method's stream flags. */
