@@ -27,6 +27,7 @@ export type { OutlierDetectionOptions } from './client/outlier-detector.js';
 export type { RetryBudgetOptions } from './client/retry-budget.js';
 export type { BackoffOptions, RetryOptions } from './client/retry-policy.js';
 export type { ClientStats, EndpointState, EndpointStats } from './client/client-stats.js';
+export type { ClientTlsOptions } from './client/client-tls.js';
 export type { CallOptions, Client, ClientControls, ClientMethod, ReadyOptions } from './client/client-types.js';
 export type { EndpointConfig } from './client/endpoint.js';
 export {
@@ -36,7 +37,9 @@ export {
   type TaskHandle,
   type TaskOptions,
 } from './client/task-dispatcher.js';
+export { DEFAULT_MAX_MESSAGE_BYTES, type MessageLimits } from './common/message-limits.js';
 export type { MetadataInit } from './common/metadata.js';
+export type { PemSource } from './common/pem.js';
 export { RpcError, type RpcErrorSource } from './common/rpc-error.js';
 export { seededRandom } from './common/seeded-random.js';
 export { Status, statusName } from './common/status.js';
@@ -57,3 +60,4 @@ export type { ProtoLoadOptions } from './schema/proto-files.js';
 export type { DeepPartial, RequestOf, ResponseOf, StreamInput } from './schema/types.js';
 export type { CallContext, Handler, Handlers } from './server/handler-types.js';
 export { createServer, type ListenResult, type Server, type ServerOptions, type ShutdownOptions } from './server/server.js';
+export type { ServerTlsOptions } from './server/server-tls.js';
