@@ -22,11 +22,12 @@ export {
   type UnaryMethodName,
 } from './client/broadcast.js';
 export { createClient } from './client/client.js';
-export type { ClientOptions, EndpointInput, KeepaliveOptions, MethodOptions } from './client/client-options.js';
+export type { ClientOptions, KeepaliveOptions, MethodOptions } from './client/client-options.js';
 export type { OutlierDetectionOptions } from './client/outlier-detector.js';
 export type { RetryBudgetOptions } from './client/retry-budget.js';
 export type { BackoffOptions, RetryOptions } from './client/retry-policy.js';
-export type { ClientStats, EndpointState, EndpointStats } from './client/client-stats.js';
+export type { ClientCall, ClientInterceptor } from './client/client-interceptor.js';
+export type { ClientStats, DiscoveryStats, EndpointState, EndpointStats } from './client/client-stats.js';
 export type { ClientTlsOptions } from './client/client-tls.js';
 export type { CallOptions, Client, ClientControls, ClientMethod, ReadyOptions } from './client/client-types.js';
 export type { EndpointConfig } from './client/endpoint.js';
@@ -43,6 +44,11 @@ export type { PemSource } from './common/pem.js';
 export { RpcError, type RpcErrorSource } from './common/rpc-error.js';
 export { seededRandom } from './common/seeded-random.js';
 export { Status, statusName } from './common/status.js';
+export { type DnsResolverOptions, dnsResolver } from './discovery/dns-resolver.js';
+export { type EtcdRegistry, type EtcdRegistryOptions, etcdRegistry } from './discovery/etcd-registry.js';
+export type { Member, NodeRecord, Registration, Registry } from './discovery/registry.js';
+export type { EndpointInput, ResolvedEndpoint, Resolver, Unsubscribe } from './discovery/resolver.js';
+export { staticResolver } from './discovery/static-resolver.js';
 export type { LatencySummary } from './observability/latency-histogram.js';
 export {
   bidiStream,
@@ -59,5 +65,7 @@ export { type LooseMessage, type LooseServiceDescriptor, loadService } from './s
 export type { ProtoLoadOptions } from './schema/proto-files.js';
 export type { DeepPartial, RequestOf, ResponseOf, StreamInput } from './schema/types.js';
 export type { CallContext, Handler, Handlers } from './server/handler-types.js';
+export type { AppLoad, LoadSnapshot } from './server/load-reporter.js';
+export type { ServerCall, ServerInterceptor } from './server/server-interceptor.js';
 export { createServer, type ListenResult, type Server, type ServerOptions, type ShutdownOptions } from './server/server.js';
 export type { ServerTlsOptions } from './server/server-tls.js';

@@ -58,7 +58,7 @@ describe.concurrent('examples', () => {
     TIMEOUT_MS,
   );
 
-  it.each(['routing', 'custom-balancer', 'failover'])(
+  it.each(['routing', 'custom-balancer', 'failover', 'interceptors'])(
     '%s prints exactly its README output',
     async (example) => {
       const [expected, actual] = await Promise.all([expectedOutput(example), runExample(example)]);
@@ -74,6 +74,16 @@ describe.concurrent('examples', () => {
       const [expected, actual] = await Promise.all([expectedOutput('task-dispatch'), runExample('task-dispatch')]);
       expect(actual.map(mask)).toEqual(expected.map(mask));
       expect(actual).toContain('tasks: 1001 submitted, 1001 completed, 0 failed, 0 lost');
+    },
+    TIMEOUT_MS,
+  );
+
+  it(
+    'etcd-cluster prints exactly its README output',
+    async () => {
+      const [expected, actual] = await Promise.all([expectedOutput('etcd-cluster'), runExample('etcd-cluster')]);
+      expect(actual).toEqual(expected);
+      expect(actual).toContain('60 calls: node-1=20 node-2=20 node-3=20');
     },
     TIMEOUT_MS,
   );

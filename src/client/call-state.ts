@@ -40,7 +40,7 @@ export class CallState implements PickContext {
     this.metadata = options.metadata === undefined ? NO_METADATA : firstValues(this.grpcMetadata);
     this.key = options.key;
     const deadlineMs = options.deadlineMs ?? defaultDeadlineMs;
-    this.deadline = deadlineMs === undefined ? undefined : Date.now() + deadlineMs;
+    this.deadline = deadlineMs === undefined || deadlineMs === Number.POSITIVE_INFINITY ? undefined : Date.now() + deadlineMs;
     this.signal = options.signal;
     this.options = options;
   }

@@ -54,13 +54,10 @@ export class CallRunner {
     for (;;) {
       const picked = this.pick(call);
       const endpoint = picked instanceof Promise ? await picked : picked;
-      const started = this.begin(endpoint);
       try {
-        const response = await this.send(endpoint, method, codec, request, call);
-        this.end(endpoint, Status.OK, started);
-        return response;
+        return await this.attempt(endpoint, method, codec, request, call);
       } catch (error) {
-        const failure = this.fail(endpoint, error, started, call);
+        const failure = error as RpcError;
         if (!(await this.retryAfter(failure, call))) throw this.finalError(failure, call);
       }
     }
@@ -70,9 +67,14 @@ export class CallRunner {
    * One unary attempt on a given endpoint, no pick and no retry (broadcast, task dispatch):
    * counted in the endpoint's stats and fed back to the balancer like any attempt.
    */
-  async unaryOn(endpoint: ClientEndpoint, method: MethodDescriptor, codec: MethodCodec, request: unknown, options: CallOptions = {}): Promise<unknown> {
+  unaryOn(endpoint: ClientEndpoint, method: MethodDescriptor, codec: MethodCodec, request: unknown, options: CallOptions = {}): Promise<unknown> {
     const policy = this.defaults.policyOf(method);
     const call = this.checked(new CallState(method, options, this.defaults.deadlineMs, policy.retry, policy.idempotent), options);
+    return this.attempt(endpoint, method, codec, request, call);
+  }
+
+  /** One unary attempt, recorded; rejects with the attempt's `RpcError`. */
+  private async attempt(endpoint: ClientEndpoint, method: MethodDescriptor, codec: MethodCodec, request: unknown, call: CallState): Promise<unknown> {
     const started = this.begin(endpoint);
     try {
       const response = await this.send(endpoint, method, codec, request, call);
@@ -98,6 +100,7 @@ export class CallRunner {
       );
       reportMetadata(grpcCall, call.options);
       cancelOnAbort(grpcCall, call.signal);
+      grpcCall.on('status', (status: grpc.StatusObject) => endpoint.readLoad(status.metadata));
     });
   }
 
@@ -132,6 +135,7 @@ export class CallRunner {
         );
         reportMetadata(grpcCall, call.options);
         cancelOnAbort(grpcCall, call.signal);
+        grpcCall.on('status', (status: grpc.StatusObject) => endpoint.readLoad(status.metadata));
         pump(requests, grpcCall).catch((error: unknown) => {
           grpcCall.cancel();
           reject(error);
@@ -185,6 +189,7 @@ export class CallRunner {
             grpcCall = start(endpoint, call);
             reportMetadata(grpcCall, call.options);
             cancelOnAbort(grpcCall, call.signal);
+            grpcCall.on('status', (status: grpc.StatusObject) => endpoint.readLoad(status.metadata));
             for await (const message of grpcCall) {
               delivered = true;
               yield message;

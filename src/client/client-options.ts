@@ -2,15 +2,13 @@ import type * as grpc from '@grpc/grpc-js';
 import type { Balancer } from '../balancer/balancer.js';
 import { type MessageLimits, messageSizeOptions } from '../common/message-limits.js';
 import type { MethodDescriptor, ServiceDescriptor } from '../schema/descriptor.js';
-import { parseAddress } from './address.js';
+import type { ClientInterceptor } from './client-interceptor.js';
 import { type ClientTlsOptions, serverNameOptions } from './client-tls.js';
-import type { EndpointConfig } from './endpoint.js';
+import type { EndpointInput, Resolver } from '../discovery/resolver.js';
+import { staticResolver, toEndpointList } from '../discovery/static-resolver.js';
 import type { OutlierDetectionOptions } from './outlier-detector.js';
 import type { RetryBudgetOptions } from './retry-budget.js';
 import { type RetryOptions, type RetryPolicy, retryPolicy } from './retry-policy.js';
-
-/** An endpoint as given to `createClient`: `host:port`, or a config with overrides. */
-export type EndpointInput = string | EndpointConfig;
 
 /** Per-method settings that override the client's (`ClientOptions.methods`). */
 export interface MethodOptions {
@@ -32,8 +30,10 @@ export interface KeepaliveOptions {
 
 /** Options of `createClient`. */
 export interface ClientOptions<S extends ServiceDescriptor = ServiceDescriptor> extends MessageLimits {
-  /** The nodes: `host:port` strings or configs with attribute overrides. */
-  readonly endpoints: readonly EndpointInput[];
+  /** A fixed list of nodes: `host:port` strings or configs with attribute overrides (sugar for `staticResolver`). */
+  readonly endpoints?: readonly EndpointInput[];
+  /** Where the nodes come from, following changes (`dnsResolver`, `etcdRegistry`, ...), instead of `endpoints`. */
+  readonly resolver?: Resolver;
   /** Picks a node per call (default `roundRobin()`). */
   readonly balancer?: Balancer;
   /** Default deadline of every call in ms (none by default, as in grpc-js). */
@@ -66,30 +66,21 @@ export interface ClientOptions<S extends ServiceDescriptor = ServiceDescriptor> 
   readonly tls?: ClientTlsOptions;
   /** Options for every grpc-js channel (e.g. `grpc.max_receive_message_length`); they win over the above. */
   readonly grpcOptions?: grpc.ChannelOptions;
+  /** Middleware around every call of this client, the first outermost. */
+  readonly interceptors?: readonly ClientInterceptor[];
   /** Source of randomness for backoff jitter (default `Math.random`). */
   readonly random?: () => number;
 }
 
 const RESERVED = new Set<string>(['ready', 'stats', 'close', 'broadcast', 'then']);
 
-/** Checks the endpoint list; errors name the service and the bad entry. */
-export function endpointConfigs(endpoints: readonly EndpointInput[] | undefined, where: string): EndpointConfig[] {
-  if (!Array.isArray(endpoints) || endpoints.length === 0) {
-    throw new TypeError(`${where}: endpoints must be a non-empty list of "host:port" addresses`);
+/** The client's resolver: the given one, or a `staticResolver` of its `endpoints`. */
+export function resolverOf(options: ClientOptions<ServiceDescriptor>, where: string): Resolver {
+  if (options?.resolver !== undefined && options.endpoints !== undefined) {
+    throw new TypeError(`${where}: give endpoints or a resolver, not both`);
   }
-  const configs = endpoints.map((endpoint: EndpointInput) => {
-    const config = typeof endpoint === 'string' ? { address: endpoint } : endpoint;
-    parseAddress(config.address, where);
-    if (config.weight !== undefined && !(Number.isFinite(config.weight) && config.weight > 0)) {
-      throw new RangeError(`${where}: weight of ${config.address} must be a positive number, got ${config.weight}`);
-    }
-    return config;
-  });
-  const duplicate = configs.find((c, i) => configs.findIndex((o) => o.address === c.address) !== i);
-  if (duplicate) throw new TypeError(`${where}: endpoint ${duplicate.address} is listed twice`);
-  return configs;
+  return options?.resolver ?? staticResolver(toEndpointList(options?.endpoints as readonly EndpointInput[], where));
 }
-
 /** Per method: its retry policy and whether it is idempotent. Errors name the method. */
 export function methodPolicies<S extends ServiceDescriptor>(
   service: S,

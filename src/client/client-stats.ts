@@ -28,6 +28,18 @@ export interface EndpointStats {
   readonly ewmaLatencyMs: number;
 }
 
+/** Where the client's endpoints come from, and whether that source is answering. */
+export interface DiscoveryStats {
+  /** The resolver's `source`, e.g. `static` or `etcd 127.0.0.1:2379/switchboard`. */
+  readonly source: string;
+  /** False while the source cannot be reached: the client keeps using the last list it got. */
+  readonly healthy: boolean;
+  /** The last error from the source, if any. */
+  readonly lastError: string | undefined;
+  /** When the last list arrived (ISO 8601), if one did. */
+  readonly lastUpdate: string | undefined;
+}
+
 /** What `client.stats()` returns. */
 export interface ClientStats {
   /** Fully qualified service name. */
@@ -38,4 +50,5 @@ export interface ClientStats {
   readonly calls: number;
   readonly failures: number;
   readonly endpoints: readonly EndpointStats[];
+  readonly discovery: DiscoveryStats;
 }

@@ -7,7 +7,7 @@ import type { ClientStats } from './client-stats.js';
 
 /** Per-call options, accepted by every client method as the last argument. */
 export interface CallOptions {
-  /** Deadline of this call in ms from now; overrides the client's `deadlineMs`. */
+  /** Deadline of this call in ms from now; overrides the client's `deadlineMs` (`Infinity`: none). */
   readonly deadlineMs?: number;
   /** Cancels the call (the server handler sees its `ctx.signal` aborted). */
   readonly signal?: AbortSignal;

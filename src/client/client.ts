@@ -7,10 +7,12 @@ import { type BroadcastOptions, broadcast } from './broadcast.js';
 import { CallRunner } from './call.js';
 import { attachInternals, type ClientInternals } from './client-internals.js';
 import { channelCredentials } from './client-tls.js';
-import { type ClientOptions, channelOptions, endpointConfigs, methodBalancerMap, methodPolicies } from './client-options.js';
+import { type ClientOptions, channelOptions, methodBalancerMap, methodPolicies, resolverOf } from './client-options.js';
 import type { ClientStats } from './client-stats.js';
 import type { CallOptions, Client, ClientControls } from './client-types.js';
 import { EndpointSet } from './endpoint-set.js';
+import { interceptedPromise, interceptedStream } from './intercepted-call.js';
+import { Membership } from './membership.js';
 import { methodBalancers } from './method-balancers.js';
 import { RetryBudget } from './retry-budget.js';
 
@@ -20,7 +22,7 @@ const DEFAULT_MAX_METADATA_BYTES = 64 * 1024;
 /** Creates a typed client of `service` whose calls are spread over the endpoints by the balancer. */
 export function createClient<S extends ServiceDescriptor>(service: S, options: ClientOptions<S>): Client<S> {
   const where = `createClient(${service.name})`;
-  const configs = endpointConfigs(options?.endpoints, where);
+  const resolver = resolverOf(options, where);
   const policyOf = methodPolicies(service, options, where);
   const waitForReadyMs = options.waitForReadyMs ?? 10_000;
   const balancer = options.balancer ?? roundRobin();
@@ -28,7 +30,6 @@ export function createClient<S extends ServiceDescriptor>(service: S, options: C
   const routing = methodBalancers(balancer, perMethod);
   const set = new EndpointSet(
     service.name,
-    configs,
     routing,
     {
       healthService: options.healthCheck === false ? undefined : service.name,
@@ -38,6 +39,7 @@ export function createClient<S extends ServiceDescriptor>(service: S, options: C
     },
     options.outlierDetection ?? {},
   );
+  const membership = new Membership(resolver, service.name, set);
   const defaults = {
     deadlineMs: options.deadlineMs,
     waitForReadyMs,
@@ -65,9 +67,13 @@ export function createClient<S extends ServiceDescriptor>(service: S, options: C
         calls,
         failures: set.endpoints.reduce((sum, e) => sum + e.failures, 0),
         endpoints: set.endpoints.map((e) => e.stats(calls)),
+        discovery: membership.stats(),
       };
     },
-    close: async () => set.close(),
+    close: async () => {
+      membership.close();
+      set.close();
+    },
   };
   const methods: Record<string, unknown> = {};
   const broadcasts: Record<string, unknown> = {};
@@ -80,13 +86,28 @@ export function createClient<S extends ServiceDescriptor>(service: S, options: C
     if (!method.requestStream && !method.responseStream) {
       broadcasts[name] = (request: unknown, opts?: BroadcastOptions) => broadcast(internals, name, request, opts);
     }
-    methods[name] = method.requestStream
-      ? method.responseStream
-        ? (requests: StreamInput<unknown>, opts?: CallOptions) => runner.bidiStream(method, codec, requests, opts)
-        : (requests: StreamInput<unknown>, opts?: CallOptions) => runner.clientStream(method, codec, requests, opts)
-      : method.responseStream
-        ? (request: unknown, opts?: CallOptions) => runner.serverStream(method, codec, request, opts)
-        : (request: unknown, opts?: CallOptions) => runner.unary(method, codec, request, opts);
+    const chain = options.interceptors ?? [];
+    if (chain.length === 0) {
+      methods[name] = method.requestStream
+        ? method.responseStream
+          ? (requests: StreamInput<unknown>, opts?: CallOptions) => runner.bidiStream(method, codec, requests, opts)
+          : (requests: StreamInput<unknown>, opts?: CallOptions) => runner.clientStream(method, codec, requests, opts)
+        : method.responseStream
+          ? (request: unknown, opts?: CallOptions) => runner.serverStream(method, codec, request, opts)
+          : (request: unknown, opts?: CallOptions) => runner.unary(method, codec, request, opts);
+    } else {
+      methods[name] = method.requestStream
+        ? method.responseStream
+          ? (requests: StreamInput<unknown>, opts?: CallOptions) =>
+              interceptedStream(chain, method, opts, (o) => runner.bidiStream(method, codec, requests, o))
+          : (requests: StreamInput<unknown>, opts?: CallOptions) =>
+              interceptedPromise(chain, method, opts, (o) => runner.clientStream(method, codec, requests, o))
+        : method.responseStream
+          ? (request: unknown, opts?: CallOptions) =>
+              interceptedStream(chain, method, opts, (o) => runner.serverStream(method, codec, request, o))
+          : (request: unknown, opts?: CallOptions) =>
+              interceptedPromise(chain, method, opts, (o) => runner.unary(method, codec, request, o));
+    }
   }
   const client = Object.freeze({ ...methods, ...controls, broadcast: Object.freeze(broadcasts) }) as Client<S>;
   attachInternals(client, internals);

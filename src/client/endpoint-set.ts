@@ -9,15 +9,14 @@ import { OutlierDetector, type OutlierDetectionOptions } from './outlier-detecto
  * and lets calls wait for one (like grpc's `waitForReady`) when none is ready yet.
  */
 export class EndpointSet {
-  readonly endpoints: readonly ClientEndpoint[];
+  private members: readonly ClientEndpoint[] = [];
   private readonly waiters = new Set<() => void>();
   private readonly outliers: OutlierDetector | undefined;
 
   constructor(
     private readonly service: string,
-    configs: readonly EndpointConfig[],
     private readonly balancer: Balancer,
-    settings: ConnectionSettings,
+    private readonly settings: ConnectionSettings,
     outlierDetection: OutlierDetectionOptions | false,
   ) {
     this.balancer.update([]);
@@ -29,7 +28,23 @@ export class EndpointSet {
             () => this.endpoints.length,
             (endpoint) => (endpoint as ClientEndpoint).ejectionChanged(),
           );
-    this.endpoints = configs.map((config) => new ClientEndpoint(config, settings, () => this.refresh()));
+  }
+
+  /** The members, as last set by `replace` (see `Membership`). */
+  get endpoints(): readonly ClientEndpoint[] {
+    return this.members;
+  }
+
+  /** Opens a connection to a new endpoint whose changes refresh this set; `replace` makes it a member. */
+  connect(config: EndpointConfig): ClientEndpoint {
+    return new ClientEndpoint(config, this.settings, () => this.refresh());
+  }
+
+  /** Makes `endpoints` the members and offers the ready ones to the balancer. */
+  replace(endpoints: readonly ClientEndpoint[]): void {
+    for (const endpoint of this.members) if (!endpoints.includes(endpoint)) this.outliers?.forget(endpoint);
+    this.members = endpoints;
+    this.refresh();
   }
 
   /** Feeds an attempt's outcome to outlier ejection. */
@@ -56,7 +71,7 @@ export class EndpointSet {
 
   /** Resolves once one endpoint (or `all`) is ready; UNAVAILABLE at `deadline`. */
   async whenReady(all: boolean, deadline: number): Promise<void> {
-    const isReady = () => (all ? this.endpoints.every((e) => e.ready) : this.endpoints.some((e) => e.ready));
+    const isReady = () => (all ? this.endpoints.length > 0 && this.endpoints.every((e) => e.ready) : this.endpoints.some((e) => e.ready));
     while (!isReady()) {
       if (Date.now() >= deadline) throw this.notReadyError(undefined, []);
       await this.nextChange(deadline, undefined);
@@ -92,9 +107,10 @@ export class EndpointSet {
   }
 
   private notReadyError(path: string | undefined, tried: PickContext['tried']): RpcError {
-    const seen = this.endpoints
-      .map((e) => `${e.address} ${e.connectionState}${e.lastError === undefined ? '' : ` (${e.lastError})`}`)
-      .join(', ');
+    const seen =
+      this.endpoints
+        .map((e) => `${e.address} ${e.connectionState}${e.lastError === undefined ? '' : ` (${e.lastError})`}`)
+        .join(', ') || 'none known yet';
     const attempts = tried.length > 0 ? `; attempts went to ${tried.map((e) => e.id).join(', ')}` : '';
     return new RpcError(
       Status.UNAVAILABLE,

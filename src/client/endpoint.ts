@@ -1,5 +1,6 @@
 import * as grpc from '@grpc/grpc-js';
 import type { Endpoint, LoadReport } from '../balancer/balancer.js';
+import { decodeOrcaReport, ORCA_TRAILER } from '../common/orca-load-report.js';
 import { Status } from '../common/status.js';
 import { Node, type NodeInfo } from '../gen/switchboard/v1/node.js';
 import { LatencyHistogram } from '../observability/latency-histogram.js';
@@ -33,6 +34,7 @@ export interface ConnectionSettings {
 }
 
 const INFO_TIMEOUT_MS = 2000;
+const LOAD_READ_INTERVAL_MS = 20;
 const infoMethod = Node.methods.info;
 const infoCodec = methodCodec(Node, infoMethod);
 const { READY, CONNECTING, TRANSIENT_FAILURE, IDLE } = grpc.connectivityState;
@@ -70,9 +72,10 @@ export class ClientEndpoint implements Endpoint {
   private readonly health: HealthWatch | undefined;
   private connectTimer: NodeJS.Timeout | undefined;
   private closed = false;
+  private announced: NodeInfo | undefined;
 
   constructor(
-    private readonly config: EndpointConfig,
+    private config: EndpointConfig,
     private readonly settings: ConnectionSettings,
     private readonly onChange: () => void,
   ) {
@@ -135,6 +138,37 @@ export class ClientEndpoint implements Endpoint {
       latencyMs: this.latency.summary(),
       ewmaLatencyMs: this.ewma.value,
     };
+  }
+
+  /** Takes a new config for the same address (a resolver update); true if an attribute changed. */
+  reconfigure(config: EndpointConfig): boolean {
+    this.config = config;
+    return this.adopt(this.announced);
+  }
+
+  /**
+   * Takes the node's load report from a response's trailers (ORCA
+   * `endpoint-load-metrics-bin`). Decoded at most every LOAD_READ_INTERVAL_MS: the report
+   * changes on the node's sampling timer, not per call.
+   */
+  readLoad(trailers: grpc.Metadata): void {
+    const now = performance.now();
+    if (this.load !== undefined && now - this.load.receivedAt < LOAD_READ_INTERVAL_MS) return;
+    const bytes = trailers.get(ORCA_TRAILER)[0];
+    if (!(bytes instanceof Buffer)) return;
+    try {
+      const report = decodeOrcaReport(bytes);
+      const { in_flight: inFlight = 0, ...named } = report.namedMetrics;
+      this.load = {
+        utilization: report.applicationUtilization > 0 ? report.applicationUtilization : report.cpuUtilization,
+        inFlight,
+        qps: report.rpsFractional,
+        named,
+        receivedAt: now,
+      };
+    } catch {
+      // A malformed report from a foreign server: keep the last good one.
+    }
   }
 
   /** Ejection changed (outlier detector). */
@@ -227,12 +261,13 @@ export class ClientEndpoint implements Endpoint {
   }
 
   /** Takes the node's announced identity where the config does not override it; true if it changed. */
-  private adopt(info: NodeInfo): boolean {
+  private adopt(info: NodeInfo | undefined): boolean {
+    this.announced = info;
     const before = `${this.id}|${this.weight}|${this.zone}|${JSON.stringify(this.labels)}`;
-    this.id = this.config.id ?? (info.nodeId || this.address);
-    this.weight = this.config.weight ?? (info.weight > 0 ? info.weight : 1);
-    this.zone = this.config.zone ?? info.zone;
-    this.labels = this.config.labels ?? info.labels;
+    this.id = this.config.id ?? (info?.nodeId || this.address);
+    this.weight = this.config.weight ?? (info !== undefined && info.weight > 0 ? info.weight : 1);
+    this.zone = this.config.zone ?? info?.zone ?? '';
+    this.labels = this.config.labels ?? info?.labels ?? {};
     return before !== `${this.id}|${this.weight}|${this.zone}|${JSON.stringify(this.labels)}`;
   }
 

@@ -3,6 +3,7 @@ import { toMetadata } from '../common/metadata.js';
 import { RpcError } from '../common/rpc-error.js';
 import { Status } from '../common/status.js';
 import type { CallContext } from './handler-types.js';
+import type { AppLoad } from './load-reporter.js';
 
 /** A handler's context plus what the adapter needs to finish the call. */
 export interface LiveContext extends CallContext {
@@ -16,7 +17,7 @@ export interface IncomingCall extends Pick<ServerUnaryCall<unknown, unknown>, 'm
 }
 
 /** Builds the context of one incoming call; `signal` aborts when the caller cancels. */
-export function createCallContext(call: IncomingCall, path: string): LiveContext {
+export function createCallContext(call: IncomingCall, path: string, reportLoad: (load: AppLoad) => void): LiveContext {
   const controller = new AbortController();
   const abort = (reason: RpcError) => {
     if (!controller.signal.aborted) controller.abort(reason);
@@ -35,6 +36,7 @@ export function createCallContext(call: IncomingCall, path: string): LiveContext
     peer: call.getPeer(),
     trailer: new Metadata(),
     sendHeader: (metadata) => call.sendMetadata(toMetadata(metadata)),
+    reportLoad,
     abort,
   };
 }

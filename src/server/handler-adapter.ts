@@ -5,17 +5,25 @@ import { RpcError } from '../common/rpc-error.js';
 import { Status } from '../common/status.js';
 import { type MethodCodec, UndecodableMessage } from '../schema/codec.js';
 import type { MethodDescriptor } from '../schema/descriptor.js';
+import { runChain } from '../common/interceptor-chain.js';
 import { createCallContext, type IncomingCall, type LiveContext } from './call-context.js';
+import type { AppLoad } from './load-reporter.js';
+import type { ServerInterceptor } from './server-interceptor.js';
 
 /** A handler as the adapter sees it (the typed `Handler<M>` with its types erased). */
 export type UntypedHandler = (input: never, ctx: LiveContext) => unknown;
 
-/** What the server wants to know about each call (in-flight tracking, error reporting). */
+/** What the server wants to know about each call (in-flight tracking, error reporting) and runs around it. */
 export interface CallHooks {
+  readonly interceptors: readonly ServerInterceptor[];
   begin(ctx: LiveContext): void;
   /** Admission (concurrency limit): undefined = run now, a promise = wait, a throw = refuse. */
   admit?(ctx: LiveContext): Promise<void> | undefined;
   end(ctx: LiveContext): void;
+  /** The status is about to be sent (with `ctx.trailer`): for the load report. */
+  beforeStatus(ctx: LiveContext, ok: boolean): void;
+  /** `ctx.reportLoad`. */
+  reportLoad(load: AppLoad): void;
   /** A handler threw something that is not an `RpcError`. */
   onHandlerError(error: unknown, path: string): void;
 }
@@ -45,18 +53,27 @@ export function adaptHandler(
     hooks.onHandlerError(new TypeError(details), method.path);
     throw new RpcError(Status.INTERNAL, details);
   };
+  /** Runs the handler part inside the interceptors (none: directly). */
+  const intercepted = (ctx: LiveContext, inner: () => Promise<unknown>): Promise<unknown> =>
+    hooks.interceptors.length === 0 ? inner() : runChain(hooks.interceptors, { method, ctx }, inner);
+  /** The trailer to send with a successful response. */
+  const okTrailer = (ctx: LiveContext) => {
+    hooks.beforeStatus(ctx, true);
+    return ctx.trailer;
+  };
   const run = async (
     surface: IncomingCall,
     body: (ctx: LiveContext) => Promise<void>,
     fail: (status: StatusObject) => void,
   ) => {
-    const ctx = createCallContext(surface, method.path);
+    const ctx = createCallContext(surface, method.path, hooks.reportLoad);
     hooks.begin(ctx);
     try {
       const admitted = hooks.admit?.(ctx);
       if (admitted !== undefined) await admitted;
       await body(ctx);
     } catch (error) {
+      hooks.beforeStatus(ctx, false);
       fail(toStatus(error, ctx, method.path, hooks));
     } finally {
       hooks.end(ctx);
@@ -67,7 +84,10 @@ export function adaptHandler(
     return (surface: grpc.ServerUnaryCall<unknown, unknown>, callback: grpc.sendUnaryData<unknown>) =>
       void run(
         surface,
-        async (ctx) => callback(null, output(await call(input(surface.request), ctx)), ctx.trailer),
+        async (ctx) => {
+          const response = await intercepted(ctx, async () => output(await call(input(surface.request), ctx)));
+          callback(null, response, okTrailer(ctx));
+        },
         (status) => callback(status),
       );
   }
@@ -76,8 +96,8 @@ export function adaptHandler(
       void run(
         surface,
         async (ctx) => {
-          await writeAll(surface, call(input(surface.request), ctx), ctx, method.path, output);
-          surface.end(ctx.trailer);
+          await intercepted(ctx, () => writeAll(surface, call(input(surface.request), ctx), ctx, method.path, output));
+          surface.end(okTrailer(ctx));
         },
         (status) => surface.emit('error', status),
       );
@@ -86,7 +106,10 @@ export function adaptHandler(
     return (surface: grpc.ServerReadableStream<unknown, unknown>, callback: grpc.sendUnaryData<unknown>) =>
       void run(
         surface,
-        async (ctx) => callback(null, output(await call(readAll(surface, ctx), ctx)), ctx.trailer),
+        async (ctx) => {
+          const response = await intercepted(ctx, async () => output(await call(readAll(surface, ctx), ctx)));
+          callback(null, response, okTrailer(ctx));
+        },
         (status) => callback(status),
       );
   }
@@ -94,8 +117,8 @@ export function adaptHandler(
     void run(
       surface,
       async (ctx) => {
-        await writeAll(surface, call(readAll(surface, ctx), ctx), ctx, method.path, output);
-        surface.end(ctx.trailer);
+        await intercepted(ctx, () => writeAll(surface, call(readAll(surface, ctx), ctx), ctx, method.path, output));
+        surface.end(okTrailer(ctx));
       },
       (status) => surface.emit('error', status),
     );

@@ -2,6 +2,7 @@ import type { Metadata } from '@grpc/grpc-js';
 import type { MetadataInit } from '../common/metadata.js';
 import type { MethodDescriptor, ServiceDescriptor } from '../schema/descriptor.js';
 import type { DeepPartial } from '../schema/types.js';
+import type { AppLoad } from './load-reporter.js';
 
 /** What a handler knows about the call it serves. */
 export interface CallContext {
@@ -22,6 +23,8 @@ export interface CallContext {
    * once per call. Without it, empty headers go with the first response.
    */
   sendHeader(metadata: MetadataInit): void;
+  /** Reports the application's own load figures for the node (see `Server.reportLoad`). */
+  reportLoad(load: AppLoad): void;
 }
 
 /** The handler of one method: its shape follows the method's stream flags. */

@@ -1,16 +1,20 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import * as grpc from '@grpc/grpc-js';
 import { type MessageLimits, messageSizeOptions } from '../common/message-limits.js';
+import { ORCA_TRAILER } from '../common/orca-load-report.js';
 import { RpcError } from '../common/rpc-error.js';
 import { Status } from '../common/status.js';
 import { methodCodec } from '../schema/codec.js';
 import type { ServiceDescriptor } from '../schema/descriptor.js';
+import type { Registration, Registry } from '../discovery/registry.js';
 import type { LiveContext } from './call-context.js';
 import { ConcurrencyLimit } from './concurrency-limit.js';
 import { adaptHandler, type CallHooks, type UntypedHandler } from './handler-adapter.js';
 import type { Handlers } from './handler-types.js';
+import { type AppLoad, type LoadSnapshot, LoadReporter } from './load-reporter.js';
+import type { ServerInterceptor } from './server-interceptor.js';
 import { Health, HealthState } from './health.js';
-import { Node, nodeInfoHandlers } from './node-info.js';
+import { Node, type NodeIdentity, nodeInfoHandlers } from './node-info.js';
 import { type ServerTlsOptions, serverCredentials } from './server-tls.js';
 
 /** Options of `createServer`. */
@@ -23,6 +27,14 @@ export interface ServerOptions extends MessageLimits {
   readonly weight?: number;
   /** Free-form labels (e.g. `{ version: 'v2' }`) for routing rules. */
   readonly labels?: Readonly<Record<string, string>>;
+  /**
+   * Load reports to callers in the `endpoint-load-metrics-bin` trailer of every response
+   * (ORCA): event-loop utilization, qps, eps, in-flight, sampled every `intervalMs`
+   * (default 500). On by default; `false` turns them off.
+   */
+  readonly loadReport?: false | { readonly intervalMs?: number };
+  /** Middleware around every handler of this node, the first outermost (also `server.use`). */
+  readonly interceptors?: readonly ServerInterceptor[];
   /** TLS (and mutual TLS); without it the node listens in plaintext. */
   readonly tls?: ServerTlsOptions;
   /**
@@ -42,6 +54,12 @@ export interface ServerOptions extends MessageLimits {
    * INTERNAL without details). Default: one line on stderr.
    */
   readonly onHandlerError?: (error: unknown, path: string) => void;
+  /**
+   * Where the node announces itself (e.g. `etcdRegistry(...)`): `listen` registers every
+   * added service at the listen address, and fails if another live node has this id;
+   * `shutdown` deregisters first.
+   */
+  readonly registry?: Registry;
 }
 
 /** Where a server listens. */
@@ -68,12 +86,21 @@ export interface Server {
    * Clients stop sending calls for that service to a node that is not serving.
    */
   setServing(serving: boolean, service?: string): void;
+  /**
+   * Reports the application's own load figures (e.g. a queue's fill as `utilization`) in
+   * place of the measured ones; handlers can also call `ctx.reportLoad`.
+   */
+  reportLoad(load: AppLoad): void;
+  /** The node's load as last sampled (what its responses report). */
+  load(): LoadSnapshot | undefined;
+  /** Adds a server interceptor (before `listen`); it runs inside those added before it. */
+  use(interceptor: ServerInterceptor): this;
   /** Adds a service with its handlers (before `listen`). */
   add<S extends ServiceDescriptor>(service: S, handlers: Handlers<S>): this;
-  /** Binds and starts serving, e.g. `listen('127.0.0.1:0')`. */
+  /** Binds and starts serving, e.g. `listen('127.0.0.1:0')`; then registers the node if it has a registry. */
   listen(address: string): Promise<ListenResult>;
   /**
-   * Health goes NOT_SERVING (watching clients move away), then new calls are refused,
+   * The node deregisters, health goes NOT_SERVING (watching clients move away), then new calls are refused,
    * in-flight calls get `graceMs` to finish, then the rest are cancelled.
    */
   shutdown(options?: ShutdownOptions): Promise<void>;
@@ -92,6 +119,11 @@ class NodeServer implements Server {
   private readonly live = new Set<LiveContext>();
   private readonly hooks: CallHooks;
   private readonly credentials: grpc.ServerCredentials;
+  private readonly loadReporter: LoadReporter | undefined;
+  private readonly interceptors: ServerInterceptor[];
+  private readonly identity: NodeIdentity;
+  private readonly registry: Registry | undefined;
+  private registration: Registration | undefined;
   private state: 'new' | 'listening' | 'closing' | 'closed' = 'new';
 
   constructor(options: ServerOptions) {
@@ -109,21 +141,34 @@ class NodeServer implements Server {
       options.maxConcurrentCalls === undefined
         ? undefined
         : new ConcurrencyLimit(options.nodeId, options.maxConcurrentCalls, options.maxQueuedCalls ?? 0);
+    this.interceptors = [...(options.interceptors ?? [])];
     const onHandlerError =
       options.onHandlerError ??
       ((error: unknown, path: string) => console.error(`[switchboard] ${this.nodeId} ${path} handler failed:`, error));
+    this.loadReporter = options.loadReport === false ? undefined : new LoadReporter(options.loadReport?.intervalMs);
+    const reporter = this.loadReporter;
     this.hooks = {
+      interceptors: this.interceptors,
       begin: (ctx) => this.live.add(ctx),
       admit: limit && ((ctx) => limit.admit(ctx)),
       end: (ctx) => {
         this.live.delete(ctx);
         limit?.release(ctx);
       },
+      beforeStatus:
+        reporter === undefined
+          ? () => {}
+          : (ctx, ok) => {
+              reporter.record(ok);
+              ctx.trailer.set(ORCA_TRAILER, reporter.trailer(this.live.size - 1));
+            },
+      reportLoad: (load) => this.reportLoad(load),
       onHandlerError,
     };
-    const identity = { nodeId: options.nodeId, zone: options.zone ?? '', weight, labels: options.labels ?? {} };
+    this.identity = { nodeId: options.nodeId, zone: options.zone ?? '', weight, labels: options.labels ?? {} };
+    this.registry = options.registry;
     this.register(Health, this.health.handlers(), UNTRACKED);
-    this.register(Node, nodeInfoHandlers(identity, () => [...this.services]), UNTRACKED);
+    this.register(Node, nodeInfoHandlers(this.identity, () => [...this.services]), UNTRACKED);
   }
 
   setServing(serving: boolean, service = ''): void {
@@ -141,6 +186,20 @@ class NodeServer implements Server {
 
   get inFlight(): number {
     return this.live.size;
+  }
+
+  reportLoad(load: AppLoad): void {
+    this.loadReporter?.setAppLoad(load);
+  }
+
+  load(): LoadSnapshot | undefined {
+    return this.loadReporter?.current();
+  }
+
+  use(interceptor: ServerInterceptor): this {
+    if (this.state !== 'new') throw new Error(`use(): node ${this.nodeId} is already listening`);
+    this.interceptors.push(interceptor);
+    return this;
   }
 
   add<S extends ServiceDescriptor>(service: S, handlers: Handlers<S>): this {
@@ -161,12 +220,27 @@ class NodeServer implements Server {
     );
     this.state = 'listening';
     const host = address.slice(0, address.lastIndexOf(':'));
+    await this.announce(`${host}:${port}`);
     return { port, address: `${host}:${port}` };
+  }
+
+  /** Registers the node at `address`; if it cannot, stops serving and says why. */
+  private async announce(address: string): Promise<void> {
+    if (this.registry === undefined) return;
+    try {
+      this.registration = await this.registry.register({ ...this.identity, address, services: [...this.services] });
+    } catch (error) {
+      this.grpcServer.forceShutdown();
+      this.loadReporter?.close();
+      this.state = 'closed';
+      throw new Error(`node ${this.nodeId} cannot register at ${address}: ${(error as Error).message}`, { cause: error });
+    }
   }
 
   async shutdown(options: ShutdownOptions = {}): Promise<void> {
     if (this.state === 'closing' || this.state === 'closed') return;
     this.state = 'closing';
+    await this.registration?.deregister();
     const graceMs = options.graceMs ?? 5000;
     this.health.setAllNotServing();
     this.health.close();
@@ -186,6 +260,7 @@ class NodeServer implements Server {
         resolve();
       });
     });
+    this.loadReporter?.close();
     this.state = 'closed';
   }
 
@@ -227,8 +302,11 @@ class NodeServer implements Server {
 
 /** Internal services (health, node info) are not counted as load nor cancelled by drain. */
 const UNTRACKED: CallHooks = {
+  interceptors: [],
   begin: () => {},
   end: () => {},
+  beforeStatus: () => {},
+  reportLoad: () => {},
   onHandlerError: (error, path) => console.error(`[switchboard] ${path} failed:`, error),
 };
 

@@ -1,0 +1,96 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createClient, dnsResolver, type ResolvedEndpoint } from 'switchboard';
+import { Echo } from '../gen/echo.js';
+import { type DnsRecords, startDnsServer } from '../helpers/dns-server.js';
+import { countBy, type EchoNode, startEchoNodes, stopAll } from '../helpers/echo-nodes.js';
+
+const portOf = (node: EchoNode) => Number(node.address.split(':')[1]);
+
+/** The lists a resolver delivers for a while, and its errors. */
+function record(resolver: ReturnType<typeof dnsResolver>) {
+  const lists: (readonly ResolvedEndpoint[])[] = [];
+  const errors: Error[] = [];
+  const stop = resolver.subscribe(
+    'any',
+    (list) => lists.push(list),
+    (error) => errors.push(error),
+  );
+  return { lists, errors, stop };
+}
+
+describe('dnsResolver', () => {
+  let nodes: EchoNode[];
+  beforeAll(async () => {
+    nodes = await startEchoNodes(2);
+  });
+  afterAll(async () => {
+    await stopAll(nodes);
+  });
+
+  it('resolves dns:///localhost:port through the OS resolver, and a client calls the node', async () => {
+    const client = createClient(Echo, { resolver: dnsResolver(`dns:///localhost:${portOf(nodes[0]!)}`) });
+    try {
+      await client.ready();
+      const replies = await Promise.all(Array.from({ length: 5 }, () => client.unary({ text: 'dns' })));
+      expect(countBy(replies, (r) => r.nodeId)).toEqual({ 'node-0': 5 });
+      expect(client.stats().endpoints.map((e) => e.address)).toContain(nodes[0]!.address);
+      expect(client.stats().discovery).toMatchObject({ source: `dns:///localhost:${portOf(nodes[0]!)}`, healthy: true });
+    } finally {
+      await client.close();
+    }
+  });
+
+  it('resolves SRV records of the best priority with their weights, and follows changes', async () => {
+    const records: DnsRecords = {
+      a: { 'a.test': ['127.0.0.1'] },
+      srv: {
+        '_echo._tcp.test': [
+          { priority: 10, weight: 3, port: portOf(nodes[0]!), target: 'a.test' },
+          { priority: 10, weight: 1, port: portOf(nodes[1]!), target: 'a.test' },
+          { priority: 20, weight: 1, port: 1, target: 'a.test' },
+        ],
+      },
+    };
+    const server = await startDnsServer(records);
+    const seen = record(dnsResolver(`dns://${server.address}/_echo._tcp.test`, { intervalMs: 50 }));
+    try {
+      await expect.poll(() => seen.lists.length).toBe(1);
+      expect(seen.lists[0]).toEqual(
+        [
+          { address: nodes[0]!.address, weight: 3 },
+          { address: nodes[1]!.address, weight: 1 },
+        ].sort((a, b) => a.address.localeCompare(b.address)),
+      );
+      records.srv['_echo._tcp.test'] = [{ priority: 10, weight: 1, port: portOf(nodes[1]!), target: 'a.test' }];
+      await expect.poll(() => seen.lists.length).toBe(2);
+      expect(seen.lists[1]).toEqual([{ address: nodes[1]!.address, weight: 1 }]);
+      expect(seen.errors).toEqual([]);
+    } finally {
+      seen.stop();
+      server.close();
+    }
+  });
+
+  it('keeps the last list when the name stops resolving, says so, and delivers again when it is back', async () => {
+    const records: DnsRecords = { a: { 'n.test': ['127.0.0.1'] }, srv: {} };
+    const server = await startDnsServer(records);
+    const seen = record(dnsResolver(`dns://${server.address}/n.test:${portOf(nodes[0]!)}`, { intervalMs: 50 }));
+    try {
+      await expect.poll(() => seen.lists.length).toBe(1);
+      records.a = {};
+      await expect.poll(() => seen.errors.length).toBeGreaterThan(0);
+      expect(seen.lists.length).toBe(1);
+      records.a = { 'n.test': ['127.0.0.1'] };
+      await expect.poll(() => seen.lists.length, { timeout: 3000 }).toBe(2);
+      expect(seen.lists[1]).toEqual([{ address: nodes[0]!.address }]);
+    } finally {
+      seen.stop();
+      server.close();
+    }
+  });
+
+  it('refuses a malformed target', () => {
+    expect(() => dnsResolver('localhost:50051')).toThrow('dnsResolver: invalid target "localhost:50051"');
+    expect(() => dnsResolver('dns:///localhost:99999')).toThrow('dnsResolver: invalid target');
+  });
+});

@@ -1,0 +1,61 @@
+// A tiny authoritative DNS server on 127.0.0.1 (UDP) for resolver tests: it answers A and
+// SRV questions from a table the test can change; unknown names get NXDOMAIN.
+import { createSocket } from 'node:dgram';
+import { once } from 'node:events';
+
+export interface SrvRecord {
+  readonly priority: number;
+  readonly weight: number;
+  readonly port: number;
+  readonly target: string;
+}
+
+/** Records by name; change them at any time. */
+export interface DnsRecords {
+  a: Record<string, string[]>;
+  srv: Record<string, SrvRecord[]>;
+}
+
+const TYPE_A = 1;
+const TYPE_SRV = 33;
+
+/** Starts the server; `address` is `127.0.0.1:<port>` for `dns://<address>/...`. */
+export async function startDnsServer(records: DnsRecords): Promise<{ address: string; close(): void }> {
+  const socket = createSocket('udp4');
+  socket.on('message', (query, from) => socket.send(answer(query, records), from.port, from.address));
+  socket.bind(0, '127.0.0.1');
+  await once(socket, 'listening');
+  return { address: `127.0.0.1:${socket.address().port}`, close: () => socket.close() };
+}
+
+function answer(query: Buffer, records: DnsRecords): Buffer {
+  let offset = 12;
+  const labels: string[] = [];
+  while (query[offset]! > 0) {
+    labels.push(query.subarray(offset + 1, offset + 1 + query[offset]!).toString());
+    offset += query[offset]! + 1;
+  }
+  const type = query.readUInt16BE(offset + 1);
+  const question = query.subarray(12, offset + 5);
+  const name = labels.join('.').toLowerCase();
+  const known = name in records.a || name in records.srv;
+  const rdatas =
+    type === TYPE_A
+      ? (records.a[name] ?? []).map((ip) => Buffer.from(ip.split('.').map(Number)))
+      : type === TYPE_SRV
+        ? (records.srv[name] ?? []).map((r) => Buffer.concat([u16(r.priority), u16(r.weight), u16(r.port), encodeName(r.target)]))
+        : [];
+  const header = Buffer.concat([query.subarray(0, 2), u16(known ? 0x8400 : 0x8403), u16(1), u16(rdatas.length), u16(0), u16(0)]);
+  const answers = rdatas.map((rdata) => Buffer.concat([u16(0xc00c), u16(type), u16(1), Buffer.from([0, 0, 0, 1]), u16(rdata.length), rdata]));
+  return Buffer.concat([header, question, ...answers]);
+}
+
+function encodeName(name: string): Buffer {
+  return Buffer.concat([...name.split('.').map((label) => Buffer.concat([Buffer.from([label.length]), Buffer.from(label)])), Buffer.from([0])]);
+}
+
+function u16(value: number): Buffer {
+  const buffer = Buffer.alloc(2);
+  buffer.writeUInt16BE(value);
+  return buffer;
+}

@@ -1,0 +1,92 @@
+import path from 'node:path';
+import protobuf from 'protobufjs';
+import { afterEach, describe, expect, it } from 'vitest';
+import * as grpc from '@grpc/grpc-js';
+import { type Balancer, type Client, createClient, type Endpoint, type LoadReport } from 'switchboard';
+import { methodCodec } from '../src/schema/codec.js';
+import { decodeOrcaReport, encodeOrcaReport, namedMetric, ORCA_TRAILER } from '../src/common/orca-load-report.js';
+import { Echo } from './gen/echo.js';
+import { type EchoNode, startEchoNode, stopAll } from './helpers/echo-nodes.js';
+
+const orcaProto = path.resolve('proto/xds/data/orca/v3/orca_load_report.proto');
+
+describe('ORCA load report codec', () => {
+  const OrcaLoadReport = protobuf.loadSync(orcaProto).lookupType('xds.data.orca.v3.OrcaLoadReport');
+  const report = {
+    cpuUtilization: 0.25,
+    memUtilization: 0.5,
+    rpsFractional: 123.5,
+    eps: 2,
+    applicationUtilization: 0.75,
+    namedMetrics: { queue: 7, in_flight: 3 },
+  };
+
+  it('encodes what protobufjs decodes, with an appended named metric merged into the map', () => {
+    const bytes = Buffer.concat([encodeOrcaReport({ ...report, namedMetrics: { queue: 7 } }), namedMetric('in_flight', 3)]);
+    const decoded = OrcaLoadReport.toObject(OrcaLoadReport.decode(bytes));
+    expect(decoded).toEqual(report);
+  });
+
+  it('decodes what protobufjs encodes, skipping fields it does not read', () => {
+    const bytes = OrcaLoadReport.encode(OrcaLoadReport.fromObject({ ...report, rps: 9, utilization: { disk: 0.1 } })).finish();
+    expect(decodeOrcaReport(bytes)).toEqual(report);
+  });
+
+  it('refuses truncated bytes with a clear error', () => {
+    const bytes = encodeOrcaReport(report).subarray(0, 5);
+    expect(() => decodeOrcaReport(bytes)).toThrow('ORCA report: truncated field');
+  });
+});
+
+describe('load reports between nodes and clients', () => {
+  let nodes: EchoNode[] = [];
+  let client: Client<typeof Echo> | undefined;
+
+  afterEach(async () => {
+    await client?.close();
+    await stopAll(nodes);
+  });
+
+  it('a node reports application load and its other in-flight calls in every response; balancers see it on the endpoint', async () => {
+    const node = await startEchoNode('n', { loadReport: { intervalMs: 50 } });
+    nodes = [node];
+    node.server.reportLoad({ utilization: 0.6, named: { queue: 4 } });
+    const seen: LoadReport[] = [];
+    let ready: readonly Endpoint[] = [];
+    const spy: Balancer = {
+      name: 'spy',
+      update: (endpoints) => {
+        ready = endpoints;
+      },
+      pick: () => ready[0],
+      onCallEnd: (endpoint) => {
+        if (endpoint.load !== undefined) seen.push(endpoint.load);
+      },
+    };
+    client = createClient(Echo, { endpoints: [node.address], balancer: spy });
+    await Promise.all([client.unary({ text: 'slow', delayMs: 300 }), client.unary({ text: 'fast', delayMs: 20 })]);
+    expect(seen.map((load) => load.inFlight)).toEqual([1, 0]);
+    expect(seen[0]).toMatchObject({ utilization: 0.6, named: { queue: 4 } });
+    expect(node.server.load()).toMatchObject({ utilization: 0.6, named: { queue: 4 } });
+  });
+
+  it('sends the report in the trailer that grpc-js clients read, unless the node turns reports off', async () => {
+    nodes = [await startEchoNode('on'), await startEchoNode('off', { loadReport: false })];
+    const trailerOf = (address: string) =>
+      new Promise<unknown[]>((resolve, reject) => {
+        const raw = new grpc.Client(address, grpc.credentials.createInsecure());
+        const codec = methodCodec(Echo, Echo.methods.unary);
+        const call = raw.makeUnaryRequest(Echo.methods.unary.path, codec.serializeRequest, codec.deserializeResponse, { text: 'x' }, (error) => {
+          if (error) reject(error);
+        });
+        call.on('status', (status: grpc.StatusObject) => {
+          raw.close();
+          resolve(status.metadata.get(ORCA_TRAILER));
+        });
+      });
+    const [on, off] = await Promise.all(nodes.map((n) => trailerOf(n.address)));
+    expect(on).toHaveLength(1);
+    expect(decodeOrcaReport(on![0] as Buffer).namedMetrics).toEqual({ in_flight: 0 });
+    expect(off).toEqual([]);
+  });
+});
