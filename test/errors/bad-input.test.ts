@@ -59,6 +59,16 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
+/** Runs `work` with a client of the node whose handlers answer wrongly. */
+async function withBadReplies<T>(work: (c: Client<typeof Echo>) => Promise<T>): Promise<T> {
+  const c = createClient(Echo, { endpoints: [badReplyAddress] });
+  try {
+    return await work(c);
+  } finally {
+    await c.close();
+  }
+}
+
 const order = Kitchen.methods.place;
 const orderCodec = () => methodCodec(Kitchen, order);
 
@@ -173,27 +183,16 @@ const cases: Case[] = [
   },
   {
     name: 'handler that returns the wrong type',
-    run: async () => {
-      const c = createClient(Echo, { endpoints: [badReplyAddress] });
-      try {
-        return await c.unary({});
-      } finally {
-        await c.close();
-      }
-    },
+    run: () => withBadReplies((c) => c.unary({})),
     expect: { code: Status.INTERNAL },
     message: 'handler of /test.echo.Echo/Unary returned an invalid test.echo.EchoReply: field "index": expected int32 (an integer), got string "first"',
   },
   {
     name: 'stream handler that returns no stream',
-    run: async () => {
-      const c = createClient(Echo, { endpoints: [badReplyAddress] });
-      try {
+    run: () =>
+      withBadReplies(async (c) => {
         for await (const _ of c.serverStream({ count: 1 })) return _;
-      } finally {
-        await c.close();
-      }
-    },
+      }),
     expect: { code: Status.INTERNAL },
     message: 'INTERNAL: handler of /test.echo.Echo/ServerStream failed',
   },
@@ -223,8 +222,6 @@ describe('bad input gets a clear error', () => {
 
   it('leaves the nodes serving', async () => {
     await expect(client.unary({ text: 'still here' })).resolves.toMatchObject({ text: 'still here', nodeId: 'bad-input-node' });
-    const c = createClient(Echo, { endpoints: [badReplyAddress] });
-    await expect(c.write({ text: 'fine' })).rejects.toMatchObject({ code: Status.UNIMPLEMENTED });
-    await c.close();
+    await expect(withBadReplies((c) => c.write({ text: 'fine' }))).rejects.toMatchObject({ code: Status.UNIMPLEMENTED });
   });
 });

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type AuthDecision, bearerAuth, bearerToken, createClient, RpcError, Status } from 'switchboard';
+import { type AuthDecision, bearerAuth, bearerToken, createClient, Status } from 'switchboard';
 import { Echo } from '../gen/echo.js';
 import { type EchoNode, startEchoNode } from '../helpers/echo-nodes.js';
+import { rejection } from '../helpers/rejection.js';
 
 /** admin may call anything, reader only Unary; anything else is not a token. */
 function verify(token: string, path: string): AuthDecision {
@@ -10,14 +11,6 @@ function verify(token: string, path: string): AuthDecision {
   return 'invalid';
 }
 
-async function rejection(promise: Promise<unknown>): Promise<RpcError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(RpcError);
-  return error as RpcError;
-}
 
 describe('bearer auth', () => {
   let node: EchoNode;

@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createClient, createServer, RpcError, type Server, Status } from 'switchboard';
+import { createClient, createServer, type Server, Status } from 'switchboard';
 import { describeConnectError } from '../../src/client/connect-error.js';
 import { Echo } from '../gen/echo.js';
 import { generateCerts, hasOpenssl, type TestCerts } from '../helpers/certs.js';
+import { rejection } from '../helpers/rejection.js';
 
 const FAIL_FAST = { waitForReadyMs: 1500, healthCheck: false } as const;
 
@@ -20,14 +21,6 @@ async function tlsNode(certs: TestCerts, requireClientCert: boolean): Promise<{ 
   return { server, address };
 }
 
-async function callError(promise: Promise<unknown>): Promise<RpcError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(RpcError);
-  return error as RpcError;
-}
 
 describe.skipIf(!hasOpenssl())('TLS and mTLS', () => {
   let certs: TestCerts;
@@ -57,7 +50,7 @@ describe.skipIf(!hasOpenssl())('TLS and mTLS', () => {
     await expect(good.unary({ text: 'named' })).resolves.toMatchObject({ nodeId: 'tls-node' });
     await good.close();
     const wrong = createClient(Echo, { endpoints: [tls.address], tls: { ca: certs.files.ca, serverName: 'elsewhere.test' }, ...FAIL_FAST });
-    const error = await callError(wrong.unary({ text: 'x' }));
+    const error = await rejection(wrong.unary({ text: 'x' }));
     expect(error.code).toBe(Status.UNAVAILABLE);
     expect(error.message).toContain(`${tls.address} failing (TLS verification failed`);
     await wrong.close();
@@ -65,7 +58,7 @@ describe.skipIf(!hasOpenssl())('TLS and mTLS', () => {
 
   it('fails a client without the CA with UNAVAILABLE naming the address and the TLS verification failure', async () => {
     const client = createClient(Echo, { endpoints: [tls.address], tls: { ca: certs.otherCa }, ...FAIL_FAST });
-    const error = await callError(client.unary({ text: 'x' }));
+    const error = await rejection(client.unary({ text: 'x' }));
     expect(error.code).toBe(Status.UNAVAILABLE);
     expect(error.message).toContain(`no ready endpoint for test.echo.Echo (endpoints: ${tls.address} failing (TLS verification failed:`);
     expect(error.message).toMatch(/self[- ]signed certificate/);
@@ -81,7 +74,7 @@ describe.skipIf(!hasOpenssl())('TLS and mTLS', () => {
     await withCert.close();
 
     const without = createClient(Echo, { endpoints: [mtls.address], tls: { ca: certs.files.ca }, ...FAIL_FAST });
-    const error = await callError(without.unary({ text: 'x' }));
+    const error = await rejection(without.unary({ text: 'x' }));
     expect(error.code).toBe(Status.UNAVAILABLE);
     expect(error.message).toContain(`${mtls.address} failing (TLS handshake refused: the node requires a client certificate`);
     await without.close();
@@ -89,7 +82,7 @@ describe.skipIf(!hasOpenssl())('TLS and mTLS', () => {
 
   it('a plaintext client does not get through to a TLS node', async () => {
     const client = createClient(Echo, { endpoints: [tls.address], ...FAIL_FAST });
-    const error = await callError(client.unary({ text: 'x' }));
+    const error = await rejection(client.unary({ text: 'x' }));
     expect(error.code).toBe(Status.UNAVAILABLE);
     expect(error.message).toContain(tls.address);
     await client.close();

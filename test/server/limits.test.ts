@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { type Client, createClient, RpcError, Status } from 'switchboard';
+import { type Client, createClient, Status } from 'switchboard';
 import { Echo } from '../gen/echo.js';
 import { type EchoNode, type EchoNodeOptions, startEchoNode, stopAll } from '../helpers/echo-nodes.js';
+import { rejection } from '../helpers/rejection.js';
 
 const MiB = 1024 * 1024;
 const started: EchoNode[] = [];
@@ -15,14 +16,6 @@ async function setup(node: EchoNodeOptions, client: Parameters<typeof createClie
   return { echo, client: c };
 }
 
-async function rejection(promise: Promise<unknown>): Promise<RpcError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(RpcError);
-  return error as RpcError;
-}
 
 afterEach(async () => {
   await Promise.all(clients.splice(0).map((c) => c.close()));
