@@ -28,6 +28,8 @@ export type { RetryBudgetOptions } from './client/retry-budget.js';
 export type { BackoffOptions, RetryOptions } from './client/retry-policy.js';
 export type { ClientCall, ClientInterceptor } from './client/client-interceptor.js';
 export type { ClientStats, DiscoveryStats, EndpointState, EndpointStats } from './client/client-stats.js';
+export { type BearerTokenOptions, bearerToken } from './client/bearer-token.js';
+export type { ClientTlsOptions } from './client/client-tls.js';
 export type { CallOptions, Client, ClientControls, ClientMethod, ReadyOptions } from './client/client-types.js';
 export type { EndpointConfig } from './client/endpoint.js';
 export {
@@ -37,7 +39,9 @@ export {
   type TaskHandle,
   type TaskOptions,
 } from './client/task-dispatcher.js';
+export { DEFAULT_MAX_MESSAGE_BYTES, type MessageLimits } from './common/message-limits.js';
 export type { MetadataInit } from './common/metadata.js';
+export type { PemSource } from './common/pem.js';
 export { RpcError, type RpcErrorSource } from './common/rpc-error.js';
 export { seededRandom } from './common/seeded-random.js';
 export { Status, statusName } from './common/status.js';
@@ -75,3 +79,5 @@ export {
   type ServerStats,
   type ShutdownOptions,
 } from './server/server.js';
+export type { ServerTlsOptions } from './server/server-tls.js';
+export { type AuthDecision, type BearerAuthOptions, bearerAuth } from './server/bearer-auth.js';

@@ -19,6 +19,8 @@ export class CallState implements PickContext {
   /** Deadline of the whole call, ms since epoch. */
   readonly deadline: number | undefined;
   readonly signal: AbortSignal | undefined;
+  /** The caller's options (for its header and trailer callbacks). */
+  readonly options: CallOptions;
   /** Deadline of the current attempt (earlier than `deadline` with an attempt timeout). */
   attemptDeadline: number | undefined;
   /** The last attempt ended because its own timeout passed (the call still has time). */
@@ -40,6 +42,7 @@ export class CallState implements PickContext {
     const deadlineMs = options.deadlineMs ?? defaultDeadlineMs;
     this.deadline = deadlineMs === undefined || deadlineMs === Number.POSITIVE_INFINITY ? undefined : Date.now() + deadlineMs;
     this.signal = options.signal;
+    this.options = options;
   }
 
   /** grpc-js options of the next attempt (its deadline), and its metadata. */

@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type * as grpc from '@grpc/grpc-js';
 import type { Balancer, CallOutcome } from '../balancer/balancer.js';
+import { metadataSize } from '../common/metadata.js';
 import { RpcError, toRpcError } from '../common/rpc-error.js';
 import { Status } from '../common/status.js';
 import type { CallRecorder } from '../observability/metrics.js';
@@ -13,7 +14,7 @@ import type { ClientEndpoint } from './endpoint.js';
 import type { EndpointSet } from './endpoint-set.js';
 import type { RetryBudget } from './retry-budget.js';
 import { backoffDelay, neverReachedServer, type RetryPolicy } from './retry-policy.js';
-import { cancelOnAbort, pump, toError } from './stream-io.js';
+import { cancelOnAbort, pump, reportMetadata, toError } from './stream-io.js';
 
 /** Client-wide call settings. */
 export interface CallDefaults {
@@ -27,7 +28,12 @@ export interface CallDefaults {
   readonly random: () => number;
   /** Prometheus recording of every attempt, when the client has `metrics`. */
   readonly record?: CallRecorder;
+  /** Request metadata over this size fails the call with RESOURCE_EXHAUSTED before it is sent. */
+  readonly maxMetadataBytes: number;
 }
+
+/** How grpc-js reports a request its serializer (the codec's type check) refused. */
+const UNSERIALIZABLE = /^Request message serialization failure: (.*)$/s;
 
 type Started = grpc.ClientReadableStream<unknown> | grpc.ClientDuplexStream<unknown, unknown>;
 
@@ -66,7 +72,7 @@ export class CallRunner {
    */
   unaryOn(endpoint: ClientEndpoint, method: MethodDescriptor, codec: MethodCodec, request: unknown, options: CallOptions = {}): Promise<unknown> {
     const policy = this.defaults.policyOf(method);
-    const call = new CallState(method, options, this.defaults.deadlineMs, policy.retry, policy.idempotent);
+    const call = this.checked(new CallState(method, options, this.defaults.deadlineMs, policy.retry, policy.idempotent), options);
     return this.attempt(endpoint, method, codec, request, call);
   }
 
@@ -95,6 +101,7 @@ export class CallRunner {
         attempt.options,
         (error, value) => (error ? reject(error) : resolve(value)),
       );
+      reportMetadata(grpcCall, call.options);
       cancelOnAbort(grpcCall, call.signal);
       grpcCall.on('status', (status: grpc.StatusObject) => endpoint.readLoad(status.metadata));
     });
@@ -129,6 +136,7 @@ export class CallRunner {
           attempt.options,
           (error, value) => (error ? reject(error) : resolve(value)),
         );
+        reportMetadata(grpcCall, call.options);
         cancelOnAbort(grpcCall, call.signal);
         grpcCall.on('status', (status: grpc.StatusObject) => endpoint.readLoad(status.metadata));
         pump(requests, grpcCall).catch((error: unknown) => {
@@ -182,6 +190,7 @@ export class CallRunner {
           let grpcCall: Started | undefined;
           try {
             grpcCall = start(endpoint, call);
+            reportMetadata(grpcCall, call.options);
             cancelOnAbort(grpcCall, call.signal);
             grpcCall.on('status', (status: grpc.StatusObject) => endpoint.readLoad(status.metadata));
             for await (const message of grpcCall) {
@@ -209,7 +218,17 @@ export class CallRunner {
   private newCall(method: MethodDescriptor, options: CallOptions): CallState {
     const policy = this.defaults.policyOf(method);
     this.defaults.budget.recordCall();
-    return new CallState(method, options, this.defaults.deadlineMs, policy.retry, policy.idempotent);
+    return this.checked(new CallState(method, options, this.defaults.deadlineMs, policy.retry, policy.idempotent), options);
+  }
+
+  /** Refuses metadata a server would reset the stream for, with a message that says why. */
+  private checked(call: CallState, options: CallOptions): CallState {
+    const size = options.metadata === undefined ? 0 : metadataSize(call.grpcMetadata);
+    if (size > this.defaults.maxMetadataBytes) {
+      const limit = `over the limit of ${this.defaults.maxMetadataBytes} (maxMetadataBytes)`;
+      throw new RpcError(Status.RESOURCE_EXHAUSTED, `request metadata is ${size} bytes, ${limit}`, undefined, { path: call.path });
+    }
+    return call;
   }
 
   /** A ready endpoint now (no promise on this hot path), or a promise of one. */
@@ -242,6 +261,11 @@ export class CallRunner {
   /** Records a failed attempt; returns the error as the caller would see it. */
   private fail(endpoint: ClientEndpoint, error: unknown, started: number, call: CallState): RpcError {
     let failure = toRpcError(error, { path: call.path, node: endpoint.id, address: endpoint.address });
+    const unsendable = failure.code === Status.INTERNAL && UNSERIALIZABLE.exec(failure.details);
+    if (unsendable) {
+      // The request did not fit its type (codec check): the caller's mistake, not the node's.
+      failure = new RpcError(Status.INVALID_ARGUMENT, unsendable[1]!, failure.metadata, failure.source);
+    }
     if (failure.code === Status.CANCELLED && !call.signal?.aborted) {
       // Nobody on this side cancelled: the node cut the call off (e.g. it was force-closed).
       failure = new RpcError(Status.UNAVAILABLE, `${failure.details} by the node`, failure.metadata, failure.source);

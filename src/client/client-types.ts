@@ -1,3 +1,4 @@
+import type { Metadata } from '@grpc/grpc-js';
 import type { MetadataInit } from '../common/metadata.js';
 import type { HttpEndpoint, HttpListenOptions } from '../observability/http-listen.js';
 import type { MethodDescriptor, ServiceDescriptor } from '../schema/descriptor.js';
@@ -15,6 +16,10 @@ export interface CallOptions {
   readonly metadata?: MetadataInit;
   /** Routing key for key-aware balancers (e.g. a user id). */
   readonly key?: string;
+  /** Called with the response headers (initial metadata) of each attempt that gets them. */
+  readonly onHeader?: (metadata: Metadata) => void;
+  /** Called with the trailers of each attempt, on success and on failure. */
+  readonly onTrailer?: (metadata: Metadata) => void;
 }
 
 /** The client function of one method: its shape follows the method's stream flags. */

@@ -8,6 +8,7 @@ import type { StreamInput } from '../schema/types.js';
 import { type BroadcastOptions, broadcast } from './broadcast.js';
 import { CallRunner } from './call.js';
 import { attachInternals, type ClientInternals } from './client-internals.js';
+import { channelCredentials } from './client-tls.js';
 import { type ClientOptions, channelOptions, methodBalancerMap, methodPolicies, resolverOf } from './client-options.js';
 import type { ClientStats } from './client-stats.js';
 import type { CallOptions, Client, ClientControls } from './client-types.js';
@@ -16,6 +17,9 @@ import { interceptedPromise, interceptedStream } from './intercepted-call.js';
 import { Membership } from './membership.js';
 import { methodBalancers } from './method-balancers.js';
 import { RetryBudget } from './retry-budget.js';
+
+/** Default `maxMetadataBytes`: generous for headers, small enough to fail clearly instead of a reset stream. */
+const DEFAULT_MAX_METADATA_BYTES = 64 * 1024;
 
 /** Creates a typed client of `service` whose calls are spread over the endpoints by the balancer. */
 export function createClient<S extends ServiceDescriptor>(service: S, options: ClientOptions<S>): Client<S> {
@@ -32,7 +36,8 @@ export function createClient<S extends ServiceDescriptor>(service: S, options: C
     {
       healthService: options.healthCheck === false ? undefined : service.name,
       connectTimeoutMs: options.connectTimeoutMs ?? 5000,
-      grpcOptions: channelOptions(options),
+      grpcOptions: channelOptions(options, where),
+      credentials: channelCredentials(options.tls, where),
     },
     options.outlierDetection ?? {},
   );
@@ -48,6 +53,7 @@ export function createClient<S extends ServiceDescriptor>(service: S, options: C
     budget: new RetryBudget(options.retryBudget),
     random: options.random ?? Math.random,
     record: metrics?.record,
+    maxMetadataBytes: options.maxMetadataBytes ?? DEFAULT_MAX_METADATA_BYTES,
   };
   // One runner per balancer, so each balancer gets the feedback of its own calls.
   const runners = new Map<Balancer, CallRunner>();

@@ -107,7 +107,10 @@ export class EndpointSet {
   }
 
   private notReadyError(path: string | undefined, tried: PickContext['tried']): RpcError {
-    const seen = this.endpoints.map((e) => `${e.address} ${e.connectionState}`).join(', ') || 'none known yet';
+    const seen =
+      this.endpoints
+        .map((e) => `${e.address} ${e.connectionState}${e.lastError === undefined ? '' : ` (${e.lastError})`}`)
+        .join(', ') || 'none known yet';
     const attempts = tried.length > 0 ? `; attempts went to ${tried.map((e) => e.id).join(', ')}` : '';
     return new RpcError(
       Status.UNAVAILABLE,

@@ -9,6 +9,7 @@ import { LatencyHistogram } from '../observability/latency-histogram.js';
 import { WindowCounter } from '../observability/window-counter.js';
 import { methodCodec } from '../schema/codec.js';
 import type { EndpointState, EndpointStats } from './client-stats.js';
+import { probeConnectError } from './connect-error.js';
 import { HealthWatch } from './health-watch.js';
 import { PeakEwma } from './peak-ewma.js';
 
@@ -31,6 +32,8 @@ export interface ConnectionSettings {
   /** A connection attempt not READY after this long is abandoned and started afresh. */
   readonly connectTimeoutMs: number;
   readonly grpcOptions: grpc.ChannelOptions;
+  /** Plaintext or TLS. */
+  readonly credentials: grpc.ChannelCredentials;
 }
 
 const INFO_TIMEOUT_MS = 2000;
@@ -61,6 +64,8 @@ export class ClientEndpoint implements Endpoint {
   ready = false;
   calls = 0;
   failures = 0;
+  /** Why the last connection attempt failed (e.g. TLS verification), until it connects. */
+  lastError: string | undefined = undefined;
   private readonly ewma = new PeakEwma();
   private readonly latency = new LatencyHistogram();
   private readonly codes = new CodeCounts();
@@ -198,7 +203,7 @@ export class ClientEndpoint implements Endpoint {
   }
 
   private connect(): grpc.Client {
-    return new grpc.Client(this.address, grpc.credentials.createInsecure(), {
+    return new grpc.Client(this.address, this.settings.credentials, {
       'grpc.use_local_subchannel_pool': 1,
       'grpc.initial_reconnect_backoff_ms': 250,
       'grpc.max_reconnect_backoff_ms': 5000,
@@ -211,6 +216,12 @@ export class ClientEndpoint implements Endpoint {
     const channel = client.getChannel();
     const state = channel.getConnectivityState(true);
     const wasReady = this.connectivity === READY;
+    if (state === TRANSIENT_FAILURE && this.connectivity !== TRANSIENT_FAILURE) {
+      probeConnectError(client, infoMethod.path, (reason) => {
+        if (client === this.grpcClient && this.connectivity !== READY) this.lastError = reason;
+      });
+    }
+    if (state === READY) this.lastError = undefined;
     this.connectivity = state;
     this.armConnectTimeout(state);
     if (state === READY && !wasReady) {

@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import * as grpc from '@grpc/grpc-js';
+import { type MessageLimits, messageSizeOptions } from '../common/message-limits.js';
 import { ORCA_TRAILER } from '../common/orca-load-report.js';
 import { RpcError } from '../common/rpc-error.js';
 import { Status } from '../common/status.js';
@@ -9,15 +10,17 @@ import { methodCodec } from '../schema/codec.js';
 import type { ServiceDescriptor } from '../schema/descriptor.js';
 import type { Registration, Registry } from '../discovery/registry.js';
 import type { LiveContext } from './call-context.js';
+import { ConcurrencyLimit } from './concurrency-limit.js';
 import { adaptHandler, type CallHooks, type UntypedHandler } from './handler-adapter.js';
 import type { Handlers } from './handler-types.js';
 import { type AppLoad, type LoadSnapshot, LoadReporter } from './load-reporter.js';
 import type { ServerInterceptor } from './server-interceptor.js';
 import { Health, HealthState } from './health.js';
 import { Node, type NodeIdentity, nodeInfoHandlers } from './node-info.js';
+import { type ServerTlsOptions, serverCredentials } from './server-tls.js';
 
 /** Options of `createServer`. */
-export interface ServerOptions {
+export interface ServerOptions extends MessageLimits {
   /** Unique id of this node in the cluster; clients name it in stats and errors. */
   readonly nodeId: string;
   /** Zone (e.g. `eu-1`) for zone-aware routing. */
@@ -34,7 +37,19 @@ export interface ServerOptions {
   readonly loadReport?: false | { readonly intervalMs?: number };
   /** Middleware around every handler of this node, the first outermost (also `server.use`). */
   readonly interceptors?: readonly ServerInterceptor[];
-  /** Options passed to the grpc-js server (e.g. `grpc.max_receive_message_length`). */
+  /** TLS (and mutual TLS); without it the node listens in plaintext. */
+  readonly tls?: ServerTlsOptions;
+  /**
+   * At most this many calls run their handlers at once (default unlimited); calls over
+   * the limit wait in `maxQueuedCalls` or are refused with RESOURCE_EXHAUSTED.
+   */
+  readonly maxConcurrentCalls?: number;
+  /**
+   * With `maxConcurrentCalls`: how many calls may wait for a slot, in order, until their
+   * deadline (default 0: refuse at once; `Infinity`: queue all).
+   */
+  readonly maxQueuedCalls?: number;
+  /** Options passed to the grpc-js server; they win over the above. */
   readonly grpcOptions?: grpc.ServerOptions;
   /**
    * Called when a handler throws something that is not an `RpcError` (the caller gets
@@ -118,6 +133,7 @@ class NodeServer implements Server {
   private readonly services = new Set<string>();
   private readonly live = new Set<LiveContext>();
   private readonly hooks: CallHooks;
+  private readonly credentials: grpc.ServerCredentials;
   private readonly loadReporter: LoadReporter | undefined;
   private readonly interceptors: ServerInterceptor[];
   private readonly identity: NodeIdentity;
@@ -137,7 +153,12 @@ class NodeServer implements Server {
       throw new RangeError(`createServer: weight of node ${options.nodeId} must be a positive number, got ${weight}`);
     }
     this.nodeId = options.nodeId;
-    this.grpcServer = new grpc.Server(options.grpcOptions);
+    this.credentials = serverCredentials(options.tls, options.nodeId);
+    this.grpcServer = new grpc.Server({ ...messageSizeOptions(options, `createServer(${options.nodeId})`), ...options.grpcOptions });
+    const limit =
+      options.maxConcurrentCalls === undefined
+        ? undefined
+        : new ConcurrencyLimit(options.nodeId, options.maxConcurrentCalls, options.maxQueuedCalls ?? 0);
     this.interceptors = [...(options.interceptors ?? [])];
     const onHandlerError =
       options.onHandlerError ??
@@ -158,8 +179,10 @@ class NodeServer implements Server {
         this.live.add(ctx);
         this.recorders.get(ctx.path)?.begin();
       },
+      admit: limit && ((ctx) => limit.admit(ctx)),
       end: (ctx, code, latencyMs) => {
         this.live.delete(ctx);
+        limit?.release(ctx);
         const recorder = this.recorders.get(ctx.path);
         recorder?.end(code, latencyMs);
         if (recorder !== undefined) this.record?.(recorder, this.nodeId, code, latencyMs);
@@ -230,7 +253,7 @@ class NodeServer implements Server {
   async listen(address: string): Promise<ListenResult> {
     if (this.state !== 'new') throw new Error(`node ${this.nodeId} is already listening`);
     const port = await new Promise<number>((resolve, reject) =>
-      this.grpcServer.bindAsync(address, grpc.ServerCredentials.createInsecure(), (error, bound) =>
+      this.grpcServer.bindAsync(address, this.credentials, (error, bound) =>
         error ? reject(new Error(`node ${this.nodeId} cannot listen on ${address}: ${error.message}`)) : resolve(bound),
       ),
     );
@@ -308,7 +331,7 @@ class NodeServer implements Server {
       if (handler === undefined) {
         implementation[name] = unimplemented(method.path);
       } else if (typeof handler === 'function') {
-        implementation[name] = adaptHandler(method, handler.bind(handlers) as UntypedHandler, hooks);
+        implementation[name] = adaptHandler(method, codec, handler.bind(handlers) as UntypedHandler, hooks);
       } else {
         throw new TypeError(`handler ${name} of ${service.name} must be a function, got ${typeof handler}`);
       }

@@ -59,8 +59,8 @@ describe('switchboard call', () => {
     [['call', '127.0.0.1:1', 'test.echo.Echo/Nope', '{}', '--proto', PROTO], /^switchboard call: method Nope is not in test\.echo\.Echo \(methods: Unary, Write, ServerStream, ClientStream, Bidi\)\n$/],
     [['call', '127.0.0.1:1', 'test.echo.Nope/Unary', '{}', '--proto', PROTO], /^switchboard call: service test\.echo\.Nope is not defined in .*echo\.proto \(services there: test\.echo\.Echo\)\n$/],
     [['call', '127.0.0.1:1', 'test.echo.Echo/Unary', '{"text":', '--proto', PROTO], /^switchboard call: request is not valid JSON: .+\n$/],
-    [['call', '127.0.0.1:1', 'test.echo.Echo/Unary', '{"txt":"a"}', '--proto', PROTO], /^switchboard call: bad request for test\.echo\.EchoRequest: txt: no such field in EchoRequest \(fields: text, delayMs, count, failCode\)\n$/],
-    [['call', '127.0.0.1:1', 'test.echo.Echo/Unary', '{"count":"three"}', '--proto', PROTO], /^switchboard call: bad request for test\.echo\.EchoRequest: count: expected a number \(int32\), got the string "three"\n$/],
+    [['call', '127.0.0.1:1', 'test.echo.Echo/Unary', '{"txt":"a"}', '--proto', PROTO], /^switchboard call: bad request for test\.echo\.EchoRequest: field "txt": no such field in EchoRequest \(fields: text, delayMs, count, failCode\)\n$/],
+    [['call', '127.0.0.1:1', 'test.echo.Echo/Unary', '{"count":"three"}', '--proto', PROTO], /^switchboard call: bad request for test\.echo\.EchoRequest: field "count": expected int32 \(an integer\), got string "three"\n$/],
     [['call', 'localhost', 'test.echo.Echo/Unary', '{}', '--proto', PROTO], /^switchboard call: bad target "localhost": expected host:port, .+\n$/],
     [['call', '127.0.0.1:1', 'test.echo.Echo/Unary', '{}', '--proto', PROTO, '--timeout', '500'], /^switchboard call: cannot reach 127\.0\.0\.1:1 within 500 ms \(is a node listening there\?\)\n$/],
   ])('fails with one line naming what is wrong: %j', async (args, message) => {
