@@ -71,13 +71,7 @@ export type { DeepPartial, RequestOf, ResponseOf, StreamInput } from './schema/t
 export type { CallContext, Handler, Handlers } from './server/handler-types.js';
 export type { AppLoad, LoadSnapshot } from './server/load-reporter.js';
 export type { ServerCall, ServerInterceptor } from './server/server-interceptor.js';
-export {
-  createServer,
-  type ListenResult,
-  type Server,
-  type ServerOptions,
-  type ServerStats,
-  type ShutdownOptions,
-} from './server/server.js';
+export { createServer } from './server/server.js';
+export type { ListenResult, Server, ServerOptions, ServerStats, ShutdownOptions } from './server/server-types.js';
 export type { ServerTlsOptions } from './server/server-tls.js';
 export { type AuthDecision, type BearerAuthOptions, bearerAuth } from './server/bearer-auth.js';

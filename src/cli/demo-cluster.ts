@@ -1,5 +1,6 @@
 import { Greeter } from '../gen/demo/greeter.js';
-import { createServer, type Server } from '../server/server.js';
+import { createServer } from '../server/server.js';
+import type { Server } from '../server/server-types.js';
 import { SingleWorker } from './single-worker.js';
 
 /** A demo node: a Greeter server with one worker of a fixed service time. */

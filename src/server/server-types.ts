@@ -1,0 +1,112 @@
+import type * as grpc from '@grpc/grpc-js';
+import type { MessageLimits } from '../common/message-limits.js';
+import type { Registry } from '../discovery/registry.js';
+import type { MethodStats } from '../observability/method-stats.js';
+import type { Metrics } from '../observability/metrics.js';
+import type { ServiceDescriptor } from '../schema/descriptor.js';
+import type { Handlers } from './handler-types.js';
+import type { AppLoad, LoadSnapshot } from './load-reporter.js';
+import type { ServerInterceptor } from './server-interceptor.js';
+import type { ServerTlsOptions } from './server-tls.js';
+
+/** Options of `createServer`. */
+export interface ServerOptions extends MessageLimits {
+  /** Unique id of this node in the cluster; clients name it in stats and errors. */
+  readonly nodeId: string;
+  /** Zone (e.g. `eu-1`) for zone-aware routing. */
+  readonly zone?: string;
+  /** Relative capacity announced to clients (default 1). */
+  readonly weight?: number;
+  /** Free-form labels (e.g. `{ version: 'v2' }`) for routing rules. */
+  readonly labels?: Readonly<Record<string, string>>;
+  /**
+   * Load reports to callers in the `endpoint-load-metrics-bin` trailer of every response
+   * (ORCA): event-loop utilization, qps, eps, in-flight, sampled every `intervalMs`
+   * (default 500). On by default; `false` turns them off.
+   */
+  readonly loadReport?: false | { readonly intervalMs?: number };
+  /** Middleware around every handler of this node, the first outermost (also `server.use`). */
+  readonly interceptors?: readonly ServerInterceptor[];
+  /** TLS (and mutual TLS); without it the node listens in plaintext. */
+  readonly tls?: ServerTlsOptions;
+  /**
+   * At most this many calls run their handlers at once (default unlimited); calls over
+   * the limit wait in `maxQueuedCalls` or are refused with RESOURCE_EXHAUSTED.
+   */
+  readonly maxConcurrentCalls?: number;
+  /**
+   * With `maxConcurrentCalls`: how many calls may wait for a slot, in order, until their
+   * deadline (default 0: refuse at once; `Infinity`: queue all).
+   */
+  readonly maxQueuedCalls?: number;
+  /** Options passed to the grpc-js server; they win over the above. */
+  readonly grpcOptions?: grpc.ServerOptions;
+  /**
+   * Called when a handler throws something that is not an `RpcError` (the caller gets
+   * INTERNAL without details). Default: one line on stderr.
+   */
+  readonly onHandlerError?: (error: unknown, path: string) => void;
+  /**
+   * Where the node announces itself (e.g. `etcdRegistry(...)`): `listen` registers every
+   * added service at the listen address, and fails if another live node has this id;
+   * `shutdown` deregisters first.
+   */
+  readonly registry?: Registry;
+  /** Prometheus metrics to record into (from `createMetrics()`); off by default. */
+  readonly metrics?: Metrics;
+}
+
+/** What `server.stats()` returns: the node's own view of the calls it handles. */
+export interface ServerStats {
+  readonly nodeId: string;
+  /** Calls being handled now, over all methods. */
+  readonly inFlight: number;
+  /** One entry per method of the added services (not health or node info). */
+  readonly methods: readonly MethodStats[];
+}
+
+/** Where a server listens. */
+export interface ListenResult {
+  /** The bound port (useful with port 0). */
+  readonly port: number;
+  /** `host:port` to give clients. */
+  readonly address: string;
+}
+
+/** Options of `shutdown`. */
+export interface ShutdownOptions {
+  /** How long in-flight calls may run before they are cancelled (default 5000 ms). */
+  readonly graceMs?: number;
+}
+
+/** A server node: add services, listen, shut down gracefully. */
+export interface Server {
+  readonly nodeId: string;
+  /** Calls being handled right now. */
+  readonly inFlight: number;
+  /** Per method: calls, failures by code, in-flight, handling-time percentiles. */
+  stats(): ServerStats;
+  /**
+   * Sets what `grpc.health.v1.Health` reports for a service (default: the whole node).
+   * Clients stop sending calls for that service to a node that is not serving.
+   */
+  setServing(serving: boolean, service?: string): void;
+  /**
+   * Reports the application's own load figures (e.g. a queue's fill as `utilization`) in
+   * place of the measured ones; handlers can also call `ctx.reportLoad`.
+   */
+  reportLoad(load: AppLoad): void;
+  /** The node's load as last sampled (what its responses report). */
+  load(): LoadSnapshot | undefined;
+  /** Adds a server interceptor (before `listen`); it runs inside those added before it. */
+  use(interceptor: ServerInterceptor): this;
+  /** Adds a service with its handlers (before `listen`). */
+  add<S extends ServiceDescriptor>(service: S, handlers: Handlers<S>): this;
+  /** Binds and starts serving, e.g. `listen('127.0.0.1:0')`; then registers the node if it has a registry. */
+  listen(address: string): Promise<ListenResult>;
+  /**
+   * The node deregisters, health goes NOT_SERVING (watching clients move away), then new calls are refused,
+   * in-flight calls get `graceMs` to finish, then the rest are cancelled.
+   */
+  shutdown(options?: ShutdownOptions): Promise<void>;
+}
