@@ -1,11 +1,11 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import * as grpc from '@grpc/grpc-js';
-import { type MessageLimits, messageSizeOptions } from '../common/message-limits.js';
+import { messageSizeOptions } from '../common/message-limits.js';
 import { ORCA_TRAILER } from '../common/orca-load-report.js';
 import { RpcError } from '../common/rpc-error.js';
 import { Status } from '../common/status.js';
-import { MethodRecorder, type MethodStats } from '../observability/method-stats.js';
-import { type CallRecorder, type Metrics, metricsRecorder } from '../observability/metrics.js';
+import { MethodRecorder } from '../observability/method-stats.js';
+import { type CallRecorder, metricsRecorder } from '../observability/metrics.js';
 import { methodCodec } from '../schema/codec.js';
 import type { ServiceDescriptor } from '../schema/descriptor.js';
 import type { Registration, Registry } from '../discovery/registry.js';
@@ -18,7 +18,7 @@ import type { ServerInterceptor } from './server-interceptor.js';
 import { Health, HealthState } from './health.js';
 import { Node, type NodeIdentity, nodeInfoHandlers } from './node-info.js';
 import type { ListenResult, Server, ServerOptions, ServerStats, ShutdownOptions } from './server-types.js';
-import { type ServerTlsOptions, serverCredentials } from './server-tls.js';
+import { serverCredentials } from './server-tls.js';
 
 /** Creates a server node (DESIGN.md §5). */
 export function createServer(options: ServerOptions): Server {
