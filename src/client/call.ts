@@ -28,6 +28,12 @@ export interface CallDefaults {
 
 type Started = grpc.ClientReadableStream<unknown> | grpc.ClientDuplexStream<unknown, unknown>;
 
+/** When an attempt started, and the queue depth it joined on its endpoint. */
+interface AttemptStart {
+  readonly at: number;
+  readonly depth: number;
+}
+
 /**
  * Runs calls: pick an endpoint → invoke over its channel → feed the outcome back to the
  * endpoint, the outlier detector and the balancer → retry on another endpoint when that is
@@ -216,14 +222,14 @@ export class CallRunner {
     return this.set.waitForPick(call, deadline, call.signal);
   }
 
-  private begin(endpoint: ClientEndpoint): number {
-    endpoint.begin();
-    return performance.now();
+  private begin(endpoint: ClientEndpoint): AttemptStart {
+    const depth = endpoint.begin();
+    return { at: performance.now(), depth };
   }
 
-  private end(endpoint: ClientEndpoint, code: number, started: number): void {
-    const latencyMs = performance.now() - started;
-    endpoint.end(code, latencyMs);
+  private end(endpoint: ClientEndpoint, code: number, started: AttemptStart): void {
+    const latencyMs = performance.now() - started.at;
+    endpoint.end(code, latencyMs, started.depth);
     this.set.recordOutcome(endpoint, code);
     if (this.balancer.onCallEnd !== undefined) {
       this.outcome.code = code;
@@ -233,7 +239,7 @@ export class CallRunner {
   }
 
   /** Records a failed attempt; returns the error as the caller would see it. */
-  private fail(endpoint: ClientEndpoint, error: unknown, started: number, call: CallState): RpcError {
+  private fail(endpoint: ClientEndpoint, error: unknown, started: AttemptStart, call: CallState): RpcError {
     let failure = toRpcError(error, { path: call.path, node: endpoint.id, address: endpoint.address });
     if (failure.code === Status.CANCELLED && !call.signal?.aborted) {
       // Nobody on this side cancelled: the node cut the call off (e.g. it was force-closed).

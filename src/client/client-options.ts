@@ -55,6 +55,14 @@ export interface ClientOptions<S extends ServiceDescriptor = ServiceDescriptor> 
   /** A connection attempt not READY after this long is abandoned and retried, ms (default 5000). */
   readonly connectTimeoutMs?: number;
   readonly keepalive?: KeepaliveOptions;
+  /**
+   * Decay time constant τ, in ms, of each node's peak-EWMA latency and service-time
+   * estimates (what `leastLoad()` weighs; default 1000). A slower sample replaces the
+   * estimate at once; faster ones pull it down with weight 1 − e^(−Δt/τ), and a node that
+   * gets no calls looks e times cheaper every τ, so it is probed again. Shorter follows a
+   * recovering node sooner; longer smooths noisy latencies and remembers a slow spell longer.
+   */
+  readonly latencyDecayMs?: number;
   /** Options for every grpc-js channel (e.g. `grpc.max_receive_message_length`); they win over the above. */
   readonly grpcOptions?: grpc.ChannelOptions;
   /** Middleware around every call of this client, the first outermost. */
@@ -107,6 +115,13 @@ export function methodBalancerMap<S extends ServiceDescriptor>(service: S, optio
     if (method !== undefined && settings?.balancer !== undefined) byPath.set(method.path, settings.balancer);
   }
   return byPath;
+}
+
+/** The `latencyDecayMs` option, checked. */
+export function latencyDecayOf(options: ClientOptions<ServiceDescriptor>, where: string): number {
+  const tau = options.latencyDecayMs ?? 1000;
+  if (!(Number.isFinite(tau) && tau > 0)) throw new RangeError(`${where}: latencyDecayMs must be a positive number of ms, got ${tau}`);
+  return tau;
 }
 
 /** grpc-js channel options from the client's connection options. */

@@ -1,5 +1,6 @@
 import * as grpc from '@grpc/grpc-js';
 import type { Endpoint, LoadReport } from '../balancer/balancer.js';
+import { queueDepth } from '../balancer/load-signals.js';
 import { decodeOrcaReport, ORCA_TRAILER } from '../common/orca-load-report.js';
 import { Status } from '../common/status.js';
 import { Node, type NodeInfo } from '../gen/switchboard/v1/node.js';
@@ -27,6 +28,8 @@ export interface ConnectionSettings {
   readonly healthService: string | undefined;
   /** A connection attempt not READY after this long is abandoned and started afresh. */
   readonly connectTimeoutMs: number;
+  /** Decay time constant τ of the peak-EWMA latency and service-time estimates, ms. */
+  readonly latencyDecayMs: number;
   readonly grpcOptions: grpc.ChannelOptions;
 }
 
@@ -58,7 +61,9 @@ export class ClientEndpoint implements Endpoint {
   ready = false;
   calls = 0;
   failures = 0;
-  private readonly ewma = new PeakEwma();
+  private readonly ewma: PeakEwma;
+  /** Peak-EWMA of latency ÷ queue depth at the start: ms per queued call. */
+  private readonly perCall: PeakEwma;
   private readonly latency = new LatencyHistogram();
   private connectivity: grpc.connectivityState = IDLE;
   private identified = false;
@@ -79,6 +84,8 @@ export class ClientEndpoint implements Endpoint {
     this.weight = config.weight ?? 1;
     this.zone = config.zone ?? '';
     this.labels = config.labels ?? {};
+    this.ewma = new PeakEwma(settings.latencyDecayMs);
+    this.perCall = new PeakEwma(settings.latencyDecayMs);
     this.grpcClient = this.connect();
     this.health =
       settings.healthService === undefined
@@ -94,6 +101,10 @@ export class ClientEndpoint implements Endpoint {
     return this.ewma.value;
   }
 
+  get serviceTimeMs(): number {
+    return this.perCall.value;
+  }
+
   /** Connection state, as shown in stats. */
   get connectionState(): EndpointState {
     if (this.closed) return 'closed';
@@ -105,18 +116,21 @@ export class ClientEndpoint implements Endpoint {
     return 'connecting';
   }
 
-  /** An attempt starts on this endpoint. */
-  begin(): void {
+  /** An attempt starts on this endpoint; returns the calls queued there with it (itself included). */
+  begin(): number {
+    const depth = queueDepth(this, performance.now()) + 1;
     this.inFlight++;
+    return depth;
   }
 
-  /** An attempt on this endpoint ended with `code` after `latencyMs`. */
-  end(code: number, latencyMs: number): void {
+  /** An attempt on this endpoint that started at queue depth `depth` ended with `code` after `latencyMs`. */
+  end(code: number, latencyMs: number, depth: number): void {
     this.inFlight--;
     this.calls++;
     if (code !== Status.OK) this.failures++;
     this.latency.record(latencyMs);
     this.ewma.observe(latencyMs);
+    this.perCall.observe(latencyMs / depth);
   }
 
   stats(totalCalls: number): EndpointStats {
@@ -158,6 +172,7 @@ export class ClientEndpoint implements Endpoint {
         utilization: report.applicationUtilization > 0 ? report.applicationUtilization : report.cpuUtilization,
         inFlight,
         qps: report.rpsFractional,
+        eps: report.eps,
         named,
         receivedAt: now,
       };
