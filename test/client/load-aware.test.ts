@@ -41,13 +41,18 @@ describe('load-aware balancing on real nodes', () => {
     nodes = [];
   });
 
-  /** A server interceptor that queues the node's calls on one worker of `serviceMs` per call (FIFO). */
-  function singleWorker(state: { serviceMs: number }): ServerInterceptor {
+  /**
+   * A server interceptor that queues the node's calls on one worker of `serviceMs` per call
+   * (FIFO); `busyMs` adds up the service time of the calls it has served.
+   */
+  function singleWorker(state: { serviceMs: number; busyMs?: number }): ServerInterceptor {
     let freeAt = 0;
     return async (_call, next) => {
       const now = performance.now();
-      freeAt = Math.max(now, freeAt) + state.serviceMs;
+      const serviceMs = state.serviceMs;
+      freeAt = Math.max(now, freeAt) + serviceMs;
       await sleep(freeAt - now);
+      state.busyMs = (state.busyMs ?? 0) + serviceMs;
       return next();
     };
   }
@@ -118,5 +123,36 @@ describe('load-aware balancing on real nodes', () => {
     const share = shareOf(records, 'fresh', 1000, 2000);
     expect(share).toBeGreaterThan(0);
     expect(share).toBeLessThan(0.15);
+  });
+
+  it('weighted({ dynamic }) converges to the capacity ratio of its nodes from their reports', async () => {
+    // One worker each at 2, 4 and 6 ms: capacities 500, 250 and 167 calls/s, a 6 : 3 : 2 ratio.
+    const workers = [{ serviceMs: 2 }, { serviceMs: 4 }, { serviceMs: 6 }];
+    nodes = await startEchoNodes(3, (i) => ({ interceptors: [singleWorker(workers[i]!)], loadReport: { intervalMs: 200 } }));
+    // Each node reports its worker's busy share as its utilization, as an application would.
+    const reporting = setInterval(() => {
+      nodes.forEach((node, i) => {
+        const worker = workers[i]!;
+        node.server.reportLoad({ utilization: (worker.busyMs ?? 0) / 200 });
+        worker.busyMs = 0;
+      });
+    }, 200);
+    try {
+      client = createClient(Echo, {
+        endpoints: nodes.map((n) => n.address),
+        balancer: balancers.weighted({ random: seededRandom(13), dynamic: { blackoutPeriodMs: 500, weightUpdatePeriodMs: 200 } }),
+      });
+      await client.ready({ all: true });
+      const c = client;
+      const records = await runLoad({ concurrency: 12, durationMs: 4000, maxCalls: 20_000, call: async () => (await c.unary({ text: 'x' })).nodeId });
+      expect(records.filter((r) => r.error !== undefined)).toEqual([]);
+      const ideal = [6 / 11, 3 / 11, 2 / 11];
+      nodes.forEach((node, i) => {
+        const share = shareOf(records, node.id, 2000, 4000);
+        expect(Math.abs(share - ideal[i]!) / ideal[i]!).toBeLessThan(0.1);
+      });
+    } finally {
+      clearInterval(reporting);
+    }
   });
 });
