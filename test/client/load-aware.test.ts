@@ -127,13 +127,13 @@ describe('load-aware balancing on real nodes', () => {
 
   it('weighted({ dynamic }) converges to the capacity ratio of its nodes from their reports', async () => {
     // One worker each at 2, 4 and 6 ms: capacities 500, 250 and 167 calls/s, a 6 : 3 : 2 ratio.
-    const workers = [{ serviceMs: 2 }, { serviceMs: 4 }, { serviceMs: 6 }];
+    const workers = [2, 4, 6].map((serviceMs) => ({ serviceMs, busyMs: 0 }));
     nodes = await startEchoNodes(3, (i) => ({ interceptors: [singleWorker(workers[i]!)], loadReport: { intervalMs: 200 } }));
     // Each node reports its worker's busy share as its utilization, as an application would.
     const reporting = setInterval(() => {
       nodes.forEach((node, i) => {
         const worker = workers[i]!;
-        node.server.reportLoad({ utilization: (worker.busyMs ?? 0) / 200 });
+        node.server.reportLoad({ utilization: worker.busyMs / 200 });
         worker.busyMs = 0;
       });
     }, 200);
