@@ -63,11 +63,10 @@ export interface LeastLoadOptions {
 
 /** The delay a call sent to `endpoint` now should expect, in ms (see the formula above). */
 function cost(endpoint: Endpoint): number {
-  const now = performance.now();
-  const depth = queueDepth(endpoint, now);
+  const load = freshLoad(endpoint);
+  const depth = queueDepth(endpoint, load);
   const perCall = endpoint.serviceTimeMs ?? endpoint.ewmaLatencyMs;
   const c = perCall > 0 ? (depth + 1) * perCall : depth === 0 ? 0 : PENALTY + depth;
-  const load = freshLoad(endpoint, now);
   return load === undefined ? c : c * (1 + Math.max(0, load.utilization));
 }
 

@@ -9,18 +9,18 @@ import type { Endpoint, LoadReport } from './balancer.js';
 /** A load report older than this (ms) is ignored. */
 export const LOAD_REPORT_TTL_MS = 2000;
 
-/** The endpoint's load report if it is younger than {@link LOAD_REPORT_TTL_MS} at `now`. */
-export function freshLoad(endpoint: Endpoint, now: number): LoadReport | undefined {
+/** The endpoint's load report if it is younger than {@link LOAD_REPORT_TTL_MS} (the clock is read only when there is one). */
+export function freshLoad(endpoint: Endpoint): LoadReport | undefined {
   const load = endpoint.load;
-  return load !== undefined && now - load.receivedAt < LOAD_REPORT_TTL_MS ? load : undefined;
+  return load !== undefined && performance.now() - load.receivedAt < LOAD_REPORT_TTL_MS ? load : undefined;
 }
 
 /**
  * Calls queued on the node as far as this client can tell: its own in flight there, or
  * the node's fresh report of everyone's calls when that is more.
  */
-export function queueDepth(endpoint: Endpoint, now: number): number {
+export function queueDepth(endpoint: Endpoint, fresh: LoadReport | undefined = freshLoad(endpoint)): number {
   const own = endpoint.inFlight;
-  const reported = freshLoad(endpoint, now)?.inFlight ?? 0;
+  const reported = fresh?.inFlight ?? 0;
   return reported > own ? reported : own;
 }

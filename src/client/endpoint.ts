@@ -118,7 +118,7 @@ export class ClientEndpoint implements Endpoint {
 
   /** An attempt starts on this endpoint; returns the calls queued there with it (itself included). */
   begin(): number {
-    const depth = queueDepth(this, performance.now()) + 1;
+    const depth = queueDepth(this) + 1;
     this.inFlight++;
     return depth;
   }
