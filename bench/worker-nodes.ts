@@ -20,60 +20,38 @@ import { createInterface } from 'node:readline';
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
 import { createServer, type Server } from 'switchboard';
+import { SingleWorker } from '../src/cli/single-worker.js';
 import { Greeter } from '../src/gen/demo/greeter.js';
 import { LOADER_OPTIONS } from '../src/schema/loader-options.js';
 
 const REPORT_MS = 200;
 const serviceTimes = process.argv.slice(2).map(Number);
 
-/** A FIFO single worker whose service time can change; counts its busy time and calls. */
-class Worker {
-  private freeAt = 0;
-  busyMs = 0;
-  calls = 0;
-  constructor(public serviceMs: number) {}
-  async serve(): Promise<void> {
-    const now = performance.now();
-    const serviceMs = this.serviceMs;
-    this.freeAt = Math.max(now, this.freeAt) + serviceMs;
-    await new Promise((resolve) => setTimeout(resolve, this.freeAt - now));
-    this.busyMs += serviceMs;
-    this.calls++;
-  }
-  /** Utilization and calls per second since the last call of this method. */
-  window(): { utilization: number; qps: number } {
-    const result = { utilization: Math.min(1, this.busyMs / REPORT_MS), qps: (this.calls * 1000) / REPORT_MS };
-    this.busyMs = 0;
-    this.calls = 0;
-    return result;
-  }
-}
-
 const proto = fileURLToPath(new URL('../proto/demo/greeter.proto', import.meta.url));
 const demo = grpc.loadPackageDefinition(protoLoader.loadSync(proto, LOADER_OPTIONS)).demo as grpc.GrpcObject;
 const GreeterService = (demo.Greeter as grpc.ServiceClientConstructor).service;
 
-async function plainNode(nodeId: string, worker: Worker): Promise<{ address: string; server: grpc.Server; report: () => void }> {
+async function plainNode(nodeId: string, worker: SingleWorker): Promise<{ address: string; server: grpc.Server; report: () => void }> {
   const server = new grpc.Server();
   const recorder = new grpc.ServerMetricRecorder();
   recorder.addToServer(server);
   server.addService(GreeterService, {
     sayHello: (call: grpc.ServerUnaryCall<{ name: string }, unknown>, callback: grpc.sendUnaryData<unknown>) => {
-      worker.serve().then(() => callback(null, { message: call.request.name, nodeId }));
+      worker.serve().then(() => callback(null, { message: call.request.name, nodeId }), callback);
     },
   });
   const port = await new Promise<number>((resolve, reject) =>
     server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (error, p) => (error ? reject(error) : resolve(p))),
   );
   const report = () => {
-    const { utilization, qps } = worker.window();
+    const { utilization, qps } = worker.takeLoad();
     recorder.setApplicationUtilizationMetric(utilization);
     recorder.setQpsMetric(qps);
   };
   return { address: `127.0.0.1:${port}`, server, report };
 }
 
-async function switchboardNode(nodeId: string, worker: Worker): Promise<{ address: string; server: Server; report: () => void }> {
+async function switchboardNode(nodeId: string, worker: SingleWorker): Promise<{ address: string; server: Server; report: () => void }> {
   const server = createServer({ nodeId, loadReport: { intervalMs: REPORT_MS } });
   server.add(Greeter, {
     async sayHello(req) {
@@ -87,12 +65,12 @@ async function switchboardNode(nodeId: string, worker: Worker): Promise<{ addres
     async *chat() {},
   });
   const { address } = await server.listen('127.0.0.1:0');
-  return { address, server, report: () => server.reportLoad({ utilization: worker.window().utilization }) };
+  return { address, server, report: () => server.reportLoad({ utilization: worker.takeLoad().utilization }) };
 }
 
 const ids = serviceTimes.map((_, i) => `node-${String.fromCharCode(97 + i)}`);
-const plainWorkers = serviceTimes.map((ms) => new Worker(ms));
-const switchboardWorkers = serviceTimes.map((ms) => new Worker(ms));
+const plainWorkers = serviceTimes.map((ms) => new SingleWorker(ms));
+const switchboardWorkers = serviceTimes.map((ms) => new SingleWorker(ms));
 const plain = await Promise.all(ids.map((id, i) => plainNode(id, plainWorkers[i]!)));
 const switchboard = await Promise.all(ids.map((id, i) => switchboardNode(id, switchboardWorkers[i]!)));
 const timer = setInterval(() => {
