@@ -20,7 +20,5 @@ export function freshLoad(endpoint: Endpoint): LoadReport | undefined {
  * the node's fresh report of everyone's calls when that is more.
  */
 export function queueDepth(endpoint: Endpoint, fresh: LoadReport | undefined = freshLoad(endpoint)): number {
-  const own = endpoint.inFlight;
-  const reported = fresh?.inFlight ?? 0;
-  return reported > own ? reported : own;
+  return Math.max(endpoint.inFlight, fresh?.inFlight ?? 0);
 }
