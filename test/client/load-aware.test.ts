@@ -11,6 +11,22 @@ function shareOf(records: readonly CallRecord[], node: string, fromMs: number, t
   return window.filter((r) => r.node === node).length / Math.max(1, window.length);
 }
 
+/** Closed-loop unary calls for `durationMs` while `meanwhile` runs; no call may fail. */
+async function loadWhile(
+  client: Client<typeof Echo>,
+  concurrency: number,
+  durationMs: number,
+  meanwhile: () => Promise<void> = async () => {},
+): Promise<CallRecord[]> {
+  await client.ready({ all: true });
+  const [records] = await Promise.all([
+    runLoad({ concurrency, durationMs, maxCalls: 50_000, call: async () => (await client.unary({ text: 'x' })).nodeId }),
+    meanwhile(),
+  ]);
+  expect(records.filter((r) => r.error !== undefined)).toEqual([]);
+  return records;
+}
+
 /** A resolver whose list the test sets. */
 function pushResolver(initial: readonly ResolvedEndpoint[]): Resolver & { set(list: readonly ResolvedEndpoint[]): void } {
   let list = initial;
@@ -66,18 +82,12 @@ describe('load-aware balancing on real nodes', () => {
       balancer: balancers.leastLoad({ random: seededRandom(11) }),
       latencyDecayMs: 300,
     });
-    await client.ready({ all: true });
-    const c = client;
-    const [records] = await Promise.all([
-      runLoad({ concurrency: 12, durationMs: 7000, maxCalls: 50_000, call: async () => (await c.unary({ text: 'x' })).nodeId }),
-      (async () => {
-        await sleep(1500);
-        workers[0]!.serviceMs = 20;
-        await sleep(2000);
-        workers[0]!.serviceMs = 2;
-      })(),
-    ]);
-    expect(records.filter((r) => r.error !== undefined)).toEqual([]);
+    const records = await loadWhile(client, 12, 7000, async () => {
+      await sleep(1500);
+      workers[0]!.serviceMs = 20;
+      await sleep(2000);
+      workers[0]!.serviceMs = 2;
+    });
     expect(shareOf(records, 'node-0', 500, 1500)).toBeGreaterThan(0.22);
     // 10x slower, its capacity share is 1/21: far less than its third.
     expect(shareOf(records, 'node-0', 2000, 3500)).toBeLessThan(0.1);
@@ -108,16 +118,10 @@ describe('load-aware balancing on real nodes', () => {
     nodes.push(fresh);
     const resolver = pushResolver(nodes.slice(0, 2).map((n) => ({ address: n.address })));
     client = createClient(Echo, { resolver, balancer: balancers.leastLoad({ random: seededRandom(12) }) });
-    await client.ready({ all: true });
-    const c = client;
-    const [records] = await Promise.all([
-      runLoad({ concurrency: 16, durationMs: 2000, maxCalls: 30_000, call: async () => (await c.unary({ text: 'x' })).nodeId }),
-      (async () => {
-        await sleep(500);
-        resolver.set(nodes.map((n) => ({ address: n.address })));
-      })(),
-    ]);
-    expect(records.filter((r) => r.error !== undefined)).toEqual([]);
+    const records = await loadWhile(client, 16, 2000, async () => {
+      await sleep(500);
+      resolver.set(nodes.map((n) => ({ address: n.address })));
+    });
     expect(answered).toBe(true);
     expect(maxBeforeFirstAnswer).toBe(1);
     // 8x slower than the others, it keeps a small share once it has samples.
@@ -143,10 +147,7 @@ describe('load-aware balancing on real nodes', () => {
         endpoints: nodes.map((n) => n.address),
         balancer: balancers.weighted({ random: seededRandom(13), dynamic: { blackoutPeriodMs: 500, weightUpdatePeriodMs: 200 } }),
       });
-      await client.ready({ all: true });
-      const c = client;
-      const records = await runLoad({ concurrency: 12, durationMs: 4000, maxCalls: 20_000, call: async () => (await c.unary({ text: 'x' })).nodeId });
-      expect(records.filter((r) => r.error !== undefined)).toEqual([]);
+      const records = await loadWhile(client, 12, 4000);
       const ideal = [6 / 11, 3 / 11, 2 / 11];
       nodes.forEach((node, i) => {
         const share = shareOf(records, node.id, 2000, 4000);
