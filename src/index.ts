@@ -29,6 +29,8 @@ export type { RetryBudgetOptions } from './client/retry-budget.js';
 export type { BackoffOptions, RetryOptions } from './client/retry-policy.js';
 export type { ClientCall, ClientInterceptor } from './client/client-interceptor.js';
 export type { ClientStats, DiscoveryStats, EndpointState, EndpointStats } from './client/client-stats.js';
+export { type BearerTokenOptions, bearerToken } from './client/bearer-token.js';
+export type { ClientTlsOptions } from './client/client-tls.js';
 export type { CallOptions, Client, ClientControls, ClientMethod, ReadyOptions } from './client/client-types.js';
 export type { EndpointConfig } from './client/endpoint.js';
 export {
@@ -38,7 +40,9 @@ export {
   type TaskHandle,
   type TaskOptions,
 } from './client/task-dispatcher.js';
+export { DEFAULT_MAX_MESSAGE_BYTES, type MessageLimits } from './common/message-limits.js';
 export type { MetadataInit } from './common/metadata.js';
+export type { PemSource } from './common/pem.js';
 export { RpcError, type RpcErrorSource } from './common/rpc-error.js';
 export { seededRandom } from './common/seeded-random.js';
 export { Status, statusName } from './common/status.js';
@@ -47,7 +51,10 @@ export { type EtcdRegistry, type EtcdRegistryOptions, etcdRegistry } from './dis
 export type { Member, NodeRecord, Registration, Registry } from './discovery/registry.js';
 export type { EndpointInput, ResolvedEndpoint, Resolver, Unsubscribe } from './discovery/resolver.js';
 export { staticResolver } from './discovery/static-resolver.js';
+export type { HttpEndpoint, HttpListenOptions } from './observability/http-listen.js';
 export type { LatencySummary } from './observability/latency-histogram.js';
+export type { MethodStats } from './observability/method-stats.js';
+export { createMetrics, type Metrics, type MetricsOptions } from './observability/metrics.js';
 export {
   bidiStream,
   clientStream,
@@ -65,4 +72,13 @@ export type { DeepPartial, RequestOf, ResponseOf, StreamInput } from './schema/t
 export type { CallContext, Handler, Handlers } from './server/handler-types.js';
 export type { AppLoad, LoadSnapshot } from './server/load-reporter.js';
 export type { ServerCall, ServerInterceptor } from './server/server-interceptor.js';
-export { createServer, type ListenResult, type Server, type ServerOptions, type ShutdownOptions } from './server/server.js';
+export {
+  createServer,
+  type ListenResult,
+  type Server,
+  type ServerOptions,
+  type ServerStats,
+  type ShutdownOptions,
+} from './server/server.js';
+export type { ServerTlsOptions } from './server/server-tls.js';
+export { type AuthDecision, type BearerAuthOptions, bearerAuth } from './server/bearer-auth.js';

@@ -58,11 +58,24 @@ describe.concurrent('examples', () => {
     TIMEOUT_MS,
   );
 
-  it.each(['routing', 'custom-balancer', 'failover'])(
+  it.each(['routing', 'custom-balancer', 'failover', 'interceptors'])(
     '%s prints exactly its README output',
     async (example) => {
       const [expected, actual] = await Promise.all([expectedOutput(example), runExample(example)]);
       expect(actual).toEqual(expected);
+    },
+    TIMEOUT_MS,
+  );
+
+  it(
+    'observability prints its README output, up to ports and latencies',
+    async () => {
+      const mask = (line: string) =>
+        line
+          .replace(/127\.0\.0\.1:\d+/g, '127.0.0.1:PORT')
+          .replace(/p50 [\d.]+ ms, p99 [\d.]+ ms, leastLoad cost [\d.]+/, 'p50 ? ms, p99 ? ms, leastLoad cost ?');
+      const [expected, actual] = await Promise.all([expectedOutput('observability'), runExample('observability')]);
+      expect(actual.map(mask)).toEqual(expected.map(mask));
     },
     TIMEOUT_MS,
   );

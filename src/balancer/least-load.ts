@@ -61,8 +61,8 @@ export interface LeastLoadOptions {
   readonly random?: () => number;
 }
 
-/** The delay a call sent to `endpoint` now should expect, in ms (see the formula above). */
-function cost(endpoint: Endpoint): number {
+/** The delay a call sent to `endpoint` now should expect, in ms (see the formula above; also shown in `client.stats()`). */
+export function cost(endpoint: Endpoint): number {
   const load = freshLoad(endpoint);
   const depth = queueDepth(endpoint, load);
   const perCall = endpoint.serviceTimeMs ?? endpoint.ewmaLatencyMs;

@@ -7,6 +7,7 @@ import { roundRobin } from '../balancer/round-robin.js';
 import { weighted } from '../balancer/weighted.js';
 import { createClient } from '../client/client.js';
 import { Greeter } from '../gen/demo/greeter.js';
+import { serveStatusPage } from '../observability/status-page.js';
 import { type DemoNode, startDemoCluster } from './demo-cluster.js';
 import { plainGreeterClient } from './grpc-js-baseline.js';
 import { type LoadResult, runClosedLoop } from './load-loop.js';
@@ -15,7 +16,11 @@ import { formatTable } from './table.js';
 interface DemoOptions {
   readonly seconds: string;
   readonly concurrency: string;
+  readonly status?: string | true;
 }
+
+/** The stats the status page shows: the current row's client, none during the grpc-js row. */
+type ShowStats = (stats: (() => object) | undefined) => void;
 
 interface Row {
   readonly name: string;
@@ -23,6 +28,7 @@ interface Row {
     nodes: readonly DemoNode[],
     load: (call: () => Promise<string>) => Promise<LoadResult>,
     rowMs: number,
+    show: ShowStats,
   ) => Promise<LoadResult>;
 }
 
@@ -31,8 +37,9 @@ const DEADLINE_MS = 2000;
 /** A row through a Switchboard client; `during` runs alongside the load (e.g. to kill a node). */
 const switchboardRow = (name: string, balancer: () => Balancer, during?: (nodes: readonly DemoNode[], rowMs: number) => Promise<void>): Row => ({
   name,
-  run: async (nodes, load, rowMs) => {
+  run: async (nodes, load, rowMs, show) => {
     const client = createClient(Greeter, { endpoints: nodes.map((n) => n.address), balancer: balancer(), deadlineMs: DEADLINE_MS });
+    show(client.stats);
     try {
       await client.ready({ all: true });
       const [result] = await Promise.all([
@@ -41,6 +48,7 @@ const switchboardRow = (name: string, balancer: () => Balancer, during?: (nodes:
       ]);
       return result;
     } finally {
+      show(undefined);
       await client.close();
     }
   },
@@ -80,16 +88,24 @@ export function registerDemoCommand(program: Command): void {
     .description('start 3 nodes of different capacity on loopback and compare balancers under load')
     .option('--seconds <n>', 'seconds of load per balancer', '5')
     .option('--concurrency <n>', 'calls in flight (closed loop)', '32')
+    .option('--status [port]', 'serve a live status page of the current client (default: any free port)')
     .action(async (options: DemoOptions) => {
       const seconds = positive(options.seconds, '--seconds');
       const concurrency = positive(options.concurrency, '--concurrency');
-      if (seconds === undefined || concurrency === undefined) return;
-      await demo(seconds, Math.round(concurrency));
+      const statusPort = options.status === undefined ? undefined : options.status === true ? 0 : port(options.status);
+      if (seconds === undefined || concurrency === undefined || Number.isNaN(statusPort)) return;
+      await demo(seconds, Math.round(concurrency), statusPort);
     });
 }
 
-async function demo(seconds: number, concurrency: number): Promise<void> {
+async function demo(seconds: number, concurrency: number, statusPort: number | undefined): Promise<void> {
   const nodes = await startDemoCluster();
+  let stats: (() => object) | undefined;
+  const status = statusPort === undefined ? undefined : await serveStatusPage(() => stats?.(), { port: statusPort });
+  const show: ShowStats = (current) => {
+    stats = current;
+  };
+  if (status !== undefined) console.log(`Live status page (while the demo runs): ${status.url}\n`);
   const capacity = nodes.reduce((sum, n) => sum + n.capacity, 0);
   console.log(
     `3 nodes on loopback, one worker each: ${nodes.map((n) => `${n.id} ${n.serviceMs} ms`).join(', ')}` +
@@ -116,11 +132,13 @@ async function demo(seconds: number, concurrency: number): Promise<void> {
               bar.update(i * rowMs + Math.min(elapsed, rowMs), { row: row.name, rps: Math.round((done * 1000) / elapsed) }),
           }),
         rowMs,
+        show,
       );
       results.push(result);
     }
   } finally {
     bar.stop();
+    await status?.close();
     await Promise.all(nodes.map((n) => n.server.shutdown({ graceMs: 1000 })));
   }
   const baseline = results[0]!.rps;
@@ -153,4 +171,12 @@ function positive(text: string, flag: string): number | undefined {
   console.error(`switchboard demo: ${flag} must be a positive number, got ${JSON.stringify(text)}`);
   process.exitCode = 1;
   return undefined;
+}
+
+function port(text: string): number {
+  const value = Number(text);
+  if (Number.isInteger(value) && value >= 0 && value <= 65535) return value;
+  console.error(`switchboard demo: --status takes a port number (0-65535), got ${JSON.stringify(text)}`);
+  process.exitCode = 1;
+  return Number.NaN;
 }

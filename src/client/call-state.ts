@@ -19,6 +19,8 @@ export class CallState implements PickContext {
   /** Deadline of the whole call, ms since epoch. */
   readonly deadline: number | undefined;
   readonly signal: AbortSignal | undefined;
+  /** The caller's options (for its header and trailer callbacks). */
+  readonly options: CallOptions;
   /** Deadline of the current attempt (earlier than `deadline` with an attempt timeout). */
   attemptDeadline: number | undefined;
   /** The last attempt ended because its own timeout passed (the call still has time). */
@@ -27,7 +29,7 @@ export class CallState implements PickContext {
   budgetSpent = false;
 
   constructor(
-    method: MethodDescriptor,
+    readonly method: MethodDescriptor,
     options: CallOptions,
     defaultDeadlineMs: number | undefined,
     readonly policy: RetryPolicy,
@@ -38,8 +40,9 @@ export class CallState implements PickContext {
     this.metadata = options.metadata === undefined ? NO_METADATA : firstValues(this.grpcMetadata);
     this.key = options.key;
     const deadlineMs = options.deadlineMs ?? defaultDeadlineMs;
-    this.deadline = deadlineMs === undefined ? undefined : Date.now() + deadlineMs;
+    this.deadline = deadlineMs === undefined || deadlineMs === Number.POSITIVE_INFINITY ? undefined : Date.now() + deadlineMs;
     this.signal = options.signal;
+    this.options = options;
   }
 
   /** grpc-js options of the next attempt (its deadline), and its metadata. */

@@ -1,8 +1,10 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type * as grpc from '@grpc/grpc-js';
 import type { Balancer, CallOutcome } from '../balancer/balancer.js';
+import { metadataSize } from '../common/metadata.js';
 import { RpcError, toRpcError } from '../common/rpc-error.js';
 import { Status } from '../common/status.js';
+import type { CallRecorder } from '../observability/metrics.js';
 import type { MethodCodec } from '../schema/codec.js';
 import type { MethodDescriptor } from '../schema/descriptor.js';
 import type { StreamInput } from '../schema/types.js';
@@ -12,7 +14,7 @@ import type { ClientEndpoint } from './endpoint.js';
 import type { EndpointSet } from './endpoint-set.js';
 import type { RetryBudget } from './retry-budget.js';
 import { backoffDelay, neverReachedServer, type RetryPolicy } from './retry-policy.js';
-import { cancelOnAbort, pump, toError } from './stream-io.js';
+import { cancelOnAbort, pump, reportMetadata, toError } from './stream-io.js';
 
 /** Client-wide call settings. */
 export interface CallDefaults {
@@ -24,7 +26,14 @@ export interface CallDefaults {
   readonly budget: RetryBudget;
   /** Source of backoff jitter. */
   readonly random: () => number;
+  /** Prometheus recording of every attempt, when the client has `metrics`. */
+  readonly record?: CallRecorder;
+  /** Request metadata over this size fails the call with RESOURCE_EXHAUSTED before it is sent. */
+  readonly maxMetadataBytes: number;
 }
+
+/** How grpc-js reports a request its serializer (the codec's type check) refused. */
+const UNSERIALIZABLE = /^Request message serialization failure: (.*)$/s;
 
 type Started = grpc.ClientReadableStream<unknown> | grpc.ClientDuplexStream<unknown, unknown>;
 
@@ -54,13 +63,10 @@ export class CallRunner {
     for (;;) {
       const picked = this.pick(call);
       const endpoint = picked instanceof Promise ? await picked : picked;
-      const started = this.begin(endpoint);
       try {
-        const response = await this.send(endpoint, method, codec, request, call);
-        this.end(endpoint, Status.OK, started);
-        return response;
+        return await this.attempt(endpoint, method, codec, request, call);
       } catch (error) {
-        const failure = this.fail(endpoint, error, started, call);
+        const failure = error as RpcError;
         if (!(await this.retryAfter(failure, call))) throw this.finalError(failure, call);
       }
     }
@@ -70,13 +76,18 @@ export class CallRunner {
    * One unary attempt on a given endpoint, no pick and no retry (broadcast, task dispatch):
    * counted in the endpoint's stats and fed back to the balancer like any attempt.
    */
-  async unaryOn(endpoint: ClientEndpoint, method: MethodDescriptor, codec: MethodCodec, request: unknown, options: CallOptions = {}): Promise<unknown> {
+  unaryOn(endpoint: ClientEndpoint, method: MethodDescriptor, codec: MethodCodec, request: unknown, options: CallOptions = {}): Promise<unknown> {
     const policy = this.defaults.policyOf(method);
-    const call = new CallState(method, options, this.defaults.deadlineMs, policy.retry, policy.idempotent);
+    const call = this.checked(new CallState(method, options, this.defaults.deadlineMs, policy.retry, policy.idempotent), options);
+    return this.attempt(endpoint, method, codec, request, call);
+  }
+
+  /** One unary attempt, recorded; rejects with the attempt's `RpcError`. */
+  private async attempt(endpoint: ClientEndpoint, method: MethodDescriptor, codec: MethodCodec, request: unknown, call: CallState): Promise<unknown> {
     const started = this.begin(endpoint);
     try {
       const response = await this.send(endpoint, method, codec, request, call);
-      this.end(endpoint, Status.OK, started);
+      this.end(endpoint, Status.OK, started, call);
       return response;
     } catch (error) {
       throw this.fail(endpoint, error, started, call);
@@ -96,6 +107,7 @@ export class CallRunner {
         attempt.options,
         (error, value) => (error ? reject(error) : resolve(value)),
       );
+      reportMetadata(grpcCall, call.options);
       cancelOnAbort(grpcCall, call.signal);
       grpcCall.on('status', (status: grpc.StatusObject) => endpoint.readLoad(status.metadata));
     });
@@ -130,6 +142,7 @@ export class CallRunner {
           attempt.options,
           (error, value) => (error ? reject(error) : resolve(value)),
         );
+        reportMetadata(grpcCall, call.options);
         cancelOnAbort(grpcCall, call.signal);
         grpcCall.on('status', (status: grpc.StatusObject) => endpoint.readLoad(status.metadata));
         pump(requests, grpcCall).catch((error: unknown) => {
@@ -137,7 +150,7 @@ export class CallRunner {
           reject(error);
         });
       });
-      this.end(endpoint, Status.OK, started);
+      this.end(endpoint, Status.OK, started, call);
       return response;
     } catch (error) {
       throw this.fail(endpoint, error, started, call);
@@ -183,6 +196,7 @@ export class CallRunner {
           let grpcCall: Started | undefined;
           try {
             grpcCall = start(endpoint, call);
+            reportMetadata(grpcCall, call.options);
             cancelOnAbort(grpcCall, call.signal);
             grpcCall.on('status', (status: grpc.StatusObject) => endpoint.readLoad(status.metadata));
             for await (const message of grpcCall) {
@@ -199,7 +213,7 @@ export class CallRunner {
           } finally {
             // The consumer stopped early: cancel the rest of the stream.
             grpcCall?.cancel();
-            if (!failed) runner.end(endpoint, Status.OK, started);
+            if (!failed) runner.end(endpoint, Status.OK, started, call);
           }
           return;
         }
@@ -210,7 +224,17 @@ export class CallRunner {
   private newCall(method: MethodDescriptor, options: CallOptions): CallState {
     const policy = this.defaults.policyOf(method);
     this.defaults.budget.recordCall();
-    return new CallState(method, options, this.defaults.deadlineMs, policy.retry, policy.idempotent);
+    return this.checked(new CallState(method, options, this.defaults.deadlineMs, policy.retry, policy.idempotent), options);
+  }
+
+  /** Refuses metadata a server would reset the stream for, with a message that says why. */
+  private checked(call: CallState, options: CallOptions): CallState {
+    const size = options.metadata === undefined ? 0 : metadataSize(call.grpcMetadata);
+    if (size > this.defaults.maxMetadataBytes) {
+      const limit = `over the limit of ${this.defaults.maxMetadataBytes} (maxMetadataBytes)`;
+      throw new RpcError(Status.RESOURCE_EXHAUSTED, `request metadata is ${size} bytes, ${limit}`, undefined, { path: call.path });
+    }
+    return call;
   }
 
   /** A ready endpoint now (no promise on this hot path), or a promise of one. */
@@ -227,9 +251,11 @@ export class CallRunner {
     return { at: performance.now(), depth };
   }
 
-  private end(endpoint: ClientEndpoint, code: number, started: AttemptStart): void {
-    const latencyMs = performance.now() - started.at;
-    endpoint.end(code, latencyMs, started.depth);
+  private end(endpoint: ClientEndpoint, code: number, started: AttemptStart, call: CallState): void {
+    const now = performance.now();
+    const latencyMs = now - started.at;
+    endpoint.end(code, latencyMs, now, started.depth);
+    this.defaults.record?.(call.method, endpoint.id, code, latencyMs);
     this.set.recordOutcome(endpoint, code);
     if (this.balancer.onCallEnd !== undefined) {
       this.outcome.code = code;
@@ -241,6 +267,11 @@ export class CallRunner {
   /** Records a failed attempt; returns the error as the caller would see it. */
   private fail(endpoint: ClientEndpoint, error: unknown, started: AttemptStart, call: CallState): RpcError {
     let failure = toRpcError(error, { path: call.path, node: endpoint.id, address: endpoint.address });
+    const unsendable = failure.code === Status.INTERNAL && UNSERIALIZABLE.exec(failure.details);
+    if (unsendable) {
+      // The request did not fit its type (codec check): the caller's mistake, not the node's.
+      failure = new RpcError(Status.INVALID_ARGUMENT, unsendable[1]!, failure.metadata, failure.source);
+    }
     if (failure.code === Status.CANCELLED && !call.signal?.aborted) {
       // Nobody on this side cancelled: the node cut the call off (e.g. it was force-closed).
       failure = new RpcError(Status.UNAVAILABLE, `${failure.details} by the node`, failure.metadata, failure.source);
@@ -249,7 +280,7 @@ export class CallRunner {
     if (call.lastAttemptTimedOut) {
       failure = new RpcError(failure.code, `attempt timed out after ${call.policy.attemptTimeoutMs} ms`, failure.metadata, failure.source);
     }
-    this.end(endpoint, failure.code, started);
+    this.end(endpoint, failure.code, started, call);
     call.tried.push(endpoint);
     return failure;
   }

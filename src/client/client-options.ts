@@ -1,7 +1,10 @@
 import type * as grpc from '@grpc/grpc-js';
 import type { Balancer } from '../balancer/balancer.js';
+import { type MessageLimits, messageSizeOptions } from '../common/message-limits.js';
+import type { Metrics } from '../observability/metrics.js';
 import type { MethodDescriptor, ServiceDescriptor } from '../schema/descriptor.js';
 import type { ClientInterceptor } from './client-interceptor.js';
+import { type ClientTlsOptions, serverNameOptions } from './client-tls.js';
 import type { EndpointInput, Resolver } from '../discovery/resolver.js';
 import { staticResolver, toEndpointList } from '../discovery/static-resolver.js';
 import type { OutlierDetectionOptions } from './outlier-detector.js';
@@ -27,7 +30,7 @@ export interface KeepaliveOptions {
 }
 
 /** Options of `createClient`. */
-export interface ClientOptions<S extends ServiceDescriptor = ServiceDescriptor> {
+export interface ClientOptions<S extends ServiceDescriptor = ServiceDescriptor> extends MessageLimits {
   /** A fixed list of nodes: `host:port` strings or configs with attribute overrides (sugar for `staticResolver`). */
   readonly endpoints?: readonly EndpointInput[];
   /** Where the nodes come from, following changes (`dnsResolver`, `etcdRegistry`, ...), instead of `endpoints`. */
@@ -63,15 +66,27 @@ export interface ClientOptions<S extends ServiceDescriptor = ServiceDescriptor> 
    * recovering node sooner; longer smooths noisy latencies and remembers a slow spell longer.
    */
   readonly latencyDecayMs?: number;
+  /**
+   * Request metadata larger than this (HTTP/2 size: name + value + 32 per entry) fails
+   * the call with RESOURCE_EXHAUSTED before it is sent (default 64 KiB).
+   */
+  readonly maxMetadataBytes?: number;
+  /** TLS (and a client certificate for mutual TLS); without it connections are plaintext. */
+  readonly tls?: ClientTlsOptions;
   /** Options for every grpc-js channel (e.g. `grpc.max_receive_message_length`); they win over the above. */
   readonly grpcOptions?: grpc.ChannelOptions;
   /** Middleware around every call of this client, the first outermost. */
   readonly interceptors?: readonly ClientInterceptor[];
   /** Source of randomness for backoff jitter (default `Math.random`). */
   readonly random?: () => number;
+  /**
+   * Prometheus metrics to record into (from `createMetrics()`); off by default, and then
+   * nothing is recorded on the call path.
+   */
+  readonly metrics?: Metrics;
 }
 
-const RESERVED = new Set<string>(['ready', 'stats', 'close', 'broadcast', 'then']);
+const RESERVED = new Set<string>(['ready', 'stats', 'serveStatus', 'close', 'broadcast', 'then']);
 
 /** The client's resolver: the given one, or a `staticResolver` of its `endpoints`. */
 export function resolverOf(options: ClientOptions<ServiceDescriptor>, where: string): Resolver {
@@ -125,10 +140,12 @@ export function latencyDecayOf(options: ClientOptions<ServiceDescriptor>, where:
 }
 
 /** grpc-js channel options from the client's connection options. */
-export function channelOptions(options: ClientOptions<ServiceDescriptor>): grpc.ChannelOptions {
+export function channelOptions(options: ClientOptions<ServiceDescriptor>, where: string): grpc.ChannelOptions {
   return {
     'grpc.keepalive_time_ms': options.keepalive?.timeMs ?? 10_000,
     'grpc.keepalive_timeout_ms': options.keepalive?.timeoutMs ?? 5000,
+    ...messageSizeOptions(options, where),
+    ...serverNameOptions(options.tls),
     ...options.grpcOptions,
   };
 }

@@ -1,3 +1,4 @@
+import type { LoadReport } from '../balancer/balancer.js';
 import type { LatencySummary } from '../observability/latency-histogram.js';
 
 /**
@@ -19,13 +20,30 @@ export interface EndpointStats {
   readonly calls: number;
   /** Attempts that ended with a non-OK status. */
   readonly failures: number;
+  /** Failed attempts by status name, e.g. `{ UNAVAILABLE: 3 }`. */
+  readonly failuresByCode: Readonly<Record<string, number>>;
   readonly inFlight: number;
   /** This endpoint's share of all attempts, 0..1. */
   readonly share: number;
+  /** Attempts completed here within the last `ClientStats.windowMs`. */
+  readonly recentCalls: number;
+  /** This endpoint's share of the attempts completed within the last window, 0..1. */
+  readonly recentShare: number;
   /** Latency percentiles of completed attempts. */
   readonly latencyMs: LatencySummary;
-  /** Peak-EWMA latency now (what `leastLoad` weighs). */
+  /** Peak-EWMA latency now. */
   readonly ewmaLatencyMs: number;
+  /** Estimated time per queued call, ms (peak-EWMA of latency ÷ depth joined: what `leastLoad()` weighs). */
+  readonly serviceTimeMs: number;
+  /**
+   * What `leastLoad` would weigh for one more call now: (queue depth + 1) × service
+   * time, scaled by a fresh load report's utilization (see `balancer/least-load.ts`).
+   */
+  readonly leastLoadCost: number;
+  /** This endpoint's weight over the weights of the ready endpoints (what `weighted` aims for), 0 when not ready. */
+  readonly weightShare: number;
+  /** The node's last load report, when it sent one (`receivedAt` on the `performance.now()` clock). */
+  readonly load: LoadReport | undefined;
 }
 
 /** Where the client's endpoints come from, and whether that source is answering. */
@@ -49,6 +67,10 @@ export interface ClientStats {
   /** Attempts over all endpoints. */
   readonly calls: number;
   readonly failures: number;
+  /** Length of the window behind `recentCalls` and `recentShare`, ms. */
+  readonly windowMs: number;
+  /** Attempts completed over all endpoints within the last window. */
+  readonly recentCalls: number;
   readonly endpoints: readonly EndpointStats[];
   readonly discovery: DiscoveryStats;
 }

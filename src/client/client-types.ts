@@ -1,4 +1,6 @@
+import type { Metadata } from '@grpc/grpc-js';
 import type { MetadataInit } from '../common/metadata.js';
+import type { HttpEndpoint, HttpListenOptions } from '../observability/http-listen.js';
 import type { MethodDescriptor, ServiceDescriptor } from '../schema/descriptor.js';
 import type { DeepPartial, StreamInput } from '../schema/types.js';
 import type { ClientBroadcast } from './broadcast.js';
@@ -6,7 +8,7 @@ import type { ClientStats } from './client-stats.js';
 
 /** Per-call options, accepted by every client method as the last argument. */
 export interface CallOptions {
-  /** Deadline of this call in ms from now; overrides the client's `deadlineMs`. */
+  /** Deadline of this call in ms from now; overrides the client's `deadlineMs` (`Infinity`: none). */
   readonly deadlineMs?: number;
   /** Cancels the call (the server handler sees its `ctx.signal` aborted). */
   readonly signal?: AbortSignal;
@@ -14,6 +16,10 @@ export interface CallOptions {
   readonly metadata?: MetadataInit;
   /** Routing key for key-aware balancers (e.g. a user id). */
   readonly key?: string;
+  /** Called with the response headers (initial metadata) of each attempt that gets them. */
+  readonly onHeader?: (metadata: Metadata) => void;
+  /** Called with the trailers of each attempt, on success and on failure. */
+  readonly onTrailer?: (metadata: Metadata) => void;
 }
 
 /** The client function of one method: its shape follows the method's stream flags. */
@@ -47,6 +53,13 @@ export interface ClientControls {
   ready(options?: ReadyOptions): Promise<void>;
   /** Per-endpoint counters and latency percentiles, and the balancer in use. */
   stats(): ClientStats;
+  /**
+   * Serves a live view of `stats()` over HTTP (default 127.0.0.1, port 0 = any free port):
+   * a page with each node's state, in-flight calls, latency, share of calls and the
+   * balancer's weights and costs (table and bar chart, refreshed every second) at `/`, the
+   * same as JSON at `/stats.json`. Resolves with the URL and a `close()`.
+   */
+  serveStatus(options?: HttpListenOptions): Promise<HttpEndpoint>;
   /** Closes every connection; calls in flight are cancelled. */
   close(): Promise<void>;
 }

@@ -1,11 +1,14 @@
 import type { Balancer } from '../balancer/balancer.js';
 import { roundRobin } from '../balancer/round-robin.js';
+import { metricsRecorder } from '../observability/metrics.js';
+import { serveStatusPage } from '../observability/status-page.js';
 import { methodCodec } from '../schema/codec.js';
 import type { ServiceDescriptor } from '../schema/descriptor.js';
 import type { StreamInput } from '../schema/types.js';
 import { type BroadcastOptions, broadcast } from './broadcast.js';
 import { CallRunner } from './call.js';
 import { attachInternals, type ClientInternals } from './client-internals.js';
+import { channelCredentials } from './client-tls.js';
 import { type ClientOptions, channelOptions, latencyDecayOf, methodBalancerMap, methodPolicies, resolverOf } from './client-options.js';
 import type { ClientStats } from './client-stats.js';
 import type { CallOptions, Client, ClientControls } from './client-types.js';
@@ -14,6 +17,9 @@ import { interceptedPromise, interceptedStream } from './intercepted-call.js';
 import { Membership } from './membership.js';
 import { methodBalancers } from './method-balancers.js';
 import { RetryBudget } from './retry-budget.js';
+
+/** Default `maxMetadataBytes`: generous for headers, small enough to fail clearly instead of a reset stream. */
+const DEFAULT_MAX_METADATA_BYTES = 64 * 1024;
 
 /** Creates a typed client of `service` whose calls are spread over the endpoints by the balancer. */
 export function createClient<S extends ServiceDescriptor>(service: S, options: ClientOptions<S>): Client<S> {
@@ -31,17 +37,24 @@ export function createClient<S extends ServiceDescriptor>(service: S, options: C
       healthService: options.healthCheck === false ? undefined : service.name,
       connectTimeoutMs: options.connectTimeoutMs ?? 5000,
       latencyDecayMs: latencyDecayOf(options, where),
-      grpcOptions: channelOptions(options),
+      grpcOptions: channelOptions(options, where),
+      credentials: channelCredentials(options.tls, where),
     },
     options.outlierDetection ?? {},
   );
   const membership = new Membership(resolver, service.name, set);
+  const metrics =
+    options.metrics === undefined
+      ? undefined
+      : metricsRecorder(options.metrics, where).watchClient({ service: service.name, nodes: () => set.endpoints });
   const defaults = {
     deadlineMs: options.deadlineMs,
     waitForReadyMs,
     policyOf,
     budget: new RetryBudget(options.retryBudget),
     random: options.random ?? Math.random,
+    record: metrics?.record,
+    maxMetadataBytes: options.maxMetadataBytes ?? DEFAULT_MAX_METADATA_BYTES,
   };
   // One runner per balancer, so each balancer gets the feedback of its own calls.
   const runners = new Map<Balancer, CallRunner>();
@@ -55,17 +68,25 @@ export function createClient<S extends ServiceDescriptor>(service: S, options: C
   const controls: ClientControls = {
     ready: (ready = {}) => set.whenReady(ready.all ?? false, Date.now() + (ready.timeoutMs ?? waitForReadyMs)),
     stats: (): ClientStats => {
-      const calls = set.endpoints.reduce((sum, e) => sum + e.calls, 0);
+      const now = performance.now();
+      const endpoints = set.endpoints;
+      const calls = endpoints.reduce((sum, e) => sum + e.calls, 0);
+      const recentCalls = endpoints.reduce((sum, e) => sum + e.recent.total(now), 0);
+      const readyWeight = endpoints.reduce((sum, e) => sum + (e.ready ? e.weight : 0), 0);
       return {
         service: service.name,
         balancer: routing.name,
         calls,
-        failures: set.endpoints.reduce((sum, e) => sum + e.failures, 0),
-        endpoints: set.endpoints.map((e) => e.stats(calls)),
+        failures: endpoints.reduce((sum, e) => sum + e.failures, 0),
+        windowMs: endpoints[0]?.recent.windowMs ?? 0,
+        recentCalls,
+        endpoints: endpoints.map((e) => e.stats(calls, recentCalls, readyWeight, now)),
         discovery: membership.stats(),
       };
     },
+    serveStatus: (statusOptions) => serveStatusPage(controls.stats, statusOptions),
     close: async () => {
+      metrics?.unwatch();
       membership.close();
       set.close();
     },

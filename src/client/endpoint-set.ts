@@ -42,6 +42,7 @@ export class EndpointSet {
 
   /** Makes `endpoints` the members and offers the ready ones to the balancer. */
   replace(endpoints: readonly ClientEndpoint[]): void {
+    for (const endpoint of this.members) if (!endpoints.includes(endpoint)) this.outliers?.forget(endpoint);
     this.members = endpoints;
     this.refresh();
   }
@@ -106,7 +107,10 @@ export class EndpointSet {
   }
 
   private notReadyError(path: string | undefined, tried: PickContext['tried']): RpcError {
-    const seen = this.endpoints.map((e) => `${e.address} ${e.connectionState}`).join(', ') || 'none known yet';
+    const seen =
+      this.endpoints
+        .map((e) => `${e.address} ${e.connectionState}${e.lastError === undefined ? '' : ` (${e.lastError})`}`)
+        .join(', ') || 'none known yet';
     const attempts = tried.length > 0 ? `; attempts went to ${tried.map((e) => e.id).join(', ')}` : '';
     return new RpcError(
       Status.UNAVAILABLE,

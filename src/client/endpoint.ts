@@ -3,10 +3,14 @@ import type { Endpoint, LoadReport } from '../balancer/balancer.js';
 import { queueDepth } from '../balancer/load-signals.js';
 import { decodeOrcaReport, ORCA_TRAILER } from '../common/orca-load-report.js';
 import { Status } from '../common/status.js';
+import { cost as leastLoadCost } from '../balancer/least-load.js';
 import { Node, type NodeInfo } from '../gen/switchboard/v1/node.js';
+import { CodeCounts } from '../observability/code-counts.js';
 import { LatencyHistogram } from '../observability/latency-histogram.js';
+import { WindowCounter } from '../observability/window-counter.js';
 import { methodCodec } from '../schema/codec.js';
 import type { EndpointState, EndpointStats } from './client-stats.js';
+import { probeConnectError } from './connect-error.js';
 import { HealthWatch } from './health-watch.js';
 import { PeakEwma } from './peak-ewma.js';
 
@@ -31,6 +35,8 @@ export interface ConnectionSettings {
   /** Decay time constant τ of the peak-EWMA latency and service-time estimates, ms. */
   readonly latencyDecayMs: number;
   readonly grpcOptions: grpc.ChannelOptions;
+  /** Plaintext or TLS. */
+  readonly credentials: grpc.ChannelCredentials;
 }
 
 const INFO_TIMEOUT_MS = 2000;
@@ -61,10 +67,15 @@ export class ClientEndpoint implements Endpoint {
   ready = false;
   calls = 0;
   failures = 0;
+  /** Why the last connection attempt failed (e.g. TLS verification), until it connects. */
+  lastError: string | undefined = undefined;
   private readonly ewma: PeakEwma;
   /** Peak-EWMA of latency ÷ queue depth at the start: ms per queued call. */
   private readonly perCall: PeakEwma;
   private readonly latency = new LatencyHistogram();
+  private readonly codes = new CodeCounts();
+  /** Attempts completed within the last 10 s. */
+  readonly recent = new WindowCounter();
   private connectivity: grpc.connectivityState = IDLE;
   private identified = false;
   /** undefined until the first health status of this connection. */
@@ -123,17 +134,26 @@ export class ClientEndpoint implements Endpoint {
     return depth;
   }
 
-  /** An attempt on this endpoint that started at queue depth `depth` ended with `code` after `latencyMs`. */
-  end(code: number, latencyMs: number, depth: number): void {
+  /**
+   * An attempt on this endpoint that joined a queue of `depth` (itself included) ended
+   * with `code` after `latencyMs`, at `now` (`performance.now()`).
+   */
+  end(code: number, latencyMs: number, now: number, depth: number): void {
     this.inFlight--;
     this.calls++;
-    if (code !== Status.OK) this.failures++;
+    if (code !== Status.OK) {
+      this.failures++;
+      this.codes.add(code);
+    }
     this.latency.record(latencyMs);
+    this.recent.add(now);
     this.ewma.observe(latencyMs);
     this.perCall.observe(latencyMs / depth);
   }
 
-  stats(totalCalls: number): EndpointStats {
+  /** Counters against the client's totals: all attempts, attempts in the window, ready weight. */
+  stats(totalCalls: number, recentTotal: number, readyWeight: number, now: number): EndpointStats {
+    const recentCalls = this.recent.total(now);
     return {
       id: this.id,
       address: this.address,
@@ -142,10 +162,17 @@ export class ClientEndpoint implements Endpoint {
       state: this.connectionState,
       calls: this.calls,
       failures: this.failures,
+      failuresByCode: this.codes.failures(),
       inFlight: this.inFlight,
       share: totalCalls === 0 ? 0 : this.calls / totalCalls,
+      recentCalls,
+      recentShare: recentTotal === 0 ? 0 : recentCalls / recentTotal,
       latencyMs: this.latency.summary(),
       ewmaLatencyMs: this.ewma.value,
+      serviceTimeMs: this.perCall.value,
+      leastLoadCost: leastLoadCost(this),
+      weightShare: this.ready && readyWeight > 0 ? this.weight / readyWeight : 0,
+      load: this.load,
     };
   }
 
@@ -195,7 +222,7 @@ export class ClientEndpoint implements Endpoint {
   }
 
   private connect(): grpc.Client {
-    return new grpc.Client(this.address, grpc.credentials.createInsecure(), {
+    return new grpc.Client(this.address, this.settings.credentials, {
       'grpc.use_local_subchannel_pool': 1,
       'grpc.initial_reconnect_backoff_ms': 250,
       'grpc.max_reconnect_backoff_ms': 5000,
@@ -208,6 +235,12 @@ export class ClientEndpoint implements Endpoint {
     const channel = client.getChannel();
     const state = channel.getConnectivityState(true);
     const wasReady = this.connectivity === READY;
+    if (state === TRANSIENT_FAILURE && this.connectivity !== TRANSIENT_FAILURE) {
+      probeConnectError(client, infoMethod.path, (reason) => {
+        if (client === this.grpcClient && this.connectivity !== READY) this.lastError = reason;
+      });
+    }
+    if (state === READY) this.lastError = undefined;
     this.connectivity = state;
     this.armConnectTimeout(state);
     if (state === READY && !wasReady) {

@@ -79,10 +79,14 @@ export class OutlierDetector {
     return this.states.get(endpoint)?.timesEjected ?? 0;
   }
 
-  /** Forgets an endpoint that left the set. */
+  /** Forgets an endpoint that left the set (should it come back, it starts afresh). */
   forget(endpoint: Ejectable): void {
     clearTimeout(this.states.get(endpoint)?.timer);
     this.states.delete(endpoint);
+    if (endpoint.ejected) {
+      endpoint.ejected = false;
+      this.onChange(endpoint);
+    }
   }
 
   close(): void {

@@ -1,6 +1,7 @@
 import { once } from 'node:events';
 import type * as grpc from '@grpc/grpc-js';
 import type { StreamInput } from '../schema/types.js';
+import type { CallOptions } from './client-types.js';
 
 /** Cancels a grpc-js call when `signal` aborts (and stops listening when the call ends). */
 export function cancelOnAbort(call: grpc.Call, signal: AbortSignal | undefined): void {
@@ -12,6 +13,13 @@ export function cancelOnAbort(call: grpc.Call, signal: AbortSignal | undefined):
   const onAbort = () => call.cancel();
   signal.addEventListener('abort', onAbort, { once: true });
   call.once('status', () => signal.removeEventListener('abort', onAbort));
+}
+
+/** Passes an attempt's headers and trailers to the call's `onHeader` / `onTrailer`. */
+export function reportMetadata(call: grpc.Call, options: CallOptions): void {
+  const { onHeader, onTrailer } = options;
+  if (onHeader !== undefined) call.on('metadata', onHeader);
+  if (onTrailer !== undefined) call.on('status', (status: grpc.StatusObject) => onTrailer(status.metadata));
 }
 
 /** Writes a request stream into a call, honouring back-pressure, then half-closes. */

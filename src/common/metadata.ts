@@ -14,3 +14,12 @@ export function toMetadata(init: MetadataInit | undefined): Metadata {
   }
   return md;
 }
+
+/** Size of metadata as HTTP/2 counts a header list: name + value + 32 bytes per entry. */
+export function metadataSize(metadata: Metadata): number {
+  let size = 0;
+  for (const [key, values] of Object.entries(metadata.toHttp2Headers())) {
+    for (const value of Array.isArray(values) ? values : [values]) size += key.length + String(value).length + 32;
+  }
+  return size;
+}

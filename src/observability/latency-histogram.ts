@@ -31,8 +31,10 @@ export class LatencyHistogram {
 
   /** p50/p90/p99/max in ms (zeros when empty). */
   summary(): LatencySummary {
-    const at = (percentile: number) => this.histogram.getValueAtPercentile(percentile) / 1000;
-    return { p50: at(50), p90: at(90), p99: at(99), max: this.histogram.maxValue / 1000 };
+    // A percentile is the top of its HDR bucket, which may lie above the exact maximum.
+    const max = this.histogram.maxValue / 1000;
+    const at = (percentile: number) => Math.min(max, this.histogram.getValueAtPercentile(percentile) / 1000);
+    return { p50: at(50), p90: at(90), p99: at(99), max };
   }
 
   reset(): void {

@@ -1,4 +1,5 @@
 import { Metadata, type ServerUnaryCall } from '@grpc/grpc-js';
+import { toMetadata } from '../common/metadata.js';
 import { RpcError } from '../common/rpc-error.js';
 import { Status } from '../common/status.js';
 import type { CallContext } from './handler-types.js';
@@ -11,7 +12,7 @@ export interface LiveContext extends CallContext {
 }
 
 /** The part of any grpc-js server call (unary or stream) a context is made from. */
-export interface IncomingCall extends Pick<ServerUnaryCall<unknown, unknown>, 'metadata' | 'getPeer' | 'getDeadline'> {
+export interface IncomingCall extends Pick<ServerUnaryCall<unknown, unknown>, 'metadata' | 'getPeer' | 'getDeadline' | 'sendMetadata'> {
   once(event: 'cancelled', listener: () => void): unknown;
 }
 
@@ -34,6 +35,7 @@ export function createCallContext(call: IncomingCall, path: string, reportLoad: 
     deadline: deadlineDate,
     peer: call.getPeer(),
     trailer: new Metadata(),
+    sendHeader: (metadata) => call.sendMetadata(toMetadata(metadata)),
     reportLoad,
     abort,
   };

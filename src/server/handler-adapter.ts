@@ -3,6 +3,7 @@ import type { Readable, Writable } from 'node:stream';
 import type * as grpc from '@grpc/grpc-js';
 import { RpcError } from '../common/rpc-error.js';
 import { Status } from '../common/status.js';
+import { type MethodCodec, UndecodableMessage } from '../schema/codec.js';
 import type { MethodDescriptor } from '../schema/descriptor.js';
 import { runChain } from '../common/interceptor-chain.js';
 import { createCallContext, type IncomingCall, type LiveContext } from './call-context.js';
@@ -16,7 +17,10 @@ export type UntypedHandler = (input: never, ctx: LiveContext) => unknown;
 export interface CallHooks {
   readonly interceptors: readonly ServerInterceptor[];
   begin(ctx: LiveContext): void;
-  end(ctx: LiveContext): void;
+  /** Admission (concurrency limit): undefined = run now, a promise = wait, a throw = refuse. */
+  admit?(ctx: LiveContext): Promise<void> | undefined;
+  /** The call ended with `code` (as the handler left it) after `latencyMs`. */
+  end(ctx: LiveContext, code: Status, latencyMs: number): void;
   /** The status is about to be sent (with `ctx.trailer`): for the load report. */
   beforeStatus(ctx: LiveContext, ok: boolean): void;
   /** `ctx.reportLoad`. */
@@ -36,8 +40,20 @@ interface StatusObject {
  * grpc-js calls. Errors other than `RpcError` become INTERNAL with a generic message: the
  * caller never sees a stack trace.
  */
-export function adaptHandler(method: MethodDescriptor, handler: UntypedHandler, hooks: CallHooks): grpc.UntypedHandleCall {
+export function adaptHandler(
+  method: MethodDescriptor,
+  codec: MethodCodec,
+  handler: UntypedHandler,
+  hooks: CallHooks,
+): grpc.UntypedHandleCall {
   const call = handler as (input: unknown, ctx: LiveContext) => unknown;
+  const output = (message: unknown): unknown => {
+    const problem = codec.checkResponse(message);
+    if (problem === undefined) return message;
+    const details = `handler of ${method.path} returned an invalid ${codec.responseType}: ${problem}`;
+    hooks.onHandlerError(new TypeError(details), method.path);
+    throw new RpcError(Status.INTERNAL, details);
+  };
   /** Runs the handler part inside the interceptors (none: directly). */
   const intercepted = (ctx: LiveContext, inner: () => Promise<unknown>): Promise<unknown> =>
     hooks.interceptors.length === 0 ? inner() : runChain(hooks.interceptors, { method, ctx }, inner);
@@ -52,14 +68,20 @@ export function adaptHandler(method: MethodDescriptor, handler: UntypedHandler, 
     fail: (status: StatusObject) => void,
   ) => {
     const ctx = createCallContext(surface, method.path, hooks.reportLoad);
+    const started = performance.now();
+    let code = Status.OK;
     hooks.begin(ctx);
     try {
+      const admitted = hooks.admit?.(ctx);
+      if (admitted !== undefined) await admitted;
       await body(ctx);
     } catch (error) {
       hooks.beforeStatus(ctx, false);
-      fail(toStatus(error, ctx, method.path, hooks));
+      const status = toStatus(error, ctx, method.path, hooks);
+      code = status.code;
+      fail(status);
     } finally {
-      hooks.end(ctx);
+      hooks.end(ctx, code, performance.now() - started);
     }
   };
 
@@ -68,7 +90,7 @@ export function adaptHandler(method: MethodDescriptor, handler: UntypedHandler, 
       void run(
         surface,
         async (ctx) => {
-          const response = await intercepted(ctx, async () => call(surface.request, ctx));
+          const response = await intercepted(ctx, async () => output(await call(input(surface.request), ctx)));
           callback(null, response, okTrailer(ctx));
         },
         (status) => callback(status),
@@ -79,7 +101,7 @@ export function adaptHandler(method: MethodDescriptor, handler: UntypedHandler, 
       void run(
         surface,
         async (ctx) => {
-          await intercepted(ctx, () => writeAll(surface, call(surface.request, ctx), ctx, method.path));
+          await intercepted(ctx, () => writeAll(surface, call(input(surface.request), ctx), ctx, method.path, output));
           surface.end(okTrailer(ctx));
         },
         (status) => surface.emit('error', status),
@@ -90,7 +112,7 @@ export function adaptHandler(method: MethodDescriptor, handler: UntypedHandler, 
       void run(
         surface,
         async (ctx) => {
-          const response = await intercepted(ctx, async () => call(readAll(surface, ctx), ctx));
+          const response = await intercepted(ctx, async () => output(await call(readAll(surface, ctx), ctx)));
           callback(null, response, okTrailer(ctx));
         },
         (status) => callback(status),
@@ -100,7 +122,7 @@ export function adaptHandler(method: MethodDescriptor, handler: UntypedHandler, 
     void run(
       surface,
       async (ctx) => {
-        await intercepted(ctx, () => writeAll(surface, call(readAll(surface, ctx), ctx), ctx, method.path));
+        await intercepted(ctx, () => writeAll(surface, call(readAll(surface, ctx), ctx), ctx, method.path, output));
         surface.end(okTrailer(ctx));
       },
       (status) => surface.emit('error', status),
@@ -114,19 +136,25 @@ export function adaptHandler(method: MethodDescriptor, handler: UntypedHandler, 
  */
 async function* readAll(stream: Readable, ctx: LiveContext): AsyncGenerator<unknown> {
   try {
-    for await (const message of stream.iterator({ destroyOnReturn: false })) yield message;
+    for await (const message of stream.iterator({ destroyOnReturn: false })) yield input(message);
   } catch (error) {
     if (!ctx.signal.aborted) throw error;
   }
 }
 
-async function writeAll(stream: Writable, output: unknown, ctx: LiveContext, path: string) {
-  if (!isAsyncIterable(output)) {
-    throw new TypeError(`handler of ${path} must return an async iterable (an async generator), got ${typeof output}`);
+/** A decoded request; bytes that did not decode fail the call with INVALID_ARGUMENT. */
+function input(message: unknown): unknown {
+  if (message instanceof UndecodableMessage) throw new RpcError(Status.INVALID_ARGUMENT, message.message);
+  return message;
+}
+
+async function writeAll(stream: Writable, messages: unknown, ctx: LiveContext, path: string, output: (m: unknown) => unknown) {
+  if (!isAsyncIterable(messages)) {
+    throw new TypeError(`handler of ${path} must return an async iterable (an async generator), got ${typeof messages}`);
   }
-  for await (const message of output) {
+  for await (const message of messages) {
     if (ctx.signal.aborted) return;
-    if (!stream.write(message)) {
+    if (!stream.write(output(message))) {
       try {
         await once(stream, 'drain', { signal: ctx.signal });
       } catch {

@@ -1,4 +1,5 @@
 import type { Metadata } from '@grpc/grpc-js';
+import type { MetadataInit } from '../common/metadata.js';
 import type { MethodDescriptor, ServiceDescriptor } from '../schema/descriptor.js';
 import type { DeepPartial } from '../schema/types.js';
 import type { AppLoad } from './load-reporter.js';
@@ -17,6 +18,11 @@ export interface CallContext {
   readonly peer: string;
   /** Trailing metadata sent with the response; handlers may add to it. */
   readonly trailer: Metadata;
+  /**
+   * Sends the response headers (initial metadata) now, before the first response; at most
+   * once per call. Without it, empty headers go with the first response.
+   */
+  sendHeader(metadata: MetadataInit): void;
   /** Reports the application's own load figures for the node (see `Server.reportLoad`). */
   reportLoad(load: AppLoad): void;
 }

@@ -1,21 +1,26 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import * as grpc from '@grpc/grpc-js';
+import { type MessageLimits, messageSizeOptions } from '../common/message-limits.js';
 import { ORCA_TRAILER } from '../common/orca-load-report.js';
 import { RpcError } from '../common/rpc-error.js';
 import { Status } from '../common/status.js';
+import { MethodRecorder, type MethodStats } from '../observability/method-stats.js';
+import { type CallRecorder, type Metrics, metricsRecorder } from '../observability/metrics.js';
 import { methodCodec } from '../schema/codec.js';
 import type { ServiceDescriptor } from '../schema/descriptor.js';
 import type { Registration, Registry } from '../discovery/registry.js';
 import type { LiveContext } from './call-context.js';
+import { ConcurrencyLimit } from './concurrency-limit.js';
 import { adaptHandler, type CallHooks, type UntypedHandler } from './handler-adapter.js';
 import type { Handlers } from './handler-types.js';
 import { type AppLoad, type LoadSnapshot, LoadReporter } from './load-reporter.js';
 import type { ServerInterceptor } from './server-interceptor.js';
 import { Health, HealthState } from './health.js';
 import { Node, type NodeIdentity, nodeInfoHandlers } from './node-info.js';
+import { type ServerTlsOptions, serverCredentials } from './server-tls.js';
 
 /** Options of `createServer`. */
-export interface ServerOptions {
+export interface ServerOptions extends MessageLimits {
   /** Unique id of this node in the cluster; clients name it in stats and errors. */
   readonly nodeId: string;
   /** Zone (e.g. `eu-1`) for zone-aware routing. */
@@ -32,7 +37,19 @@ export interface ServerOptions {
   readonly loadReport?: false | { readonly intervalMs?: number };
   /** Middleware around every handler of this node, the first outermost (also `server.use`). */
   readonly interceptors?: readonly ServerInterceptor[];
-  /** Options passed to the grpc-js server (e.g. `grpc.max_receive_message_length`). */
+  /** TLS (and mutual TLS); without it the node listens in plaintext. */
+  readonly tls?: ServerTlsOptions;
+  /**
+   * At most this many calls run their handlers at once (default unlimited); calls over
+   * the limit wait in `maxQueuedCalls` or are refused with RESOURCE_EXHAUSTED.
+   */
+  readonly maxConcurrentCalls?: number;
+  /**
+   * With `maxConcurrentCalls`: how many calls may wait for a slot, in order, until their
+   * deadline (default 0: refuse at once; `Infinity`: queue all).
+   */
+  readonly maxQueuedCalls?: number;
+  /** Options passed to the grpc-js server; they win over the above. */
   readonly grpcOptions?: grpc.ServerOptions;
   /**
    * Called when a handler throws something that is not an `RpcError` (the caller gets
@@ -45,6 +62,17 @@ export interface ServerOptions {
    * `shutdown` deregisters first.
    */
   readonly registry?: Registry;
+  /** Prometheus metrics to record into (from `createMetrics()`); off by default. */
+  readonly metrics?: Metrics;
+}
+
+/** What `server.stats()` returns: the node's own view of the calls it handles. */
+export interface ServerStats {
+  readonly nodeId: string;
+  /** Calls being handled now, over all methods. */
+  readonly inFlight: number;
+  /** One entry per method of the added services (not health or node info). */
+  readonly methods: readonly MethodStats[];
 }
 
 /** Where a server listens. */
@@ -66,6 +94,8 @@ export interface Server {
   readonly nodeId: string;
   /** Calls being handled right now. */
   readonly inFlight: number;
+  /** Per method: calls, failures by code, in-flight, handling-time percentiles. */
+  stats(): ServerStats;
   /**
    * Sets what `grpc.health.v1.Health` reports for a service (default: the whole node).
    * Clients stop sending calls for that service to a node that is not serving.
@@ -103,11 +133,15 @@ class NodeServer implements Server {
   private readonly services = new Set<string>();
   private readonly live = new Set<LiveContext>();
   private readonly hooks: CallHooks;
+  private readonly credentials: grpc.ServerCredentials;
   private readonly loadReporter: LoadReporter | undefined;
   private readonly interceptors: ServerInterceptor[];
   private readonly identity: NodeIdentity;
   private readonly registry: Registry | undefined;
   private registration: Registration | undefined;
+  private readonly recorders = new Map<string, MethodRecorder>();
+  private readonly record: CallRecorder | undefined;
+  private readonly unwatchMetrics: (() => void) | undefined;
   private state: 'new' | 'listening' | 'closing' | 'closed' = 'new';
 
   constructor(options: ServerOptions) {
@@ -119,17 +153,40 @@ class NodeServer implements Server {
       throw new RangeError(`createServer: weight of node ${options.nodeId} must be a positive number, got ${weight}`);
     }
     this.nodeId = options.nodeId;
-    this.grpcServer = new grpc.Server(options.grpcOptions);
+    this.credentials = serverCredentials(options.tls, options.nodeId);
+    this.grpcServer = new grpc.Server({ ...messageSizeOptions(options, `createServer(${options.nodeId})`), ...options.grpcOptions });
+    const limit =
+      options.maxConcurrentCalls === undefined
+        ? undefined
+        : new ConcurrencyLimit(options.nodeId, options.maxConcurrentCalls, options.maxQueuedCalls ?? 0);
     this.interceptors = [...(options.interceptors ?? [])];
     const onHandlerError =
       options.onHandlerError ??
       ((error: unknown, path: string) => console.error(`[switchboard] ${this.nodeId} ${path} handler failed:`, error));
+    const watched = options.metrics
+      ? metricsRecorder(options.metrics, `createServer(${options.nodeId})`).watchServer({
+          nodeId: options.nodeId,
+          methods: () => this.recorders.values(),
+        })
+      : undefined;
+    this.record = watched?.record;
+    this.unwatchMetrics = watched?.unwatch;
     this.loadReporter = options.loadReport === false ? undefined : new LoadReporter(options.loadReport?.intervalMs);
     const reporter = this.loadReporter;
     this.hooks = {
       interceptors: this.interceptors,
-      begin: (ctx) => this.live.add(ctx),
-      end: (ctx) => this.live.delete(ctx),
+      begin: (ctx) => {
+        this.live.add(ctx);
+        this.recorders.get(ctx.path)?.begin();
+      },
+      admit: limit && ((ctx) => limit.admit(ctx)),
+      end: (ctx, code, latencyMs) => {
+        this.live.delete(ctx);
+        limit?.release(ctx);
+        const recorder = this.recorders.get(ctx.path);
+        recorder?.end(code, latencyMs);
+        if (recorder !== undefined) this.record?.(recorder, this.nodeId, code, latencyMs);
+      },
       beforeStatus:
         reporter === undefined
           ? () => {}
@@ -163,6 +220,10 @@ class NodeServer implements Server {
     return this.live.size;
   }
 
+  stats(): ServerStats {
+    return { nodeId: this.nodeId, inFlight: this.live.size, methods: [...this.recorders.values()].map((r) => r.stats()) };
+  }
+
   reportLoad(load: AppLoad): void {
     this.loadReporter?.setAppLoad(load);
   }
@@ -181,6 +242,9 @@ class NodeServer implements Server {
     if (this.state !== 'new') throw new Error(`add(${service.name}): node ${this.nodeId} is already listening`);
     if (this.services.has(service.name)) throw new Error(`service ${service.name} is already added to node ${this.nodeId}`);
     this.register(service, handlers, this.hooks);
+    for (const method of Object.values(service.methods)) {
+      this.recorders.set(method.path, new MethodRecorder(method));
+    }
     this.services.add(service.name);
     this.health.set(service.name, 'SERVING');
     return this;
@@ -189,7 +253,7 @@ class NodeServer implements Server {
   async listen(address: string): Promise<ListenResult> {
     if (this.state !== 'new') throw new Error(`node ${this.nodeId} is already listening`);
     const port = await new Promise<number>((resolve, reject) =>
-      this.grpcServer.bindAsync(address, grpc.ServerCredentials.createInsecure(), (error, bound) =>
+      this.grpcServer.bindAsync(address, this.credentials, (error, bound) =>
         error ? reject(new Error(`node ${this.nodeId} cannot listen on ${address}: ${error.message}`)) : resolve(bound),
       ),
     );
@@ -237,6 +301,7 @@ class NodeServer implements Server {
     });
     this.loadReporter?.close();
     this.state = 'closed';
+    this.unwatchMetrics?.();
   }
 
   private register(service: ServiceDescriptor, handlers: object, hooks: CallHooks): void {
@@ -266,7 +331,7 @@ class NodeServer implements Server {
       if (handler === undefined) {
         implementation[name] = unimplemented(method.path);
       } else if (typeof handler === 'function') {
-        implementation[name] = adaptHandler(method, handler.bind(handlers) as UntypedHandler, hooks);
+        implementation[name] = adaptHandler(method, codec, handler.bind(handlers) as UntypedHandler, hooks);
       } else {
         throw new TypeError(`handler ${name} of ${service.name} must be a function, got ${typeof handler}`);
       }

@@ -42,7 +42,7 @@ describe('balancers through a client on real nodes', () => {
   });
 
   it('leastLoad: a node 3x faster gets at least 2x the calls of the slow one', async () => {
-    const c = await setUp(2, balancers.leastLoad({ random: seededRandom(7) }), (i) => ({ serviceMs: i === 0 ? 6 : 18 }));
+    const c = await setUp(2, balancers.leastLoad({ random: seededRandom(7) }), (i) => ({ serviceMs: i === 0 ? 10 : 30 }));
     const served: string[] = [];
     let next = 0;
     await Promise.all(
