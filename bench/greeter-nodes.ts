@@ -2,7 +2,8 @@
  * Child process for benchmarks: starts N Greeter nodes on 127.0.0.1:0 that answer at
  * once, prints their addresses as one JSON line, and runs until stdin closes or SIGTERM.
  * Keeping the servers in their own process means the benchmark process measures client
- * cost only. Usage: `node --import tsx bench/greeter-nodes.ts 3`.
+ * cost only. `--no-load-report` starts them with `loadReport: false` (to measure what the
+ * reports cost the server). Usage: `node --import tsx bench/greeter-nodes.ts 3`.
  */
 import { createServer } from 'switchboard';
 import { Greeter } from '../src/gen/demo/greeter.js';
@@ -11,7 +12,7 @@ const count = Number(process.argv[2] ?? 3);
 const servers = await Promise.all(
   Array.from({ length: count }, async (_, i) => {
     const nodeId = `node-${String.fromCharCode(97 + i)}`;
-    const server = createServer({ nodeId });
+    const server = createServer({ nodeId, ...(process.argv.includes('--no-load-report') ? { loadReport: false } : {}) });
     server.add(Greeter, {
       sayHello: (req) => ({ message: req.name, nodeId }),
       async *streamHellos(req) {

@@ -34,7 +34,7 @@ function plainEndpoints(n: number): Endpoint[] {
   }));
 }
 
-/** An endpoint whose latency is read through a prototype getter, as a client class would. */
+/** An endpoint whose latency and service time are read through prototype getters, as a client class would. */
 class EwmaEndpoint implements Endpoint {
   readonly id: string;
   readonly address: string;
@@ -44,6 +44,7 @@ class EwmaEndpoint implements Endpoint {
   readonly inFlight: number;
   readonly load = undefined;
   readonly #ewma = new PeakEwma();
+  readonly #perCall = new PeakEwma();
 
   constructor(plain: Endpoint) {
     this.id = plain.id;
@@ -51,10 +52,24 @@ class EwmaEndpoint implements Endpoint {
     this.weight = plain.weight;
     this.inFlight = plain.inFlight;
     this.#ewma.observe(plain.ewmaLatencyMs);
+    this.#perCall.observe(plain.ewmaLatencyMs / (plain.inFlight + 1));
   }
   get ewmaLatencyMs(): number {
     return this.#ewma.value;
   }
+  get serviceTimeMs(): number {
+    return this.#perCall.value;
+  }
+}
+
+/** Endpoints with fresh load reports (in-flight, utilization, qps). */
+function reportingEndpoints(n: number): Endpoint[] {
+  const rng = seededRandom(n + 1);
+  const receivedAt = performance.now() + 3_600_000;
+  return plainEndpoints(n).map((e) => ({
+    ...e,
+    load: { utilization: rng(), inFlight: Math.floor(rng() * 16), qps: 100 + rng() * 900, eps: 0, named: {}, receivedAt },
+  }));
 }
 
 function ewmaEndpoints(n: number): Endpoint[] {
@@ -96,7 +111,9 @@ const rows: Row[] = [
   { label: 'baseline (array rotation)', make: baseline, endpoints: plainEndpoints },
   { label: 'roundRobin', make: () => roundRobin({ random: seededRandom(1) }), endpoints: plainEndpoints },
   { label: 'weighted', make: () => weighted({ random: seededRandom(1) }), endpoints: plainEndpoints },
+  { label: 'weighted({ dynamic })', make: () => weighted({ random: seededRandom(1), dynamic: true }), endpoints: reportingEndpoints },
   { label: 'leastLoad', make: () => leastLoad({ random: seededRandom(1) }), endpoints: plainEndpoints },
+  { label: 'leastLoad (load reports)', make: () => leastLoad({ random: seededRandom(1) }), endpoints: reportingEndpoints },
   { label: 'leastLoad (PeakEwma getters)', make: () => leastLoad({ random: seededRandom(1) }), endpoints: ewmaEndpoints },
   { label: 'random', make: () => random({ random: seededRandom(1) }), endpoints: plainEndpoints },
   { label: 'consistentHash ring', make: () => consistentHash(), endpoints: plainEndpoints, keyed: true },
@@ -142,14 +159,21 @@ function nsPerPick(row: Row, n: number): number {
   return Number(process.hrtime.bigint() - start) / PICKS;
 }
 
-const header = ['balancer', ...SIZES.map((n) => `n=${n.toLocaleString('en')}`)];
-const table = rows.map((row) => [row.label, ...SIZES.map((n) => `${nsPerPick(row, n).toFixed(1)} ns`)]);
-const widths = header.map((h, c) => Math.max(h.length, ...table.map((r) => r[c]!.length)));
-const line = (cells: string[]) =>
-  cells.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join('  ');
+/** The table of ns per pick, balancer by balancer, at each size. */
+export function runPick(): string {
+  const header = ['balancer', ...SIZES.map((n) => `n=${n.toLocaleString('en')}`)];
+  const table = rows.map((row) => [row.label, ...SIZES.map((n) => `${nsPerPick(row, n).toFixed(1)} ns`)]);
+  const widths = header.map((h, c) => Math.max(h.length, ...table.map((r) => r[c]!.length)));
+  const line = (cells: string[]) =>
+    cells.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join('  ');
+  const out = [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...table.map(line)];
+  if (sink === 0) out.push('(unreachable: keeps the picks observable)');
+  return out.join('\n');
+}
 
-console.log(`pick() cost, ${PICKS.toLocaleString('en')} picks after ${WARMUP.toLocaleString('en')} warm-up (target < 1000 ns at 10,000)\n`);
-console.log(line(header));
-console.log(widths.map((w) => '-'.repeat(w)).join('  '));
-for (const r of table) console.log(line(r));
-if (sink === 0) console.log('(unreachable: keeps the picks observable)');
+export const PICK_TITLE = `pick() cost, ${PICKS.toLocaleString('en')} picks after ${WARMUP.toLocaleString('en')} warm-up (target < 1000 ns at 10,000)`;
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  console.log(`${PICK_TITLE}\n`);
+  console.log(runPick());
+}

@@ -4,6 +4,7 @@ export { Metadata } from '@grpc/grpc-js';
 export type { Balancer, CallOutcome, Endpoint, LoadReport, PickContext } from './balancer/balancer.js';
 export { type BalancerFactory, type BalancerOptions, balancers, createBalancer, registerBalancer } from './balancer/registry.js';
 export type { ConsistentHashOptions } from './balancer/consistent-hash.js';
+export type { DynamicWeightOptions } from './balancer/dynamic-weights.js';
 export type { LeastLoadOptions } from './balancer/least-load.js';
 export type { RandomOptions } from './balancer/random.js';
 export type { RoundRobinOptions } from './balancer/round-robin.js';

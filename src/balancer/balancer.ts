@@ -13,6 +13,8 @@ export interface LoadReport {
   readonly inFlight: number;
   /** Queries per second the node served recently. */
   readonly qps: number;
+  /** Failed calls per second the node served recently. */
+  readonly eps: number;
   /** Application-defined metrics. */
   readonly named: Readonly<Record<string, number>>;
   /** When the report was received (ms, `performance.now()` clock). */
@@ -35,6 +37,13 @@ export interface Endpoint {
   readonly inFlight: number;
   /** Peak-EWMA latency in ms, decayed to now; 0 until the first call completes. */
   readonly ewmaLatencyMs: number;
+  /**
+   * Estimated time the node spends per call queued on it, in ms: peak-EWMA of each call's
+   * latency divided by the calls that were in flight there when it started (itself
+   * included), decayed to now; 0 until the first call completes. Optional: endpoints that
+   * do not estimate it leave `leastLoad` to weigh `ewmaLatencyMs` instead.
+   */
+  readonly serviceTimeMs?: number;
   /** The node's last load report, if any. */
   readonly load: LoadReport | undefined;
 }

@@ -1,29 +1,44 @@
 /**
- * leastLoad — power of d choices (default 2) over a latency-weighted load.
+ * leastLoad — power of d choices (default 2) over the expected delay of a call on a node.
  *
  * Optimises: latency under uneven node speed or load, with nothing needed from the
- * servers. Each pick samples d distinct endpoints uniformly and takes the cheapest:
+ * servers (their load reports sharpen it when present). Each pick samples d distinct
+ * endpoints uniformly and takes the cheapest:
  *
- *   cost = (inFlight + 1) × ewmaLatencyMs                      (an endpoint with samples)
- *   cost = inFlight === 0 ? 0 : PENALTY + inFlight              (no sample yet)
- *   cost ×= 1 + utilization      when a load report younger than 2 s is present
+ *   depth = max(inFlight, load.inFlight)              (the node's count while its report is fresh)
+ *   cost  = (depth + 1) × serviceTimeMs               (an endpoint with samples)
+ *   cost  = depth === 0 ? 0 : PENALTY + depth          (no sample yet)
+ *   cost ×= 1 + utilization                            while a load report younger than 2 s is present
  *
- * `ewmaLatencyMs` is the peak-sensitive EWMA kept by the endpoint (`client/peak-ewma.ts`):
- * it jumps up with the first slow call, so a node that slows down sheds load at once, and
- * decays while the node is idle, so a recovered node is probed again and wins its share
- * back. The product with (inFlight + 1) estimates how long a new call would wait there.
- * A node without samples costs nothing while idle and PENALTY while busy, so a new node
- * takes one call at a time until its first call returns instead of being flooded by every
- * client that sees it cheapest. The utilization factor is deliberately simple: a node that
- * reports itself busy looks proportionally slower (at most 2× at full utilization, more
- * when over-committed); richer use of load reports comes later.
+ * `serviceTimeMs` is the endpoint's peak-sensitive EWMA of latency ÷ the calls in flight
+ * there when the call started (itself included): the time the node takes per queued call.
+ * On a FIFO node a call that joins k others waits about (k + 1) service times, so the
+ * cost is the delay a new call should expect there. Equalising it, rather than the queue
+ * length (JSQ, nginx `least_conn`) or queue × latency (Finagle's (inFlight + 1) × peak
+ * EWMA, which squares the queue), gives a node three times slower a third of the queue,
+ * not the same queue and three times the wait: a lower tail at the same throughput.
+ * Endpoints that do not estimate `serviceTimeMs` (custom ones) are weighed by
+ * `ewmaLatencyMs`, which is Finagle's cost.
+ *
+ * The estimate is peak-sensitive (`client/peak-ewma.ts`, decay τ = the client's
+ * `latencyDecayMs`): it jumps up with the first slow call, so a node that slows down sheds
+ * load at once, and decays while the node is idle, so a recovered node is probed again and
+ * wins its share back. The node's reported in-flight counts every client's calls, so it
+ * wins over this client's own count when larger (the service-time samples divide by the
+ * same depth, so the two stay consistent). A node without samples costs nothing while idle
+ * and PENALTY while busy, so a new node takes one call at a time until its first call
+ * returns instead of being flooded by every client that sees it cheapest. The utilization
+ * factor is deliberately simple: a node that reports itself busy looks proportionally
+ * slower (at most 2× at full utilization, more when over-committed).
  *
  * Sampling d instead of scanning all keeps the pick O(d) and avoids the herd behaviour of
  * "always the least loaded" when many clients act on the same stale view.
  *
  * Sources: Mitzenmacher, "The Power of Two Choices in Randomized Load Balancing" (2001);
- * Finagle `PeakEwma` / Linkerd (cost and the no-sample penalty); tower `balance::p2c` and
- * `load::PeakEwma`.
+ * Finagle `PeakEwma` / Linkerd (peak sensitivity and the no-sample penalty); tower
+ * `balance::p2c` and `load::PeakEwma`; Little's law (L = λW) for the delay per queued call;
+ * Gupta et al., "Analysis of join-the-shortest-queue routing for web server farms" (2007),
+ * on why equal queues are not equal delays across heterogeneous servers.
  *
  * The d endpoints come from a partial Fisher–Yates shuffle of a preallocated index
  * permutation: O(d) per pick, no allocation. With n ≤ d every endpoint is considered (in
@@ -32,12 +47,11 @@
  * many exist; a tried endpoint is returned only when every endpoint has been tried.
  */
 import type { Balancer, Endpoint, PickContext } from './balancer.js';
+import { freshLoad, queueDepth } from './load-signals.js';
 import { wasTried } from './tried.js';
 
 /** Cost of a busy endpoint that has no latency sample yet (ms-scale, so far above any real one). */
 const PENALTY = 1e9;
-/** A load report older than this (ms) is ignored. */
-const LOAD_REPORT_TTL_MS = 2000;
 
 /** Options of {@link leastLoad}. */
 export interface LeastLoadOptions {
@@ -47,16 +61,13 @@ export interface LeastLoadOptions {
   readonly random?: () => number;
 }
 
-/** The estimated cost of sending one more call to `endpoint` (also shown in `client.stats()`). */
+/** The delay a call sent to `endpoint` now should expect, in ms (see the formula above; also shown in `client.stats()`). */
 export function cost(endpoint: Endpoint): number {
-  const latency = endpoint.ewmaLatencyMs;
-  const inFlight = endpoint.inFlight;
-  let c = latency > 0 ? (inFlight + 1) * latency : inFlight === 0 ? 0 : PENALTY + inFlight;
-  const load = endpoint.load;
-  if (load !== undefined && performance.now() - load.receivedAt < LOAD_REPORT_TTL_MS) {
-    c *= 1 + Math.max(0, load.utilization);
-  }
-  return c;
+  const load = freshLoad(endpoint);
+  const depth = queueDepth(endpoint, load);
+  const perCall = endpoint.serviceTimeMs ?? endpoint.ewmaLatencyMs;
+  const c = perCall > 0 ? (depth + 1) * perCall : depth === 0 ? 0 : PENALTY + depth;
+  return load === undefined ? c : c * (1 + Math.max(0, load.utilization));
 }
 
 /** A balancer sending each call to the cheaper of d random endpoints. */

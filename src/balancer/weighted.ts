@@ -31,19 +31,35 @@
  *
  * A retry takes the untried endpoint with the earliest deadline: it can only sit below
  * tried ones in the heap, so at most 2·tried.length + 1 heap slots are examined.
+ *
+ * `dynamic: true` schedules by weights learnt from the nodes' load reports instead (gRFC
+ * A58: qps / utilization, blackout, expiry, error penalty; `dynamic-weights.ts`),
+ * recomputed every `weightUpdatePeriodMs` and applied like a weight change from
+ * `update()`: the schedule keeps its virtual time.
  */
 import type { Balancer, Endpoint, PickContext } from './balancer.js';
+import { type DynamicWeightOptions, DynamicWeights } from './dynamic-weights.js';
 import { wasTried } from './tried.js';
 
 /** Options of {@link weighted}. */
 export interface WeightedOptions {
   /** Uniform source in [0, 1) for the starting phase (default `Math.random`). */
   readonly random?: () => number;
+  /**
+   * Weights from the nodes' load reports (gRFC A58: qps / utilization, with blackout,
+   * expiry and error penalty) instead of their static weights: `true`, or A58's knobs.
+   */
+  readonly dynamic?: boolean | DynamicWeightOptions;
 }
 
 /** A balancer giving each endpoint a share proportional to its `weight`, evenly spaced. */
 export function weighted(options: WeightedOptions = {}): Balancer {
   const random = options.random ?? Math.random;
+  const dynamic =
+    options.dynamic === undefined || options.dynamic === false
+      ? undefined
+      : new DynamicWeights(options.dynamic === true ? {} : options.dynamic);
+  let timer: NodeJS.Timeout | undefined;
 
   // Entry i is endpoints[i], with deadline counts[i] / weights[i]. The heap keeps entry
   // indices and their deadlines side by side, ordered by (deadline, index), so a sift
@@ -96,36 +112,59 @@ export function weighted(options: WeightedOptions = {}): Balancer {
     return r < l || (r === l && heapEntry[right]! < heapEntry[left]!) ? right : left;
   }
 
+  /** Schedules `list` by `weightOf(i)`, keeping the virtual time and unchanged endpoints' deadlines. */
+  function schedule(list: readonly Endpoint[], weightOf: (i: number) => number): void {
+    const n = list.length;
+    if (now < 0 && n > 0) now = random();
+    const previous = new Map<string, number>();
+    for (let i = 0; i < endpoints.length; i++) previous.set(endpoints[i]!.id, i);
+
+    const nextWeights = new Float64Array(n);
+    const nextCounts = new Float64Array(n);
+    for (let i = 0; i < n; i++) {
+      const raw = weightOf(i);
+      const w = raw > 0 && Number.isFinite(raw) ? raw : 1;
+      const prev = previous.get(list[i]!.id);
+      const k =
+        prev !== undefined && weights[prev] === w ? counts[prev]! : Math.floor(now * w) + 1;
+      nextWeights[i] = w;
+      nextCounts[i] = k;
+    }
+    endpoints = list.slice();
+    weights = nextWeights;
+    counts = nextCounts;
+    heapEntry = new Int32Array(n);
+    heapKey = new Float64Array(n);
+    for (let i = 0; i < n; i++) {
+      heapEntry[i] = i;
+      heapKey[i] = counts[i]! / weights[i]!;
+    }
+    for (let pos = (n >> 1) - 1; pos >= 0; pos--) siftDown(pos, heapEntry[pos]!, heapKey[pos]!);
+  }
+
+  /** Dynamic weights from the latest reports, applied to the schedule. */
+  function reweigh(learner: DynamicWeights, list: readonly Endpoint[]): void {
+    const learnt = new Float64Array(list.length);
+    learner.compute(list, performance.now(), learnt);
+    schedule(list, (i) => learnt[i]!);
+  }
+
   return {
-    name: 'weighted',
+    name: dynamic === undefined ? 'weighted' : 'weighted(dynamic)',
 
     update(list) {
-      const n = list.length;
-      if (now < 0 && n > 0) now = random();
-      const previous = new Map<string, number>();
-      for (let i = 0; i < endpoints.length; i++) previous.set(endpoints[i]!.id, i);
-
-      const nextWeights = new Float64Array(n);
-      const nextCounts = new Float64Array(n);
-      for (let i = 0; i < n; i++) {
-        const raw = list[i]!.weight;
-        const w = raw > 0 && Number.isFinite(raw) ? raw : 1;
-        const prev = previous.get(list[i]!.id);
-        const k =
-          prev !== undefined && weights[prev] === w ? counts[prev]! : Math.floor(now * w) + 1;
-        nextWeights[i] = w;
-        nextCounts[i] = k;
+      if (dynamic === undefined) {
+        schedule(list, (i) => list[i]!.weight);
+        return;
       }
-      endpoints = list.slice();
-      weights = nextWeights;
-      counts = nextCounts;
-      heapEntry = new Int32Array(n);
-      heapKey = new Float64Array(n);
-      for (let i = 0; i < n; i++) {
-        heapEntry[i] = i;
-        heapKey[i] = counts[i]! / weights[i]!;
+      reweigh(dynamic, list);
+      if (list.length > 0 && timer === undefined) {
+        timer = setInterval(() => reweigh(dynamic, endpoints), dynamic.updatePeriodMs);
+        timer.unref();
+      } else if (list.length === 0 && timer !== undefined) {
+        clearInterval(timer);
+        timer = undefined;
       }
-      for (let pos = (n >> 1) - 1; pos >= 0; pos--) siftDown(pos, heapEntry[pos]!, heapKey[pos]!);
     },
 
     pick(call: PickContext) {

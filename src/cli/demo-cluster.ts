@@ -19,12 +19,14 @@ export const DEMO_NODES = [
   { id: 'node-c', serviceMs: 6, weight: 1, zone: 'zone-2' },
 ] as const;
 
+const REPORT_MS = 200;
+
 /** Starts the demo nodes on loopback. */
 export async function startDemoCluster(): Promise<DemoNode[]> {
   return Promise.all(
     DEMO_NODES.map(async ({ id, serviceMs, weight, zone }) => {
       const worker = new SingleWorker(serviceMs);
-      const server = createServer({ nodeId: id, weight, zone });
+      const server = createServer({ nodeId: id, weight, zone, loadReport: { intervalMs: REPORT_MS } });
       server.add(Greeter, {
         async sayHello(req, ctx) {
           await worker.serve(ctx.signal);
@@ -43,6 +45,9 @@ export async function startDemoCluster(): Promise<DemoNode[]> {
         },
       });
       const { address } = await server.listen('127.0.0.1:0');
+      // The node's capacity is its worker: it reports the worker's busy share as its
+      // utilization (for weighted({ dynamic })), as such an application would.
+      setInterval(() => server.reportLoad({ utilization: worker.takeLoad().utilization }), REPORT_MS).unref();
       return { id, address, serviceMs, server, capacity: worker.capacity };
     }),
   );

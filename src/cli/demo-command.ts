@@ -75,6 +75,8 @@ const ROWS: readonly Row[] = [
   },
   switchboardRow('roundRobin()', () => roundRobin()),
   switchboardRow('weighted()', () => weighted()),
+  // Weights learnt from the nodes' reports (qps / utilization); a short blackout for a 5 s row.
+  switchboardRow('weighted({ dynamic })', () => weighted({ dynamic: { blackoutPeriodMs: 1000, weightUpdatePeriodMs: 200 } })),
   switchboardRow('leastLoad()', () => leastLoad()),
   switchboardRow('leastLoad(), node-b killed', () => leastLoad(), killNodeB),
 ];

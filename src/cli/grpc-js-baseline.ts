@@ -18,14 +18,15 @@ export interface PlainGreeterClient {
 
 /**
  * The baseline Switchboard is compared with: one grpc-js channel over all addresses with
- * grpc-js' own load-balancing policy (e.g. `round_robin`), loaded with proto-loader.
+ * grpc-js' own load-balancing policy (e.g. `round_robin`, or `weighted_round_robin` with
+ * its `config`), loaded with proto-loader.
  */
-export function plainGreeterClient(addresses: readonly string[], policy = 'round_robin'): PlainGreeterClient {
+export function plainGreeterClient(addresses: readonly string[], policy = 'round_robin', config: object = {}): PlainGreeterClient {
   const definition = protoLoader.loadSync(GREETER_PROTO, LOADER_OPTIONS);
   const demo = grpc.loadPackageDefinition(definition).demo as grpc.GrpcObject;
   const Greeter = demo.Greeter as grpc.ServiceClientConstructor;
   const client = new Greeter(`ipv4:${addresses.join(',')}`, grpc.credentials.createInsecure(), {
-    'grpc.service_config': JSON.stringify({ loadBalancingConfig: [{ [policy]: {} }] }),
+    'grpc.service_config': JSON.stringify({ loadBalancingConfig: [{ [policy]: config }] }),
   });
   const sayHello = client.sayHello as (
     request: object,

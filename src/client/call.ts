@@ -37,6 +37,12 @@ const UNSERIALIZABLE = /^Request message serialization failure: (.*)$/s;
 
 type Started = grpc.ClientReadableStream<unknown> | grpc.ClientDuplexStream<unknown, unknown>;
 
+/** When an attempt started, and the queue depth it joined on its endpoint. */
+interface AttemptStart {
+  readonly at: number;
+  readonly depth: number;
+}
+
 /**
  * Runs calls: pick an endpoint → invoke over its channel → feed the outcome back to the
  * endpoint, the outlier detector and the balancer → retry on another endpoint when that is
@@ -240,15 +246,15 @@ export class CallRunner {
     return this.set.waitForPick(call, deadline, call.signal);
   }
 
-  private begin(endpoint: ClientEndpoint): number {
-    endpoint.begin();
-    return performance.now();
+  private begin(endpoint: ClientEndpoint): AttemptStart {
+    const depth = endpoint.begin();
+    return { at: performance.now(), depth };
   }
 
-  private end(endpoint: ClientEndpoint, code: number, started: number, call: CallState): void {
+  private end(endpoint: ClientEndpoint, code: number, started: AttemptStart, call: CallState): void {
     const now = performance.now();
-    const latencyMs = now - started;
-    endpoint.end(code, latencyMs, now);
+    const latencyMs = now - started.at;
+    endpoint.end(code, latencyMs, now, started.depth);
     this.defaults.record?.(call.method, endpoint.id, code, latencyMs);
     this.set.recordOutcome(endpoint, code);
     if (this.balancer.onCallEnd !== undefined) {
@@ -259,7 +265,7 @@ export class CallRunner {
   }
 
   /** Records a failed attempt; returns the error as the caller would see it. */
-  private fail(endpoint: ClientEndpoint, error: unknown, started: number, call: CallState): RpcError {
+  private fail(endpoint: ClientEndpoint, error: unknown, started: AttemptStart, call: CallState): RpcError {
     let failure = toRpcError(error, { path: call.path, node: endpoint.id, address: endpoint.address });
     const unsendable = failure.code === Status.INTERNAL && UNSERIALIZABLE.exec(failure.details);
     if (unsendable) {

@@ -59,6 +59,14 @@ export interface ClientOptions<S extends ServiceDescriptor = ServiceDescriptor> 
   readonly connectTimeoutMs?: number;
   readonly keepalive?: KeepaliveOptions;
   /**
+   * Decay time constant τ, in ms, of each node's peak-EWMA latency and service-time
+   * estimates (what `leastLoad()` weighs; default 1000). A slower sample replaces the
+   * estimate at once; faster ones pull it down with weight 1 − e^(−Δt/τ), and a node that
+   * gets no calls looks e times cheaper every τ, so it is probed again. Shorter follows a
+   * recovering node sooner; longer smooths noisy latencies and remembers a slow spell longer.
+   */
+  readonly latencyDecayMs?: number;
+  /**
    * Request metadata larger than this (HTTP/2 size: name + value + 32 per entry) fails
    * the call with RESOURCE_EXHAUSTED before it is sent (default 64 KiB).
    */
@@ -122,6 +130,13 @@ export function methodBalancerMap<S extends ServiceDescriptor>(service: S, optio
     if (method !== undefined && settings?.balancer !== undefined) byPath.set(method.path, settings.balancer);
   }
   return byPath;
+}
+
+/** The `latencyDecayMs` option, checked. */
+export function latencyDecayOf(options: ClientOptions<ServiceDescriptor>, where: string): number {
+  const tau = options.latencyDecayMs ?? 1000;
+  if (!(Number.isFinite(tau) && tau > 0)) throw new RangeError(`${where}: latencyDecayMs must be a positive number of ms, got ${tau}`);
+  return tau;
 }
 
 /** grpc-js channel options from the client's connection options. */

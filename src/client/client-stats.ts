@@ -31,11 +31,13 @@ export interface EndpointStats {
   readonly recentShare: number;
   /** Latency percentiles of completed attempts. */
   readonly latencyMs: LatencySummary;
-  /** Peak-EWMA latency now (what `leastLoad` weighs). */
+  /** Peak-EWMA latency now. */
   readonly ewmaLatencyMs: number;
+  /** Estimated time per queued call, ms (peak-EWMA of latency ÷ depth joined: what `leastLoad()` weighs). */
+  readonly serviceTimeMs: number;
   /**
-   * What `leastLoad` would weigh for one more call now: (in-flight + 1) × peak-EWMA,
-   * scaled by a fresh load report's utilization (see `balancer/least-load.ts`).
+   * What `leastLoad` would weigh for one more call now: (queue depth + 1) × service
+   * time, scaled by a fresh load report's utilization (see `balancer/least-load.ts`).
    */
   readonly leastLoadCost: number;
   /** This endpoint's weight over the weights of the ready endpoints (what `weighted` aims for), 0 when not ready. */

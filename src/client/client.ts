@@ -9,7 +9,7 @@ import { type BroadcastOptions, broadcast } from './broadcast.js';
 import { CallRunner } from './call.js';
 import { attachInternals, type ClientInternals } from './client-internals.js';
 import { channelCredentials } from './client-tls.js';
-import { type ClientOptions, channelOptions, methodBalancerMap, methodPolicies, resolverOf } from './client-options.js';
+import { type ClientOptions, channelOptions, latencyDecayOf, methodBalancerMap, methodPolicies, resolverOf } from './client-options.js';
 import type { ClientStats } from './client-stats.js';
 import type { CallOptions, Client, ClientControls } from './client-types.js';
 import { EndpointSet } from './endpoint-set.js';
@@ -36,6 +36,7 @@ export function createClient<S extends ServiceDescriptor>(service: S, options: C
     {
       healthService: options.healthCheck === false ? undefined : service.name,
       connectTimeoutMs: options.connectTimeoutMs ?? 5000,
+      latencyDecayMs: latencyDecayOf(options, where),
       grpcOptions: channelOptions(options, where),
       credentials: channelCredentials(options.tls, where),
     },

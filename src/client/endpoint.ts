@@ -1,5 +1,6 @@
 import * as grpc from '@grpc/grpc-js';
 import type { Endpoint, LoadReport } from '../balancer/balancer.js';
+import { queueDepth } from '../balancer/load-signals.js';
 import { decodeOrcaReport, ORCA_TRAILER } from '../common/orca-load-report.js';
 import { Status } from '../common/status.js';
 import { cost as leastLoadCost } from '../balancer/least-load.js';
@@ -31,6 +32,8 @@ export interface ConnectionSettings {
   readonly healthService: string | undefined;
   /** A connection attempt not READY after this long is abandoned and started afresh. */
   readonly connectTimeoutMs: number;
+  /** Decay time constant τ of the peak-EWMA latency and service-time estimates, ms. */
+  readonly latencyDecayMs: number;
   readonly grpcOptions: grpc.ChannelOptions;
   /** Plaintext or TLS. */
   readonly credentials: grpc.ChannelCredentials;
@@ -66,7 +69,9 @@ export class ClientEndpoint implements Endpoint {
   failures = 0;
   /** Why the last connection attempt failed (e.g. TLS verification), until it connects. */
   lastError: string | undefined = undefined;
-  private readonly ewma = new PeakEwma();
+  private readonly ewma: PeakEwma;
+  /** Peak-EWMA of latency ÷ queue depth at the start: ms per queued call. */
+  private readonly perCall: PeakEwma;
   private readonly latency = new LatencyHistogram();
   private readonly codes = new CodeCounts();
   /** Attempts completed within the last 10 s. */
@@ -90,6 +95,8 @@ export class ClientEndpoint implements Endpoint {
     this.weight = config.weight ?? 1;
     this.zone = config.zone ?? '';
     this.labels = config.labels ?? {};
+    this.ewma = new PeakEwma(settings.latencyDecayMs);
+    this.perCall = new PeakEwma(settings.latencyDecayMs);
     this.grpcClient = this.connect();
     this.health =
       settings.healthService === undefined
@@ -105,6 +112,10 @@ export class ClientEndpoint implements Endpoint {
     return this.ewma.value;
   }
 
+  get serviceTimeMs(): number {
+    return this.perCall.value;
+  }
+
   /** Connection state, as shown in stats. */
   get connectionState(): EndpointState {
     if (this.closed) return 'closed';
@@ -116,13 +127,18 @@ export class ClientEndpoint implements Endpoint {
     return 'connecting';
   }
 
-  /** An attempt starts on this endpoint. */
-  begin(): void {
+  /** An attempt starts on this endpoint; returns the calls queued there with it (itself included). */
+  begin(): number {
+    const depth = queueDepth(this) + 1;
     this.inFlight++;
+    return depth;
   }
 
-  /** An attempt on this endpoint ended with `code` after `latencyMs`, at `now` (`performance.now()`). */
-  end(code: number, latencyMs: number, now: number): void {
+  /**
+   * An attempt on this endpoint that joined a queue of `depth` (itself included) ended
+   * with `code` after `latencyMs`, at `now` (`performance.now()`).
+   */
+  end(code: number, latencyMs: number, now: number, depth: number): void {
     this.inFlight--;
     this.calls++;
     if (code !== Status.OK) {
@@ -132,6 +148,7 @@ export class ClientEndpoint implements Endpoint {
     this.latency.record(latencyMs);
     this.recent.add(now);
     this.ewma.observe(latencyMs);
+    this.perCall.observe(latencyMs / depth);
   }
 
   /** Counters against the client's totals: all attempts, attempts in the window, ready weight. */
@@ -152,6 +169,7 @@ export class ClientEndpoint implements Endpoint {
       recentShare: recentTotal === 0 ? 0 : recentCalls / recentTotal,
       latencyMs: this.latency.summary(),
       ewmaLatencyMs: this.ewma.value,
+      serviceTimeMs: this.perCall.value,
       leastLoadCost: leastLoadCost(this),
       weightShare: this.ready && readyWeight > 0 ? this.weight / readyWeight : 0,
       load: this.load,
@@ -181,6 +199,7 @@ export class ClientEndpoint implements Endpoint {
         utilization: report.applicationUtilization > 0 ? report.applicationUtilization : report.cpuUtilization,
         inFlight,
         qps: report.rpsFractional,
+        eps: report.eps,
         named,
         receivedAt: now,
       };

@@ -7,7 +7,9 @@
  * `w = exp(-Δt / τ)`, `Δt` the time since the previous sample, so recovery is gradual and
  * independent of the call rate. Reading decays the estimate toward 0 with the time since
  * the last sample (`value = estimate · exp(-Δt / τ)`): a node that stopped receiving calls
- * because it looked slow looks cheaper and cheaper until it is probed again.
+ * because it looked slow looks cheaper and cheaper until it is probed again. τ is the
+ * client option `latencyDecayMs` (default 1 s): shorter follows a recovering node sooner,
+ * longer remembers a slow spell longer.
  */
 export class PeakEwma {
   /** The estimate as of the last sample, in ms (0 before any sample). */

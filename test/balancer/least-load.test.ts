@@ -6,8 +6,9 @@ import { seededRandom } from '../../src/common/seeded-random.js';
 import { countById, endpoint, firstAttempt, retry } from './fake-endpoint.js';
 
 /**
- * A node with one worker and a FIFO queue, on a simulated clock. Its latency estimate is a
- * real PeakEwma fed by the simulated completions, as the client's endpoint feeds it.
+ * A node with one worker and a FIFO queue, on a simulated clock. Its latency and
+ * service-time estimates are real PeakEwmas fed by the simulated completions, as the
+ * client's endpoint feeds them (latency, and latency ÷ the depth the call joined).
  */
 class SimNode implements Endpoint {
   readonly address: string;
@@ -16,8 +17,9 @@ class SimNode implements Endpoint {
   readonly labels = {};
   readonly load: LoadReport | undefined = undefined;
   readonly ewma: PeakEwma;
-  /** Start times of the calls queued here; the first is in service. */
-  readonly queue: number[] = [];
+  readonly perCall: PeakEwma;
+  /** The calls queued here (start time, depth joined); the first is in service. */
+  readonly queue: { start: number; depth: number }[] = [];
   /** When the call in service completes. */
   doneAt = Number.POSITIVE_INFINITY;
   picks = 0;
@@ -30,6 +32,7 @@ class SimNode implements Endpoint {
   ) {
     this.address = `sim:${id}`;
     this.ewma = new PeakEwma(1000, () => clock.t);
+    this.perCall = new PeakEwma(1000, () => clock.t);
   }
   get inFlight(): number {
     return this.queue.length;
@@ -37,12 +40,17 @@ class SimNode implements Endpoint {
   get ewmaLatencyMs(): number {
     return this.ewma.value;
   }
+  get serviceTimeMs(): number {
+    return this.perCall.value;
+  }
 }
 
 /** A closed loop: `concurrency` callers, each sending its next call as the last one ends. */
 class Simulation {
   readonly clock = { t: 0 };
   nodes: SimNode[] = [];
+  /** Latency of every call completed, in order. */
+  readonly latencies: number[] = [];
 
   constructor(
     readonly balancer: Balancer,
@@ -64,7 +72,7 @@ class Simulation {
   send(): void {
     const node = this.balancer.pick(firstAttempt) as SimNode;
     node.picks++;
-    node.queue.push(this.clock.t);
+    node.queue.push({ start: this.clock.t, depth: node.queue.length + 1 });
     if (node.queue.length === 1) node.doneAt = this.clock.t + node.serviceMs;
     if (node.ewma.value === 0) {
       node.maxInFlightBeforeSample = Math.max(node.maxInFlightBeforeSample, node.inFlight);
@@ -79,8 +87,11 @@ class Simulation {
       for (const n of this.nodes) if (next === undefined || n.doneAt < next.doneAt) next = n;
       if (next === undefined || next.doneAt > untilMs) break;
       this.clock.t = next.doneAt;
-      const started = next.queue.shift()!;
-      next.ewma.observe(this.clock.t - started);
+      const { start, depth } = next.queue.shift()!;
+      const latency = this.clock.t - start;
+      next.ewma.observe(latency);
+      next.perCall.observe(latency / depth);
+      this.latencies.push(latency);
       next.doneAt = next.queue.length > 0 ? this.clock.t + next.serviceMs : Number.POSITIVE_INFINITY;
       this.send();
     }
@@ -101,6 +112,25 @@ describe('leastLoad', () => {
     expect(fast).toBeGreaterThanOrEqual(2 * slow);
     // Capacity is 1 + 1/3 calls per ms; a closed loop that keeps both busy gets most of it.
     expect(fast + slow).toBeGreaterThan(0.95 * (5000 * 4) / 3);
+  });
+
+  it('equalises expected delay: a 6 ms node keeps about a third of the queue of a 2 ms one, and the tail stays near the mean', () => {
+    const sim = new Simulation(leastLoad({ random: seededRandom(8) }), 32, [
+      ['a', 2],
+      ['b', 2],
+      ['c', 6],
+    ]);
+    sim.run(1000);
+    const from = sim.latencies.length;
+    const picks = sim.run(11_000);
+    const total = [...picks.values()].reduce((x, y) => x + y);
+    // Capacity 500 + 500 + 167 calls/s; the ideal shares are 3/7, 3/7, 1/7.
+    expect(total).toBeGreaterThan(0.98 * 10 * 1167);
+    expect(Math.abs(picks.get('c')! / total - 1 / 7)).toBeLessThan(0.01);
+    // Equal delays: (q + 1) × 2 = (q_c + 1) × 6 with 2q + q_c = 32 gives 30 ms everywhere;
+    // equal queues (JSQ) would make calls on the slow node wait ~70 ms.
+    const sorted = sim.latencies.slice(from).sort((x, y) => x - y);
+    expect(sorted[Math.floor(0.99 * sorted.length)]).toBeLessThan(36);
   });
 
   it('takes most of the share from a node whose latency jumps 10x, within 100 ms', () => {
@@ -181,6 +211,7 @@ describe('leastLoad', () => {
       utilization,
       inFlight: 0,
       qps: 0,
+      eps: 0,
       named: {},
       receivedAt: performance.now() - ageMs,
     });

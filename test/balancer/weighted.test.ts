@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { Balancer } from '../../src/balancer/balancer.js';
+import type { Balancer, LoadReport } from '../../src/balancer/balancer.js';
+import { reportWeight } from '../../src/balancer/dynamic-weights.js';
 import { weighted } from '../../src/balancer/weighted.js';
 import { seededRandom } from '../../src/common/seeded-random.js';
 import { countById, endpoint, firstAttempt, retry } from './fake-endpoint.js';
@@ -122,5 +123,68 @@ describe('weighted', () => {
   it('returns undefined with no endpoints', () => {
     const w = weighted();
     expect(w.pick(firstAttempt)).toBeUndefined();
+  });
+});
+
+describe('weighted({ dynamic })', () => {
+  const report = (qps: number, utilization: number, ageMs: number, eps = 0): LoadReport => ({
+    utilization,
+    inFlight: 0,
+    qps,
+    eps,
+    named: {},
+    receivedAt: performance.now() - ageMs,
+  });
+  const options = { blackoutPeriodMs: 1000, weightExpirationMs: 5000, weightUpdatePeriodMs: 60_000 };
+
+  it('weighs by qps / (utilization + eps / qps × penalty), as gRFC A58', () => {
+    expect(reportWeight(report(300, 0.5, 0), 1)).toBe(600);
+    expect(reportWeight(report(300, 0.5, 0, 30), 1)).toBeCloseTo(300 / 0.6, 9);
+    expect(reportWeight(report(300, 0.5, 0, 30), 0)).toBe(600);
+    expect(reportWeight(report(0, 0.5, 0), 1)).toBe(0);
+    expect(reportWeight(report(300, 0, 0), 1)).toBe(0);
+  });
+
+  it('schedules by learnt weights once out of blackout; nodes without one get the mean', () => {
+    const w = weighted({ random: seededRandom(5), dynamic: options });
+    const [a, b, c] = [endpoint('a'), endpoint('b'), endpoint('c')];
+    a.load = report(100, 0.5, 2000); // 200
+    b.load = report(300, 0.5, 2000); // 600
+    w.update([a, b, c]); // c has no report: mean 400
+    expect(w.name).toBe('weighted(dynamic)');
+    expect(countsOf(pickIds(w, 1200), ['a', 'b', 'c'])).toEqual([200, 600, 400]);
+  });
+
+  it('keeps static weights while every weight is in blackout, and drops expired ones', () => {
+    const w = weighted({ random: seededRandom(6), dynamic: options });
+    const a = endpoint('a', { weight: 1, load: report(100, 0.5, 10) });
+    const b = endpoint('b', { weight: 3, load: report(900, 0.5, 10) });
+    w.update([a, b]);
+    expect(countsOf(pickIds(w, 400), ['a', 'b'])).toEqual([100, 300]);
+    // Reports first seen long ago: a's is out of blackout, b's has expired and b gets the
+    // mean of the others (a's 200).
+    const w2 = weighted({ random: seededRandom(6), dynamic: options });
+    const a2 = endpoint('a', { weight: 1, load: report(100, 0.5, 2000) });
+    const b2 = endpoint('b', { weight: 3, load: report(100, 0.5, 6000) });
+    w2.update([a2, b2]);
+    expect(countsOf(pickIds(w2, 400), ['a', 'b'])).toEqual([200, 200]);
+  });
+
+  it('forgets a node that leaves: it serves its blackout again when it returns', () => {
+    const w = weighted({ random: seededRandom(7), dynamic: { ...options, blackoutPeriodMs: 1000 } });
+    const a = endpoint('a', { load: report(100, 0.5, 1500) }); // 200
+    const b = endpoint('b', { load: report(300, 0.5, 1500) }); // 600
+    w.update([a, b]);
+    expect(countsOf(pickIds(w, 800), ['a', 'b'])).toEqual([200, 600]);
+    w.update([a]);
+    b.load = report(300, 0.5, 0);
+    w.update([a, b]); // b is back with a fresh report: in blackout, so the mean (a's 200)
+    const [ca, cb] = countsOf(pickIds(w, 800), ['a', 'b']);
+    expect(Math.abs(ca! - 400)).toBeLessThanOrEqual(1);
+    expect(Math.abs(cb! - 400)).toBeLessThanOrEqual(1);
+  });
+
+  it('rejects negative knobs', () => {
+    expect(() => weighted({ dynamic: { blackoutPeriodMs: -1 } })).toThrow(RangeError);
   });
 });

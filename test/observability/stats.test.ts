@@ -39,8 +39,8 @@ describe('client.stats()', () => {
         expect(node.latencyMs.p50).toBeLessThanOrEqual(node.latencyMs.p90);
         expect(node.latencyMs.p90).toBeLessThanOrEqual(node.latencyMs.p99);
         expect(node.latencyMs.p99).toBeLessThanOrEqual(node.latencyMs.max);
-        // leastLoad's cost with nothing in flight: the EWMA, scaled by the fresh report's utilization.
-        expect(node.leastLoadCost).toBeCloseTo(node.ewmaLatencyMs * (1 + node.load!.utilization), 0);
+        // leastLoad's cost with nothing in flight: the service time, scaled by the fresh report's utilization.
+        expect(node.leastLoadCost).toBeCloseTo(node.serviceTimeMs * (1 + node.load!.utilization), 0);
         // Switchboard nodes send a load report with every response.
         expect(node.load?.utilization).toBeGreaterThanOrEqual(0);
       }
@@ -59,7 +59,7 @@ describe('client.stats()', () => {
       const slow = Array.from({ length: 3 }, () => client.unary({ text: 'slow', delayMs: 300 }));
       const [node] = client.stats().endpoints;
       expect(node!.inFlight).toBe(3);
-      expect(node!.leastLoadCost).toBeCloseTo(4 * node!.ewmaLatencyMs * (1 + node!.load!.utilization), 1);
+      expect(node!.leastLoadCost).toBeCloseTo(4 * node!.serviceTimeMs * (1 + node!.load!.utilization), 1);
       await Promise.all(slow);
       expect(client.stats().endpoints[0]!.inFlight).toBe(0);
     } finally {

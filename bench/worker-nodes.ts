@@ -1,0 +1,93 @@
+/**
+ * Child process for the load-aware benchmarks: for each service time given, one node with
+ * a single worker (`SingleWorker`, FIFO, fixed service time) in two flavours:
+ *
+ * - a plain grpc-js server (proto-loader, no Switchboard) that serves ORCA out-of-band
+ *   reports (`xds.service.orca.v3.OpenRcaService` via grpc-js' `ServerMetricRecorder`),
+ *   for grpc-js `weighted_round_robin`; it sends nothing per call, so Switchboard
+ *   balancers in front of it have only their own client-side signals;
+ * - a Switchboard node with its per-call load reports (the default).
+ *
+ * Both report the worker's busy share over the last 200 ms as application utilization,
+ * and calls per second over the same window (Switchboard's reporter counts those
+ * itself), as an application whose capacity is one worker would. Prints the addresses as
+ * one JSON line; reads `service <index> <ms>` lines on stdin to change a node's service
+ * time (both flavours); exits when stdin closes or on SIGTERM.
+ * Usage: `node --import tsx bench/worker-nodes.ts 2 2 6`.
+ */
+import { fileURLToPath } from 'node:url';
+import { createInterface } from 'node:readline';
+import * as grpc from '@grpc/grpc-js';
+import * as protoLoader from '@grpc/proto-loader';
+import { createServer, type Server } from 'switchboard';
+import { SingleWorker } from '../src/cli/single-worker.js';
+import { Greeter } from '../src/gen/demo/greeter.js';
+import { LOADER_OPTIONS } from '../src/schema/loader-options.js';
+
+const REPORT_MS = 200;
+const serviceTimes = process.argv.slice(2).map(Number);
+
+const proto = fileURLToPath(new URL('../proto/demo/greeter.proto', import.meta.url));
+const demo = grpc.loadPackageDefinition(protoLoader.loadSync(proto, LOADER_OPTIONS)).demo as grpc.GrpcObject;
+const GreeterService = (demo.Greeter as grpc.ServiceClientConstructor).service;
+
+async function plainNode(nodeId: string, worker: SingleWorker): Promise<{ address: string; server: grpc.Server; report: () => void }> {
+  const server = new grpc.Server();
+  const recorder = new grpc.ServerMetricRecorder();
+  recorder.addToServer(server);
+  server.addService(GreeterService, {
+    sayHello: (call: grpc.ServerUnaryCall<{ name: string }, unknown>, callback: grpc.sendUnaryData<unknown>) => {
+      worker.serve().then(() => callback(null, { message: call.request.name, nodeId }), callback);
+    },
+  });
+  const port = await new Promise<number>((resolve, reject) =>
+    server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (error, p) => (error ? reject(error) : resolve(p))),
+  );
+  const report = () => {
+    const { utilization, qps } = worker.takeLoad();
+    recorder.setApplicationUtilizationMetric(utilization);
+    recorder.setQpsMetric(qps);
+  };
+  return { address: `127.0.0.1:${port}`, server, report };
+}
+
+async function switchboardNode(nodeId: string, worker: SingleWorker): Promise<{ address: string; server: Server; report: () => void }> {
+  const server = createServer({ nodeId, loadReport: { intervalMs: REPORT_MS } });
+  server.add(Greeter, {
+    async sayHello(req) {
+      await worker.serve();
+      return { message: req.name, nodeId };
+    },
+    async *streamHellos() {},
+    async collectHellos() {
+      return { count: 0 };
+    },
+    async *chat() {},
+  });
+  const { address } = await server.listen('127.0.0.1:0');
+  return { address, server, report: () => server.reportLoad({ utilization: worker.takeLoad().utilization }) };
+}
+
+const ids = serviceTimes.map((_, i) => `node-${String.fromCharCode(97 + i)}`);
+const plainWorkers = serviceTimes.map((ms) => new SingleWorker(ms));
+const switchboardWorkers = serviceTimes.map((ms) => new SingleWorker(ms));
+const plain = await Promise.all(ids.map((id, i) => plainNode(id, plainWorkers[i]!)));
+const switchboard = await Promise.all(ids.map((id, i) => switchboardNode(id, switchboardWorkers[i]!)));
+const timer = setInterval(() => {
+  for (const node of [...plain, ...switchboard]) node.report();
+}, REPORT_MS);
+console.log(JSON.stringify({ plain: plain.map((n) => n.address), switchboard: switchboard.map((n) => n.address) }));
+
+createInterface({ input: process.stdin }).on('line', (line) => {
+  const [command, index, ms] = line.split(' ');
+  if (command !== 'service') return;
+  for (const workers of [plainWorkers, switchboardWorkers]) workers[Number(index)]!.serviceMs = Number(ms);
+});
+const stop = async () => {
+  clearInterval(timer);
+  for (const node of plain) node.server.forceShutdown();
+  await Promise.all(switchboard.map((n) => n.server.shutdown({ graceMs: 0 })));
+  process.exit(0);
+};
+process.stdin.on('end', stop);
+process.on('SIGTERM', stop);
