@@ -2,12 +2,13 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type * as grpc from '@grpc/grpc-js';
 import type { Balancer, CallOutcome } from '../balancer/balancer.js';
 import { metadataSize } from '../common/metadata.js';
-import { RpcError, toRpcError } from '../common/rpc-error.js';
+import { RpcError } from '../common/rpc-error.js';
 import { Status } from '../common/status.js';
 import type { CallRecorder } from '../observability/metrics.js';
 import type { MethodCodec } from '../schema/codec.js';
 import type { MethodDescriptor } from '../schema/descriptor.js';
 import type { StreamInput } from '../schema/types.js';
+import { attemptFailure, callError } from './attempt-failure.js';
 import { CallState } from './call-state.js';
 import type { CallOptions } from './client-types.js';
 import type { ClientEndpoint } from './endpoint.js';
@@ -32,8 +33,6 @@ export interface CallDefaults {
   readonly maxMetadataBytes: number;
 }
 
-/** How grpc-js reports a request its serializer (the codec's type check) refused. */
-const UNSERIALIZABLE = /^Request message serialization failure: (.*)$/s;
 
 type Started = grpc.ClientReadableStream<unknown> | grpc.ClientDuplexStream<unknown, unknown>;
 
@@ -67,7 +66,7 @@ export class CallRunner {
         return await this.attempt(endpoint, method, codec, request, call);
       } catch (error) {
         const failure = error as RpcError;
-        if (!(await this.retryAfter(failure, call))) throw this.finalError(failure, call);
+        if (!(await this.retryAfter(failure, call))) throw callError(failure, call);
       }
     }
   }
@@ -209,7 +208,7 @@ export class CallRunner {
             failed = true;
             const failure = runner.fail(endpoint, error, started, call);
             if (!delivered && !method.requestStream && (await runner.retryAfter(failure, call))) continue;
-            throw runner.finalError(failure, call);
+            throw callError(failure, call);
           } finally {
             // The consumer stopped early: cancel the rest of the stream.
             grpcCall?.cancel();
@@ -266,20 +265,7 @@ export class CallRunner {
 
   /** Records a failed attempt; returns the error as the caller would see it. */
   private fail(endpoint: ClientEndpoint, error: unknown, started: AttemptStart, call: CallState): RpcError {
-    let failure = toRpcError(error, { path: call.path, node: endpoint.id, address: endpoint.address });
-    const unsendable = failure.code === Status.INTERNAL && UNSERIALIZABLE.exec(failure.details);
-    if (unsendable) {
-      // The request did not fit its type (codec check): the caller's mistake, not the node's.
-      failure = new RpcError(Status.INVALID_ARGUMENT, unsendable[1]!, failure.metadata, failure.source);
-    }
-    if (failure.code === Status.CANCELLED && !call.signal?.aborted) {
-      // Nobody on this side cancelled: the node cut the call off (e.g. it was force-closed).
-      failure = new RpcError(Status.UNAVAILABLE, `${failure.details} by the node`, failure.metadata, failure.source);
-    }
-    call.lastAttemptTimedOut = failure.code === Status.DEADLINE_EXCEEDED && call.attemptTimedOut();
-    if (call.lastAttemptTimedOut) {
-      failure = new RpcError(failure.code, `attempt timed out after ${call.policy.attemptTimeoutMs} ms`, failure.metadata, failure.source);
-    }
+    const failure = attemptFailure(error, endpoint, call);
     this.end(endpoint, failure.code, started, call);
     call.tried.push(endpoint);
     return failure;
@@ -311,16 +297,4 @@ export class CallRunner {
     return true;
   }
 
-  /** The error of the last attempt, saying which nodes the attempts went to. */
-  private finalError(failure: RpcError, call: CallState): RpcError {
-    if (call.tried.length <= 1 && !call.budgetSpent) return failure;
-    const budget = call.budgetSpent ? '; retry budget spent' : '';
-    const nodes = call.tried.map((e) => e.id).join(', ');
-    return new RpcError(
-      failure.code,
-      `${failure.details} (${call.tried.length} attempts: ${nodes}${budget})`,
-      failure.metadata,
-      failure.source,
-    );
-  }
 }

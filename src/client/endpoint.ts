@@ -1,7 +1,6 @@
 import * as grpc from '@grpc/grpc-js';
 import type { Endpoint, LoadReport } from '../balancer/balancer.js';
 import { queueDepth } from '../balancer/load-signals.js';
-import { decodeOrcaReport, ORCA_TRAILER } from '../common/orca-load-report.js';
 import { Status } from '../common/status.js';
 import { cost as leastLoadCost } from '../balancer/least-load.js';
 import { Node, type NodeInfo } from '../gen/switchboard/v1/node.js';
@@ -12,6 +11,7 @@ import { methodCodec } from '../schema/codec.js';
 import type { EndpointState, EndpointStats } from './client-stats.js';
 import { probeConnectError } from './connect-error.js';
 import { HealthWatch } from './health-watch.js';
+import { loadFromTrailers } from './load-from-trailers.js';
 import { PeakEwma } from './peak-ewma.js';
 
 /** An endpoint as configured: an address, optionally with attributes that override the node's. */
@@ -190,22 +190,7 @@ export class ClientEndpoint implements Endpoint {
   readLoad(trailers: grpc.Metadata): void {
     const now = performance.now();
     if (this.load !== undefined && now - this.load.receivedAt < LOAD_READ_INTERVAL_MS) return;
-    const bytes = trailers.get(ORCA_TRAILER)[0];
-    if (!(bytes instanceof Buffer)) return;
-    try {
-      const report = decodeOrcaReport(bytes);
-      const { in_flight: inFlight = 0, ...named } = report.namedMetrics;
-      this.load = {
-        utilization: report.applicationUtilization > 0 ? report.applicationUtilization : report.cpuUtilization,
-        inFlight,
-        qps: report.rpsFractional,
-        eps: report.eps,
-        named,
-        receivedAt: now,
-      };
-    } catch {
-      // A malformed report from a foreign server: keep the last good one.
-    }
+    this.load = loadFromTrailers(trailers, now) ?? this.load;
   }
 
   /** Ejection changed (outlier detector). */

@@ -1,0 +1,38 @@
+import { RpcError, toRpcError } from '../common/rpc-error.js';
+import { Status } from '../common/status.js';
+import type { CallState } from './call-state.js';
+import type { ClientEndpoint } from './endpoint.js';
+
+/** How grpc-js reports a request its serializer (the codec's type check) refused. */
+const UNSERIALIZABLE = /^Request message serialization failure: (.*)$/s;
+
+/**
+ * What a failed attempt means, as an `RpcError` naming the method and the node: grpc-js'
+ * report turned into what happened. A request that did not fit its type is the caller's
+ * INVALID_ARGUMENT; a CANCELLED nobody on this side asked for is the node cutting the call
+ * off (UNAVAILABLE, so it fails over); a DEADLINE_EXCEEDED from the attempt's own timeout
+ * says so (and marks the call, so the attempt may be retried).
+ */
+export function attemptFailure(error: unknown, endpoint: ClientEndpoint, call: CallState): RpcError {
+  let failure = toRpcError(error, { path: call.path, node: endpoint.id, address: endpoint.address });
+  const unsendable = failure.code === Status.INTERNAL && UNSERIALIZABLE.exec(failure.details);
+  if (unsendable) {
+    failure = new RpcError(Status.INVALID_ARGUMENT, unsendable[1]!, failure.metadata, failure.source);
+  }
+  if (failure.code === Status.CANCELLED && !call.signal?.aborted) {
+    failure = new RpcError(Status.UNAVAILABLE, `${failure.details} by the node`, failure.metadata, failure.source);
+  }
+  call.lastAttemptTimedOut = failure.code === Status.DEADLINE_EXCEEDED && call.attemptTimedOut();
+  if (call.lastAttemptTimedOut) {
+    failure = new RpcError(failure.code, `attempt timed out after ${call.policy.attemptTimeoutMs} ms`, failure.metadata, failure.source);
+  }
+  return failure;
+}
+
+/** The error of a call's last attempt, saying which nodes its attempts went to. */
+export function callError(failure: RpcError, call: CallState): RpcError {
+  if (call.tried.length <= 1 && !call.budgetSpent) return failure;
+  const budget = call.budgetSpent ? '; retry budget spent' : '';
+  const nodes = call.tried.map((e) => e.id).join(', ');
+  return new RpcError(failure.code, `${failure.details} (${call.tried.length} attempts: ${nodes}${budget})`, failure.metadata, failure.source);
+}
