@@ -106,9 +106,7 @@ export class CallRunner {
         attempt.options,
         (error, value) => (error ? reject(error) : resolve(value)),
       );
-      reportMetadata(grpcCall, call.options);
-      cancelOnAbort(grpcCall, call.signal);
-      grpcCall.on('status', (status: grpc.StatusObject) => endpoint.readLoad(status.metadata));
+      follow(grpcCall, endpoint, call);
     });
   }
 
@@ -141,9 +139,7 @@ export class CallRunner {
           attempt.options,
           (error, value) => (error ? reject(error) : resolve(value)),
         );
-        reportMetadata(grpcCall, call.options);
-        cancelOnAbort(grpcCall, call.signal);
-        grpcCall.on('status', (status: grpc.StatusObject) => endpoint.readLoad(status.metadata));
+        follow(grpcCall, endpoint, call);
         pump(requests, grpcCall).catch((error: unknown) => {
           grpcCall.cancel();
           reject(error);
@@ -195,9 +191,7 @@ export class CallRunner {
           let grpcCall: Started | undefined;
           try {
             grpcCall = start(endpoint, call);
-            reportMetadata(grpcCall, call.options);
-            cancelOnAbort(grpcCall, call.signal);
-            grpcCall.on('status', (status: grpc.StatusObject) => endpoint.readLoad(status.metadata));
+            follow(grpcCall, endpoint, call);
             for await (const message of grpcCall) {
               delivered = true;
               yield message;
@@ -297,4 +291,15 @@ export class CallRunner {
     return true;
   }
 
+}
+
+/**
+ * Wires a started attempt to its call: the caller's signal cancels it, its headers and
+ * trailers reach `onHeader` / `onTrailer`, and the node's load report in its trailers
+ * reaches the endpoint.
+ */
+function follow(grpcCall: grpc.Call, endpoint: ClientEndpoint, call: CallState): void {
+  reportMetadata(grpcCall, call.options);
+  cancelOnAbort(grpcCall, call.signal);
+  grpcCall.on('status', (status: grpc.StatusObject) => endpoint.readLoad(status.metadata));
 }
