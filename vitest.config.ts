@@ -8,5 +8,9 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 30_000,
     pool: 'forks',
+    // One test file at a time: many tests measure how real nodes share load under real
+    // timing, which another file's CPU burst on 2 cores would skew. The suite takes as long
+    // either way (its files mostly wait on the network and timers).
+    fileParallelism: false,
   },
 });
