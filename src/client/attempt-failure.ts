@@ -8,13 +8,20 @@ const UNSERIALIZABLE = /^Request message serialization failure: (.*)$/s;
 
 /**
  * What a failed attempt means, as an `RpcError` naming the method and the node: grpc-js'
- * report turned into what happened. A request that did not fit its type is the caller's
+ * report turned into what happened. A request stream that threw is the caller's CANCELLED;
+ * a request that did not fit its type is the caller's
  * INVALID_ARGUMENT; a CANCELLED nobody on this side asked for is the node cutting the call
  * off (UNAVAILABLE, so it fails over); a DEADLINE_EXCEEDED from the attempt's own timeout
  * says so (and marks the call, so the attempt may be retried).
  */
 export function attemptFailure(error: unknown, endpoint: ClientEndpoint, call: CallState): RpcError {
-  let failure = toRpcError(error, { path: call.path, node: endpoint.id, address: endpoint.address });
+  const source = { path: call.path, node: endpoint.id, address: endpoint.address };
+  if (call.requestStreamError !== undefined) {
+    // The caller's own request stream threw: the call is cancelled, the node did nothing wrong.
+    const reason = call.requestStreamError instanceof Error ? call.requestStreamError.message : String(call.requestStreamError);
+    return new RpcError(Status.CANCELLED, `request stream failed: ${reason}`, undefined, source);
+  }
+  let failure = toRpcError(error, source);
   const unsendable = failure.code === Status.INTERNAL && UNSERIALIZABLE.exec(failure.details);
   if (unsendable) {
     failure = new RpcError(Status.INVALID_ARGUMENT, unsendable[1]!, failure.metadata, failure.source);

@@ -25,6 +25,8 @@ export class CallState implements PickContext {
   attemptDeadline: number | undefined;
   /** The last attempt ended because its own timeout passed (the call still has time). */
   lastAttemptTimedOut = false;
+  /** What the caller's request stream threw, if it did: the call fails, the node is not blamed. */
+  requestStreamError: unknown;
   /** Set when a retry was refused because the retry budget was spent. */
   budgetSpent = false;
 

@@ -84,13 +84,14 @@ export class CallRunner {
   /** One unary attempt, recorded; rejects with the attempt's `RpcError`. */
   private async attempt(endpoint: ClientEndpoint, method: MethodDescriptor, codec: MethodCodec, request: unknown, call: CallState): Promise<unknown> {
     const started = this.begin(endpoint);
+    let response: unknown;
     try {
-      const response = await this.send(endpoint, method, codec, request, call);
-      this.end(endpoint, Status.OK, started, call);
-      return response;
+      response = await this.send(endpoint, method, codec, request, call);
     } catch (error) {
       throw this.fail(endpoint, error, started, call);
     }
+    this.end(endpoint, Status.OK, started, call);
+    return response;
   }
 
   /** Sends one unary attempt to `endpoint`. */
@@ -141,6 +142,7 @@ export class CallRunner {
         );
         follow(grpcCall, endpoint, call);
         pump(requests, grpcCall).catch((error: unknown) => {
+          call.requestStreamError = error;
           grpcCall.cancel();
           reject(error);
         });
@@ -153,8 +155,7 @@ export class CallRunner {
   }
 
   bidiStream(method: MethodDescriptor, codec: MethodCodec, requests: StreamInput<unknown>, options: CallOptions = {}): AsyncIterable<unknown> {
-    let input: StreamInput<unknown> | undefined = requests;
-    return this.stream(method, options, (endpoint, call) => {
+    const responses = this.stream(method, options, (endpoint, call) => {
       const attempt = call.startAttempt();
       const grpcCall = endpoint.grpcClient.makeBidiStreamRequest(
         method.path,
@@ -163,14 +164,22 @@ export class CallRunner {
         attempt.metadata,
         attempt.options,
       );
-      if (input === undefined) throw new Error(`${method.path}: a bidi call's request stream can be consumed once`);
-      pump(input, grpcCall).catch((error: unknown) => {
+      pump(requests, grpcCall).catch((error: unknown) => {
+        call.requestStreamError = error;
         grpcCall.destroy(toError(error));
         grpcCall.cancel();
       });
-      input = undefined;
       return grpcCall;
     });
+    let consumed = false;
+    return {
+      [Symbol.asyncIterator]: () => {
+        // Checked before anything is sent: the requests can be read only once.
+        if (consumed) throw new TypeError(`${method.path}: a bidi call's responses can be iterated once`);
+        consumed = true;
+        return responses[Symbol.asyncIterator]();
+      },
+    };
   }
 
   /**
@@ -272,7 +281,8 @@ export class CallRunner {
    */
   private async retryAfter(failure: RpcError, call: CallState): Promise<boolean> {
     const policy = call.policy;
-    if (call.attempt >= policy.maxAttempts || call.signal?.aborted) return false;
+    if (call.attempt >= policy.maxAttempts) return false;
+    this.throwIfCancelled(call);
     const retryable =
       neverReachedServer(failure) || (call.idempotent && (policy.retryOn.has(failure.code) || call.lastAttemptTimedOut));
     if (!retryable) return false;
@@ -285,10 +295,17 @@ export class CallRunner {
     try {
       await sleep(delay, undefined, { signal: call.signal });
     } catch {
-      return false;
+      this.throwIfCancelled(call);
     }
     call.attempt++;
     return true;
+  }
+
+  /** A caller that cancelled gets CANCELLED, not the failure of the attempt before. */
+  private throwIfCancelled(call: CallState): void {
+    if (call.signal?.aborted) {
+      throw new RpcError(Status.CANCELLED, 'call cancelled while waiting to retry', undefined, { path: call.path });
+    }
   }
 
 }

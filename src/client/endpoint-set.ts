@@ -11,6 +11,8 @@ import { OutlierDetector, type OutlierDetectionOptions } from './outlier-detecto
 export class EndpointSet {
   private members: readonly ClientEndpoint[] = [];
   private readonly waiters = new Set<() => void>();
+  private memberSet = new Set<ClientEndpoint>();
+  private closed = false;
   private readonly outliers: OutlierDetector | undefined;
 
   constructor(
@@ -42,14 +44,15 @@ export class EndpointSet {
 
   /** Makes `endpoints` the members and offers the ready ones to the balancer. */
   replace(endpoints: readonly ClientEndpoint[]): void {
-    for (const endpoint of this.members) if (!endpoints.includes(endpoint)) this.outliers?.forget(endpoint);
+    this.memberSet = new Set(endpoints);
+    for (const endpoint of this.members) if (!this.memberSet.has(endpoint)) this.outliers?.forget(endpoint);
     this.members = endpoints;
     this.refresh();
   }
 
-  /** Feeds an attempt's outcome to outlier ejection. */
+  /** Feeds an attempt's outcome to outlier ejection (not for nodes that left the set and drain). */
   recordOutcome(endpoint: ClientEndpoint, code: number): void {
-    this.outliers?.record(endpoint, code);
+    if (this.memberSet.has(endpoint)) this.outliers?.record(endpoint, code);
   }
 
   /** A pick right now, or undefined if the balancer has nothing ready. */
@@ -60,6 +63,7 @@ export class EndpointSet {
   /** Waits for a pick until `deadline` (ms since epoch) or `signal`; then UNAVAILABLE / CANCELLED. */
   async waitForPick(call: PickContext, deadline: number, signal: AbortSignal | undefined): Promise<ClientEndpoint> {
     for (;;) {
+      if (this.closed) throw new RpcError(Status.CANCELLED, `client of ${this.service} closed`, undefined, { path: call.path });
       const endpoint = this.pick(call);
       if (endpoint !== undefined) return endpoint;
       if (Date.now() >= deadline) throw this.notReadyError(call.path, call.tried);
@@ -73,6 +77,7 @@ export class EndpointSet {
   async whenReady(all: boolean, deadline: number): Promise<void> {
     const isReady = () => (all ? this.endpoints.length > 0 && this.endpoints.every((e) => e.ready) : this.endpoints.some((e) => e.ready));
     while (!isReady()) {
+      if (this.closed) throw new RpcError(Status.CANCELLED, `client of ${this.service} closed`);
       if (Date.now() >= deadline) throw this.notReadyError(undefined, []);
       await this.nextChange(deadline, undefined);
     }
@@ -97,8 +102,10 @@ export class EndpointSet {
   }
 
   close(): void {
+    this.closed = true;
     this.outliers?.close();
     for (const endpoint of this.endpoints) endpoint.close();
+    for (const wake of [...this.waiters]) wake();
   }
 
   private refresh(): void {

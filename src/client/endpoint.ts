@@ -147,8 +147,15 @@ export class ClientEndpoint implements Endpoint {
     }
     this.latency.record(latencyMs);
     this.recent.add(now);
-    this.ewma.observe(latencyMs);
-    this.perCall.observe(latencyMs / depth);
+    if (code === Status.OK || code === Status.CANCELLED) {
+      this.ewma.observe(latencyMs);
+      this.perCall.observe(latencyMs / depth);
+    } else {
+      // A failure that came back fast must not make the node look cheap: it only ever
+      // raises the estimates (a failing node sheds load, DESIGN §4).
+      this.ewma.observe(Math.max(latencyMs, this.ewma.value));
+      this.perCall.observe(Math.max(latencyMs / depth, this.perCall.value));
+    }
   }
 
   /** Counters against the client's totals: all attempts, attempts in the window, ready weight. */

@@ -37,8 +37,12 @@ export function interceptedStream(
     async *[Symbol.asyncIterator]() {
       const handoff = new Handoff();
       const call = clientCall(method, options);
+      // Cancels the underlying call when the caller stops early, even while the chain waits
+      // for the next message rather than for the caller.
+      const stop = new AbortController();
+      const signal = options.signal === undefined ? stop.signal : AbortSignal.any([stop.signal, options.signal]);
       const chain = runChain(interceptors, call, async () => {
-        for await (const message of open({ ...options, metadata: call.metadata })) await handoff.put(message);
+        for await (const message of open({ ...options, metadata: call.metadata, signal })) await handoff.put(message);
       }).then(
         () => handoff.close(undefined),
         (error: unknown) => handoff.close(error),
@@ -51,6 +55,7 @@ export function interceptedStream(
         }
       } finally {
         handoff.abandon();
+        stop.abort();
         await chain;
       }
     },

@@ -22,13 +22,25 @@ export function reportMetadata(call: grpc.Call, options: CallOptions): void {
   if (onTrailer !== undefined) call.on('status', (status: grpc.StatusObject) => onTrailer(status.metadata));
 }
 
-/** Writes a request stream into a call, honouring back-pressure, then half-closes. */
+/**
+ * Writes a request stream into a call, honouring back-pressure, then half-closes. It stops
+ * (and so finalizes the caller's iterator) as soon as the call has its status, e.g. when
+ * the server answered before reading every request.
+ */
 export async function pump(requests: StreamInput<unknown>, call: grpc.ClientWritableStream<unknown>): Promise<void> {
+  const done = new AbortController();
+  call.once('status', () => done.abort());
   for await (const request of requests) {
-    if (call.destroyed || call.writableEnded) return;
-    if (!call.write(request)) await once(call, 'drain');
+    if (done.signal.aborted || call.destroyed || call.writableEnded) return;
+    if (!call.write(request)) {
+      try {
+        await once(call, 'drain', { signal: done.signal });
+      } catch {
+        return;
+      }
+    }
   }
-  call.end();
+  if (!done.signal.aborted) call.end();
 }
 
 /** Makes a thrown non-Error value an Error. */

@@ -130,15 +130,16 @@ export function adaptHandler(
 }
 
 /**
- * The request stream as an async iterable that ends (without error) when the call is
- * cancelled. It must not destroy the stream when the requests end: a bidi call still
- * has its responses and status to send.
+ * The request stream as an async iterable that throws the call's CANCELLED when the caller
+ * cancels. It must not destroy the stream when the requests end: a bidi call still has its
+ * responses and status to send.
  */
 async function* readAll(stream: Readable, ctx: LiveContext): AsyncGenerator<unknown> {
   try {
     for await (const message of stream.iterator({ destroyOnReturn: false })) yield input(message);
   } catch (error) {
-    if (!ctx.signal.aborted) throw error;
+    // A cancelled call is not a finished upload: the handler's loop throws CANCELLED.
+    throw ctx.signal.aborted ? ctx.signal.reason : error;
   }
 }
 
