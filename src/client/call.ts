@@ -141,7 +141,7 @@ export class CallRunner {
           (error, value) => (error ? reject(error) : resolve(value)),
         );
         follow(grpcCall, endpoint, call);
-        pump(requests, grpcCall).catch((error: unknown) => {
+        pump(requests, grpcCall, call.signal).catch((error: unknown) => {
           call.requestStreamError = error;
           grpcCall.cancel();
           reject(error);
@@ -164,7 +164,7 @@ export class CallRunner {
         attempt.metadata,
         attempt.options,
       );
-      pump(requests, grpcCall).catch((error: unknown) => {
+      pump(requests, grpcCall, call.signal).catch((error: unknown) => {
         call.requestStreamError = error;
         grpcCall.destroy(toError(error));
         grpcCall.cancel();

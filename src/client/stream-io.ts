@@ -25,11 +25,13 @@ export function reportMetadata(call: grpc.Call, options: CallOptions): void {
 /**
  * Writes a request stream into a call, honouring back-pressure, then half-closes. It stops
  * (and so finalizes the caller's iterator) as soon as the call has its status, e.g. when
- * the server answered before reading every request.
+ * the server answered before reading every request, or the caller cancelled.
  */
-export async function pump(requests: StreamInput<unknown>, call: grpc.ClientWritableStream<unknown>): Promise<void> {
+export async function pump(requests: StreamInput<unknown>, call: grpc.ClientWritableStream<unknown>, cancel?: AbortSignal): Promise<void> {
   const done = new AbortController();
   call.once('status', () => done.abort());
+  // A cancelled call must not be half-closed: the server would take it for a finished upload.
+  cancel?.addEventListener('abort', () => done.abort(), { once: true });
   for await (const request of requests) {
     if (done.signal.aborted || call.destroyed || call.writableEnded) return;
     if (!call.write(request)) {

@@ -138,9 +138,10 @@ async function* readAll(stream: Readable, ctx: LiveContext): AsyncGenerator<unkn
   try {
     for await (const message of stream.iterator({ destroyOnReturn: false })) yield input(message);
   } catch (error) {
-    // A cancelled call is not a finished upload: the handler's loop throws CANCELLED.
     throw ctx.signal.aborted ? ctx.signal.reason : error;
   }
+  // A stream destroyed by a cancel can end the loop without an error: not a finished upload.
+  if (ctx.signal.aborted) throw ctx.signal.reason;
 }
 
 /** A decoded request; bytes that did not decode fail the call with INVALID_ARGUMENT. */

@@ -1,0 +1,124 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterEach, describe, expect, it } from 'vitest';
+import { type Client, createClient, createServer, type RpcError, type Server, Status } from 'switchboard';
+import { Echo } from '../gen/echo.js';
+import { startEchoNode, type EchoNode } from '../helpers/echo-nodes.js';
+
+// Edge cases of the call path found in review: each once hung, leaked or blamed the wrong side.
+describe('call edge cases', () => {
+  const servers: Server[] = [];
+  const clients: Client<typeof Echo>[] = [];
+  afterEach(async () => {
+    await Promise.all(clients.splice(0).map((c) => c.close()));
+    await Promise.all(servers.splice(0).map((s) => s.shutdown({ graceMs: 0 })));
+  });
+
+  /** A node whose streaming handlers pause and record what they saw. */
+  async function pausingNode(seen: string[]): Promise<string> {
+    const server = createServer({ nodeId: 'p', onHandlerError: () => {} });
+    server.add(Echo, {
+      async *serverStream(_req, ctx) {
+        yield { text: 'first' };
+        await sleep(5000, undefined, { signal: ctx.signal }).catch(() => seen.push('stream aborted'));
+        yield { text: 'late' };
+      },
+      async clientStream(requests) {
+        for await (const req of requests) {
+          seen.push(`got ${req.text}`);
+          if (req.text === 'enough') return { text: 'early answer' };
+        }
+        return { text: 'all' };
+      },
+    });
+    servers.push(server);
+    return (await server.listen('127.0.0.1:0')).address;
+  }
+
+  function client(address: string, options: Partial<Parameters<typeof createClient<typeof Echo>>[1]> = {}) {
+    const c = createClient(Echo, { endpoints: [address], ...options });
+    clients.push(c);
+    return c;
+  }
+
+  it('breaking out of a server stream under an interceptor cancels the call at once', async () => {
+    const seen: string[] = [];
+    const c = client(await pausingNode(seen), { interceptors: [async (_call, next) => next()] });
+    const started = performance.now();
+    for await (const reply of c.serverStream({ text: 'x' })) {
+      expect(reply.text).toBe('first');
+      break;
+    }
+    expect(performance.now() - started).toBeLessThan(2000);
+    await expect.poll(() => seen).toContain('stream aborted');
+  });
+
+  it("a request stream that throws fails the call as CANCELLED and does not count against the node", async () => {
+    const seen: string[] = [];
+    const c = client(await pausingNode(seen));
+    async function* broken() {
+      yield { text: 'one' };
+      throw new Error('caller bug');
+    }
+    for (let i = 0; i < 6; i++) {
+      const error = (await c.clientStream(broken()).catch((e: unknown) => e)) as RpcError;
+      expect(error.code).toBe(Status.CANCELLED);
+      expect(error.details).toBe('request stream failed: caller bug');
+    }
+    expect(c.stats().endpoints[0]!.state).toBe('ready');
+    expect(c.stats().endpoints[0]!.failuresByCode).toEqual({ CANCELLED: 6 });
+  });
+
+  it('a server that answers a client stream early stops the upload and finalizes the request iterator', async () => {
+    const seen: string[] = [];
+    const c = client(await pausingNode(seen));
+    let finalized = false;
+    async function* many() {
+      try {
+        yield { text: 'enough' };
+        for (let i = 0; i < 100_000; i++) yield { text: 'x'.repeat(1000) };
+      } finally {
+        finalized = true;
+      }
+    }
+    expect(await c.clientStream(many())).toMatchObject({ text: 'early answer' });
+    await expect.poll(() => finalized).toBe(true);
+  });
+
+  it('closing a client ends calls that wait for a node at once', async () => {
+    const c = client('127.0.0.1:1');
+    const pending = c.unary({ text: 'x' }).catch((e: unknown) => e);
+    await sleep(100);
+    const started = performance.now();
+    await c.close();
+    const error = (await pending) as RpcError;
+    expect(performance.now() - started).toBeLessThan(1000);
+    expect(error.code).toBe(Status.CANCELLED);
+    expect(error.details).toBe('client of test.echo.Echo closed');
+  });
+
+  it('a call cancelled while it waits to retry ends CANCELLED, not with the previous attempt', async () => {
+    const node: EchoNode = await startEchoNode('sick', { failWith: Status.UNAVAILABLE });
+    servers.push(node.server);
+    const c = client(node.address, { retry: { backoff: { initialMs: 2000, maxMs: 2000, jitter: 0 } }, outlierDetection: false });
+    const controller = new AbortController();
+    const pending = c.unary({ text: 'x' }, { signal: controller.signal }).catch((e: unknown) => e);
+    await sleep(200);
+    controller.abort();
+    const error = (await pending) as RpcError;
+    expect(error.code).toBe(Status.CANCELLED);
+    expect(error.details).toBe('call cancelled while waiting to retry');
+  });
+
+  it('the responses of a bidi call iterate once; a second iteration sends nothing', async () => {
+    const node = await startEchoNode('n');
+    servers.push(node.server);
+    const c = client(node.address);
+    const responses = c.bidi([{ text: 'a' }]);
+    const texts: string[] = [];
+    for await (const reply of responses) texts.push(reply.text);
+    expect(texts).toEqual(['A']);
+    expect(() => responses[Symbol.asyncIterator]()).toThrow("a bidi call's responses can be iterated once");
+    await expect.poll(() => node.server.inFlight).toBe(0);
+  });
+
+});
