@@ -42,6 +42,7 @@ class NodeServer implements Server {
   private readonly record: CallRecorder | undefined;
   private readonly unwatchMetrics: (() => void) | undefined;
   private state: 'new' | 'listening' | 'closing' | 'closed' = 'new';
+  private stopping: Promise<void> | undefined;
 
   constructor(options: ServerOptions) {
     if (typeof options?.nodeId !== 'string' || options.nodeId.trim() === '') {
@@ -175,8 +176,14 @@ class NodeServer implements Server {
     }
   }
 
-  async shutdown(options: ShutdownOptions = {}): Promise<void> {
-    if (this.state === 'closing' || this.state === 'closed') return;
+  shutdown(options: ShutdownOptions = {}): Promise<void> {
+    // A second call waits for the same drain rather than returning before it is done.
+    this.stopping ??= this.drain(options);
+    return this.stopping;
+  }
+
+  private async drain(options: ShutdownOptions): Promise<void> {
+    if (this.state === 'closed') return;
     this.state = 'closing';
     await this.registration?.deregister();
     const graceMs = options.graceMs ?? 5000;
