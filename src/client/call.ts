@@ -281,8 +281,8 @@ export class CallRunner {
    */
   private async retryAfter(failure: RpcError, call: CallState): Promise<boolean> {
     const policy = call.policy;
-    if (call.attempt >= policy.maxAttempts) return false;
-    this.throwIfCancelled(call);
+    // Cancelled during the attempt: its own CANCELLED is the answer.
+    if (call.attempt >= policy.maxAttempts || call.signal?.aborted) return false;
     const retryable =
       neverReachedServer(failure) || (call.idempotent && (policy.retryOn.has(failure.code) || call.lastAttemptTimedOut));
     if (!retryable) return false;
@@ -295,17 +295,11 @@ export class CallRunner {
     try {
       await sleep(delay, undefined, { signal: call.signal });
     } catch {
-      this.throwIfCancelled(call);
+      // Cancelled during the backoff: CANCELLED, not the failure of the attempt before.
+      throw new RpcError(Status.CANCELLED, 'call cancelled while waiting to retry', undefined, { path: call.path });
     }
     call.attempt++;
     return true;
-  }
-
-  /** A caller that cancelled gets CANCELLED, not the failure of the attempt before. */
-  private throwIfCancelled(call: CallState): void {
-    if (call.signal?.aborted) {
-      throw new RpcError(Status.CANCELLED, 'call cancelled while waiting to retry', undefined, { path: call.path });
-    }
   }
 
 }
