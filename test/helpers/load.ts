@@ -1,3 +1,5 @@
+import { runClosedLoop } from '../../src/cli/load-loop.js';
+
 /** One call of a load run: when it started, and where it went or how it failed. */
 export interface CallRecord {
   readonly startedMs: number;
@@ -6,9 +8,9 @@ export interface CallRecord {
 }
 
 /**
- * Runs `concurrency` callers for `durationMs` (bounded: at most `maxCalls` calls), each
- * making one call after the other. Returns every call with its start time relative to the
- * run's start, so tests can assert what happened before and after an event.
+ * The closed loop of `src/cli/load-loop.ts` (`concurrency` callers for `durationMs`, at
+ * most `maxCalls` calls), keeping every call with its start time relative to the run's
+ * start, so tests can assert what happened before and after an event.
  */
 export async function runLoad(options: {
   readonly concurrency: number;
@@ -18,18 +20,22 @@ export async function runLoad(options: {
 }): Promise<CallRecord[]> {
   const records: CallRecord[] = [];
   const started = performance.now();
-  const maxCalls = options.maxCalls ?? 100_000;
-  const worker = async () => {
-    while (records.length < maxCalls && performance.now() - started < options.durationMs) {
+  await runClosedLoop({
+    concurrency: options.concurrency,
+    durationMs: options.durationMs,
+    maxCalls: options.maxCalls ?? 100_000,
+    call: async () => {
       const startedMs = performance.now() - started;
       try {
-        records.push({ startedMs, node: await options.call(), error: undefined });
+        const node = await options.call();
+        records.push({ startedMs, node, error: undefined });
+        return node;
       } catch (error) {
         records.push({ startedMs, node: undefined, error });
+        throw error;
       }
-    }
-  };
-  await Promise.all(Array.from({ length: options.concurrency }, worker));
+    },
+  });
   return records;
 }
 

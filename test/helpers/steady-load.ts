@@ -2,13 +2,17 @@
 import type { Client } from 'switchboard';
 import type { Echo } from '../gen/echo.js';
 
-/** Unary calls in a loop, `concurrency` at a time, until `stop`; counts replies per node and failures. */
-export function startLoad(client: Client<typeof Echo>, concurrency = 4) {
+/**
+ * Unary calls in a loop, `concurrency` at a time, until `stop` (or, should a test never
+ * stop it, `maxMs`); counts replies per node and failures.
+ */
+export function startLoad(client: Client<typeof Echo>, concurrency = 4, maxMs = 60_000) {
   const byNode: Record<string, number> = {};
   const failures: unknown[] = [];
   let running = true;
+  const until = performance.now() + maxMs;
   const loop = async () => {
-    while (running) {
+    while (running && performance.now() < until) {
       try {
         const reply = await client.unary({ text: 'load' });
         byNode[reply.nodeId] = (byNode[reply.nodeId] ?? 0) + 1;
