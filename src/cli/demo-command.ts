@@ -11,6 +11,7 @@ import { serveStatusPage } from '../observability/status-page.js';
 import { type DemoNode, startDemoCluster } from './demo-cluster.js';
 import { plainGreeterClient } from './grpc-js-baseline.js';
 import { type LoadResult, runClosedLoop } from './load-loop.js';
+import { CliError, positiveOption, runCommand } from './rpc-target.js';
 import { formatTable } from './table.js';
 
 interface DemoOptions {
@@ -89,13 +90,14 @@ export function registerDemoCommand(program: Command): void {
     .option('--seconds <n>', 'seconds of load per balancer', '5')
     .option('--concurrency <n>', 'calls in flight (closed loop)', '32')
     .option('--status [port]', 'serve a live status page of the current client (default: any free port)')
-    .action(async (options: DemoOptions) => {
-      const seconds = positive(options.seconds, '--seconds');
-      const concurrency = positive(options.concurrency, '--concurrency');
-      const statusPort = options.status === undefined ? undefined : options.status === true ? 0 : port(options.status);
-      if (seconds === undefined || concurrency === undefined || Number.isNaN(statusPort)) return;
-      await demo(seconds, Math.round(concurrency), statusPort);
-    });
+    .action((options: DemoOptions) =>
+      runCommand('demo', async () => {
+        const seconds = positiveOption(options.seconds, '--seconds');
+        const concurrency = positiveOption(options.concurrency, '--concurrency');
+        const statusPort = options.status === undefined ? undefined : options.status === true ? 0 : port(options.status);
+        await demo(seconds, Math.round(concurrency), statusPort);
+      }),
+    );
 }
 
 async function demo(seconds: number, concurrency: number, statusPort: number | undefined): Promise<void> {
@@ -165,18 +167,9 @@ async function demo(seconds: number, concurrency: number, statusPort: number | u
   if (failure !== undefined) console.log(`first failure: ${failure instanceof Error ? failure.message : String(failure)}`);
 }
 
-function positive(text: string, flag: string): number | undefined {
-  const value = Number(text);
-  if (Number.isFinite(value) && value > 0) return value;
-  console.error(`switchboard demo: ${flag} must be a positive number, got ${JSON.stringify(text)}`);
-  process.exitCode = 1;
-  return undefined;
-}
-
+/** The `--status` port, or a CliError naming it. */
 function port(text: string): number {
   const value = Number(text);
   if (Number.isInteger(value) && value >= 0 && value <= 65535) return value;
-  console.error(`switchboard demo: --status takes a port number (0-65535), got ${JSON.stringify(text)}`);
-  process.exitCode = 1;
-  return Number.NaN;
+  throw new CliError(`--status takes a port number (0-65535), got ${JSON.stringify(text)}`);
 }
