@@ -1,7 +1,7 @@
 /**
  * pick() cost of each balancer at 10, 1,000 and 10,000 endpoints (DESIGN §10: < 1 µs at
  * 10,000). Run: `npx tsx bench/pick.ts`. Endpoints are plain objects (the balancer layer
- * knows nothing of grpc-js), except the row that reads latency through PeakEwma getters as
+ * knows nothing of grpc-js), except the row that reads latency through the client's EWMA getters as
  * the client's endpoints do. There is no grpc-js counterpart to a pick; the baseline row is
  * a bare array rotation, the floor any balancer pays.
  */
@@ -13,7 +13,7 @@ import { roundRobin } from '../src/balancer/round-robin.js';
 import { route } from '../src/balancer/route.js';
 import { weighted } from '../src/balancer/weighted.js';
 import { zoneAware } from '../src/balancer/zone-aware.js';
-import { PeakEwma } from '../src/client/peak-ewma.js';
+import { floorEwma, peakEwma } from '../src/client/decaying-ewma.js';
 import { seededRandom } from '../src/common/seeded-random.js';
 
 const SIZES = [10, 1_000, 10_000];
@@ -43,8 +43,8 @@ class EwmaEndpoint implements Endpoint {
   readonly labels = {};
   readonly inFlight: number;
   readonly load = undefined;
-  readonly #ewma = new PeakEwma();
-  readonly #perCall = new PeakEwma();
+  readonly #ewma = peakEwma();
+  readonly #perCall = floorEwma();
 
   constructor(plain: Endpoint) {
     this.id = plain.id;
@@ -68,7 +68,7 @@ function reportingEndpoints(n: number): Endpoint[] {
   const receivedAt = performance.now() + 3_600_000;
   return plainEndpoints(n).map((e) => ({
     ...e,
-    load: { utilization: rng(), inFlight: Math.floor(rng() * 16), qps: 100 + rng() * 900, eps: 0, named: {}, receivedAt },
+    load: { utilization: rng(), inFlight: Math.floor(rng() * 16), qps: 100 + rng() * 900, eps: 0, named: {}, receivedAt, ownInFlight: 0 },
   }));
 }
 
@@ -114,7 +114,7 @@ const rows: Row[] = [
   { label: 'weighted({ dynamic })', make: () => weighted({ random: seededRandom(1), dynamic: true }), endpoints: reportingEndpoints },
   { label: 'leastLoad', make: () => leastLoad({ random: seededRandom(1) }), endpoints: plainEndpoints },
   { label: 'leastLoad (load reports)', make: () => leastLoad({ random: seededRandom(1) }), endpoints: reportingEndpoints },
-  { label: 'leastLoad (PeakEwma getters)', make: () => leastLoad({ random: seededRandom(1) }), endpoints: ewmaEndpoints },
+  { label: 'leastLoad (EWMA getters)', make: () => leastLoad({ random: seededRandom(1) }), endpoints: ewmaEndpoints },
   { label: 'random', make: () => random({ random: seededRandom(1) }), endpoints: plainEndpoints },
   { label: 'consistentHash ring', make: () => consistentHash(), endpoints: plainEndpoints, keyed: true },
   { label: 'consistentHash maglev', make: () => consistentHash({ algorithm: 'maglev', tableSize: 1_000_003 }), endpoints: plainEndpoints, keyed: true },

@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import * as grpc from '@grpc/grpc-js';
 import { type Balancer, type Client, createClient, type Endpoint, type LoadReport } from 'switchboard';
 import { methodCodec } from '../src/schema/codec.js';
-import { decodeOrcaReport, encodeOrcaReport, namedMetric, ORCA_TRAILER } from '../src/common/orca-load-report.js';
+import { decodeOrcaReport, encodeOrcaReport, namedMetric, ORCA_TRAILER, requestCost } from '../src/common/orca-load-report.js';
 import { Echo } from './gen/echo.js';
 import { type EchoNode, startEchoNode, stopAll } from './helpers/echo-nodes.js';
 
@@ -18,11 +18,16 @@ describe('ORCA load report codec', () => {
     rpsFractional: 123.5,
     eps: 2,
     applicationUtilization: 0.75,
+    requestCost: { bytes: 512, joined_queue: 2 },
     namedMetrics: { queue: 7, in_flight: 3 },
   };
 
-  it('encodes what protobufjs decodes, with an appended named metric merged into the map', () => {
-    const bytes = Buffer.concat([encodeOrcaReport({ ...report, namedMetrics: { queue: 7 } }), namedMetric('in_flight', 3)]);
+  it('encodes what protobufjs decodes, with appended map entries merged into their maps', () => {
+    const bytes = Buffer.concat([
+      encodeOrcaReport({ ...report, requestCost: { bytes: 512 }, namedMetrics: { queue: 7 } }),
+      namedMetric('in_flight', 3),
+      requestCost('joined_queue', 2),
+    ]);
     const decoded = OrcaLoadReport.toObject(OrcaLoadReport.decode(bytes));
     expect(decoded).toEqual(report);
   });
@@ -65,7 +70,9 @@ describe('load reports between nodes and clients', () => {
     };
     client = createClient(Echo, { endpoints: [node.address], balancer: spy });
     await Promise.all([client.unary({ text: 'slow', delayMs: 300 }), client.unary({ text: 'fast', delayMs: 20 })]);
+    // The fast call ends while the slow one runs: the node counts it, and so does the client.
     expect(seen.map((load) => load.inFlight)).toEqual([1, 0]);
+    expect(seen.map((load) => load.ownInFlight)).toEqual([1, 0]);
     expect(seen[0]).toMatchObject({ utilization: 0.6, named: { queue: 4 } });
     expect(node.server.load()).toMatchObject({ utilization: 0.6, named: { queue: 4 } });
   });
@@ -86,7 +93,9 @@ describe('load reports between nodes and clients', () => {
       });
     const [on, off] = await Promise.all(nodes.map((n) => trailerOf(n.address)));
     expect(on).toHaveLength(1);
-    expect(decodeOrcaReport(on![0] as Buffer).namedMetrics).toEqual({ in_flight: 0 });
+    const report = decodeOrcaReport(on![0] as Buffer);
+    expect(report.namedMetrics).toEqual({ in_flight: 0 });
+    expect(report.requestCost).toEqual({ joined_queue: 1 });
     expect(off).toEqual([]);
   });
 });

@@ -9,8 +9,13 @@
 export interface LoadReport {
   /** CPU or event-loop utilization, 0..1 (may exceed 1 when over-committed). */
   readonly utilization: number;
-  /** Calls in flight on the node when it reported. */
+  /** Calls in flight on the node when it reported, every caller's. */
   readonly inFlight: number;
+  /**
+   * This client's own calls among them: its calls in flight there when the report arrived.
+   * `inFlight − ownInFlight` are the other callers' calls.
+   */
+  readonly ownInFlight: number;
   /** Queries per second the node served recently. */
   readonly qps: number;
   /** Failed calls per second the node served recently. */

@@ -1,8 +1,7 @@
 /**
  * What a node's load report says right now, read the same way by the balancers and by the
  * client endpoint that estimates service time: a report is acted on only while fresh, and
- * the node's in-flight count (all its callers' calls) stands in for this client's own
- * count when it is the larger.
+ * the other callers' calls it counts on the node add to this client's own.
  */
 import type { Endpoint, LoadReport } from './balancer.js';
 
@@ -16,9 +15,11 @@ export function freshLoad(endpoint: Endpoint): LoadReport | undefined {
 }
 
 /**
- * Calls queued on the node as far as this client can tell: its own in flight there, or
- * the node's fresh report of everyone's calls when that is more.
+ * Calls queued on the node as far as this client can tell: its own in flight there now,
+ * plus the other callers' calls in the node's fresh report (its count less this client's
+ * calls at the time). With several clients sharing the nodes, each sees only its own
+ * share of a queue; the report shows the rest.
  */
 export function queueDepth(endpoint: Endpoint, fresh: LoadReport | undefined = freshLoad(endpoint)): number {
-  return Math.max(endpoint.inFlight, fresh?.inFlight ?? 0);
+  return fresh === undefined ? endpoint.inFlight : endpoint.inFlight + Math.max(0, fresh.inFlight - fresh.ownInFlight);
 }

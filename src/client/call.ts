@@ -36,10 +36,13 @@ export interface CallDefaults {
 
 type Started = grpc.ClientReadableStream<unknown> | grpc.ClientDuplexStream<unknown, unknown>;
 
-/** When an attempt started, and the queue depth it joined on its endpoint. */
+/**
+ * When an attempt started, and the queue depth it joined on its endpoint: the client's
+ * estimate, replaced by the node's own count when its response reports one.
+ */
 interface AttemptStart {
   readonly at: number;
-  readonly depth: number;
+  depth: number;
 }
 
 /**
@@ -86,7 +89,7 @@ export class CallRunner {
     const started = this.begin(endpoint);
     let response: unknown;
     try {
-      response = await this.send(endpoint, method, codec, request, call);
+      response = await this.send(endpoint, method, codec, request, call, started);
     } catch (error) {
       throw this.fail(endpoint, error, started, call);
     }
@@ -95,7 +98,7 @@ export class CallRunner {
   }
 
   /** Sends one unary attempt to `endpoint`. */
-  private send(endpoint: ClientEndpoint, method: MethodDescriptor, codec: MethodCodec, request: unknown, call: CallState): Promise<unknown> {
+  private send(endpoint: ClientEndpoint, method: MethodDescriptor, codec: MethodCodec, request: unknown, call: CallState, started: AttemptStart): Promise<unknown> {
     const attempt = call.startAttempt();
     return new Promise((resolve, reject) => {
       const grpcCall = endpoint.grpcClient.makeUnaryRequest(
@@ -107,7 +110,7 @@ export class CallRunner {
         attempt.options,
         (error, value) => (error ? reject(error) : resolve(value)),
       );
-      follow(grpcCall, endpoint, call);
+      follow(grpcCall, endpoint, call, started);
     });
   }
 
@@ -140,7 +143,7 @@ export class CallRunner {
           attempt.options,
           (error, value) => (error ? reject(error) : resolve(value)),
         );
-        follow(grpcCall, endpoint, call);
+        follow(grpcCall, endpoint, call, started);
         pump(requests, grpcCall, call.signal).catch((error: unknown) => {
           call.requestStreamError = error;
           grpcCall.cancel();
@@ -200,7 +203,7 @@ export class CallRunner {
           let grpcCall: Started | undefined;
           try {
             grpcCall = start(endpoint, call);
-            follow(grpcCall, endpoint, call);
+            follow(grpcCall, endpoint, call, started);
             for await (const message of grpcCall) {
               delivered = true;
               yield message;
@@ -307,10 +310,13 @@ export class CallRunner {
 /**
  * Wires a started attempt to its call: the caller's signal cancels it, its headers and
  * trailers reach `onHeader` / `onTrailer`, and the node's load report in its trailers
- * reaches the endpoint.
+ * reaches the endpoint (with the queue the attempt joined there, when the node says).
  */
-function follow(grpcCall: grpc.Call, endpoint: ClientEndpoint, call: CallState): void {
+function follow(grpcCall: grpc.Call, endpoint: ClientEndpoint, call: CallState, started: AttemptStart): void {
   reportMetadata(grpcCall, call.options);
   cancelOnAbort(grpcCall, call.signal);
-  grpcCall.on('status', (status: grpc.StatusObject) => endpoint.readLoad(status.metadata));
+  grpcCall.on('status', (status: grpc.StatusObject) => {
+    const joined = endpoint.readLoad(status.metadata);
+    if (joined !== undefined && joined > 0) started.depth = joined;
+  });
 }

@@ -12,7 +12,7 @@ import type { EndpointState, EndpointStats } from './client-stats.js';
 import { probeConnectError } from './connect-error.js';
 import { HealthWatch } from './health-watch.js';
 import { loadFromTrailers } from './load-from-trailers.js';
-import { PeakEwma } from './peak-ewma.js';
+import { type DecayingEwma, floorEwma, peakEwma } from './decaying-ewma.js';
 
 /** An endpoint as configured: an address, optionally with attributes that override the node's. */
 export interface EndpointConfig {
@@ -40,7 +40,6 @@ export interface ConnectionSettings {
 }
 
 const INFO_TIMEOUT_MS = 2000;
-const LOAD_READ_INTERVAL_MS = 20;
 const infoMethod = Node.methods.info;
 const infoCodec = methodCodec(Node, infoMethod);
 const { READY, CONNECTING, TRANSIENT_FAILURE, IDLE } = grpc.connectivityState;
@@ -69,9 +68,9 @@ export class ClientEndpoint implements Endpoint {
   failures = 0;
   /** Why the last connection attempt failed (e.g. TLS verification), until it connects. */
   lastError: string | undefined = undefined;
-  private readonly ewma: PeakEwma;
-  /** Peak-EWMA of latency ÷ queue depth at the start: ms per queued call. */
-  private readonly perCall: PeakEwma;
+  private readonly ewma: DecayingEwma;
+  /** Floor-tracking EWMA of latency ÷ the queue the call joined: ms per queued call. */
+  private readonly perCall: DecayingEwma;
   private readonly latency = new LatencyHistogram();
   private readonly codes = new CodeCounts();
   /** Attempts completed within the last 10 s. */
@@ -95,8 +94,8 @@ export class ClientEndpoint implements Endpoint {
     this.weight = config.weight ?? 1;
     this.zone = config.zone ?? '';
     this.labels = config.labels ?? {};
-    this.ewma = new PeakEwma(settings.latencyDecayMs);
-    this.perCall = new PeakEwma(settings.latencyDecayMs);
+    this.ewma = peakEwma(settings.latencyDecayMs);
+    this.perCall = floorEwma(settings.latencyDecayMs);
     this.grpcClient = this.connect();
     this.health =
       settings.healthService === undefined
@@ -190,14 +189,16 @@ export class ClientEndpoint implements Endpoint {
   }
 
   /**
-   * Takes the node's load report from a response's trailers (ORCA
-   * `endpoint-load-metrics-bin`). Decoded at most every LOAD_READ_INTERVAL_MS: the report
-   * changes on the node's sampling timer, not per call.
+   * Takes the node's load report from the trailers of a response (ORCA
+   * `endpoint-load-metrics-bin`), read before its attempt ends here; returns the queue the
+   * call joined on the node, when the node says. The node's in-flight count changes with
+   * every call, so every report is read (it decodes in under a microsecond).
    */
-  readLoad(trailers: grpc.Metadata): void {
-    const now = performance.now();
-    if (this.load !== undefined && now - this.load.receivedAt < LOAD_READ_INTERVAL_MS) return;
-    this.load = loadFromTrailers(trailers, now) ?? this.load;
+  readLoad(trailers: grpc.Metadata): number | undefined {
+    const read = loadFromTrailers(trailers, performance.now(), Math.max(0, this.inFlight - 1));
+    if (read === undefined) return undefined;
+    this.load = read.report;
+    return read.joined;
   }
 
   /** Ejection changed (outlier detector). */

@@ -9,6 +9,15 @@
 /** The trailer key gRPC uses for per-call ORCA reports (gRFC A51). */
 export const ORCA_TRAILER = 'endpoint-load-metrics-bin';
 
+/** The named metric in which a Switchboard node reports its calls in flight. */
+export const IN_FLIGHT = 'in_flight';
+
+/**
+ * The request cost in which a Switchboard node reports the calls in flight when this call
+ * arrived, itself included: the queue it joined.
+ */
+export const JOINED_QUEUE = 'joined_queue';
+
 /** The fields of a report that Switchboard sends and reads. */
 export interface OrcaReport {
   readonly cpuUtilization: number;
@@ -16,11 +25,14 @@ export interface OrcaReport {
   readonly rpsFractional: number;
   readonly eps: number;
   readonly applicationUtilization: number;
+  /** Figures of the one request the report comes with. */
+  readonly requestCost: Readonly<Record<string, number>>;
   readonly namedMetrics: Readonly<Record<string, number>>;
 }
 
 const CPU = 1;
 const MEM = 2;
+const REQUEST_COST = 4;
 const RPS_FRACTIONAL = 6;
 const EPS = 7;
 const NAMED_METRICS = 8;
@@ -28,7 +40,7 @@ const APPLICATION_UTILIZATION = 9;
 const FIXED64 = 1;
 const LEN = 2;
 
-/** Encodes the scalar fields and the named metrics (zero values are left out, as proto3 does). */
+/** Encodes the scalar fields and the maps (zero values are left out, as proto3 does). */
 export function encodeOrcaReport(report: OrcaReport): Buffer {
   const parts: Buffer[] = [];
   for (const [field, value] of [
@@ -40,45 +52,52 @@ export function encodeOrcaReport(report: OrcaReport): Buffer {
   ] as const) {
     if (value !== 0) parts.push(doubleField(field, value));
   }
+  for (const [name, value] of Object.entries(report.requestCost)) parts.push(requestCost(name, value));
   for (const [name, value] of Object.entries(report.namedMetrics)) parts.push(namedMetric(name, value));
   return Buffer.concat(parts);
 }
 
 /** One `named_metrics` map entry, to append to an encoded report (repeated entries merge). */
 export function namedMetric(name: string, value: number): Buffer {
+  return mapEntry(NAMED_METRICS, name, value);
+}
+
+/** One `request_cost` map entry, to append to an encoded report. */
+export function requestCost(name: string, value: number): Buffer {
+  return mapEntry(REQUEST_COST, name, value);
+}
+
+function mapEntry(field: number, name: string, value: number): Buffer {
   const key = Buffer.from(name, 'utf8');
   const entry = Buffer.concat([tag(1, LEN), varint(key.length), key, doubleField(2, value)]);
-  return Buffer.concat([tag(NAMED_METRICS, LEN), varint(entry.length), entry]);
+  return Buffer.concat([tag(field, LEN), varint(entry.length), entry]);
 }
 
 /** Decodes a report; unknown fields are skipped; throws on malformed bytes. */
 export function decodeOrcaReport(bytes: Uint8Array): OrcaReport {
   const reader = new Reader(bytes);
-  const report = { cpuUtilization: 0, memUtilization: 0, rpsFractional: 0, eps: 0, applicationUtilization: 0 };
+  const end = bytes.length;
+  let cpuUtilization = 0;
+  let memUtilization = 0;
+  let rpsFractional = 0;
+  let eps = 0;
+  let applicationUtilization = 0;
+  const requestCost: Record<string, number> = {};
   const namedMetrics: Record<string, number> = {};
-  while (!reader.done()) {
-    const key = reader.varint();
+  while (reader.offset < end) {
+    const key = reader.varint(end);
     const field = key >>> 3;
     const wire = key & 7;
-    if (wire === FIXED64 && field === CPU) report.cpuUtilization = reader.double();
-    else if (wire === FIXED64 && field === MEM) report.memUtilization = reader.double();
-    else if (wire === FIXED64 && field === RPS_FRACTIONAL) report.rpsFractional = reader.double();
-    else if (wire === FIXED64 && field === EPS) report.eps = reader.double();
-    else if (wire === FIXED64 && field === APPLICATION_UTILIZATION) report.applicationUtilization = reader.double();
-    else if (wire === LEN && field === NAMED_METRICS) {
-      const entry = new Reader(reader.bytes());
-      let name = '';
-      let value = 0;
-      while (!entry.done()) {
-        const entryKey = entry.varint();
-        if (entryKey === ((1 << 3) | LEN)) name = Buffer.from(entry.bytes()).toString('utf8');
-        else if (entryKey === ((2 << 3) | FIXED64)) value = entry.double();
-        else entry.skip(entryKey & 7);
-      }
-      namedMetrics[name] = value;
-    } else reader.skip(wire);
+    if (wire === FIXED64 && field === CPU) cpuUtilization = reader.double(end);
+    else if (wire === FIXED64 && field === MEM) memUtilization = reader.double(end);
+    else if (wire === FIXED64 && field === RPS_FRACTIONAL) rpsFractional = reader.double(end);
+    else if (wire === FIXED64 && field === EPS) eps = reader.double(end);
+    else if (wire === FIXED64 && field === APPLICATION_UTILIZATION) applicationUtilization = reader.double(end);
+    else if (wire === LEN && field === NAMED_METRICS) reader.mapEntry(end, namedMetrics);
+    else if (wire === LEN && field === REQUEST_COST) reader.mapEntry(end, requestCost);
+    else reader.skip(wire, end);
   }
-  return { ...report, namedMetrics };
+  return { cpuUtilization, memUtilization, rpsFractional, eps, applicationUtilization, requestCost, namedMetrics };
 }
 
 function tag(field: number, wire: number): Buffer {
@@ -103,23 +122,20 @@ function varint(value: number): Buffer {
   return Buffer.from(bytes);
 }
 
+/** Reads fields in place (no copies: this runs on every response); `end` bounds the enclosing message. */
 class Reader {
-  private offset = 0;
-  private readonly view: DataView;
+  offset = 0;
+  private readonly buffer: Buffer;
 
-  constructor(private readonly buffer: Uint8Array) {
-    this.view = new DataView(buffer.buffer, buffer.byteOffset, buffer.byteLength);
+  constructor(bytes: Uint8Array) {
+    this.buffer = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   }
 
-  done(): boolean {
-    return this.offset >= this.buffer.length;
-  }
-
-  varint(): number {
+  varint(end: number): number {
     let result = 0;
     let shift = 0;
     for (;;) {
-      if (this.offset >= this.buffer.length) throw new RangeError('ORCA report: truncated varint');
+      if (this.offset >= end) throw new RangeError('ORCA report: truncated varint');
       const byte = this.buffer[this.offset++]!;
       result += (byte & 0x7f) * 2 ** shift;
       if (byte < 0x80) return result;
@@ -128,34 +144,52 @@ class Reader {
     }
   }
 
-  double(): number {
-    this.need(8);
-    const value = this.view.getFloat64(this.offset, true);
+  double(end: number): number {
+    this.need(8, end);
+    const value = this.buffer.readDoubleLE(this.offset);
     this.offset += 8;
     return value;
   }
 
-  bytes(): Uint8Array {
-    const length = this.varint();
-    this.need(length);
-    const slice = this.buffer.subarray(this.offset, this.offset + length);
-    this.offset += length;
-    return slice;
+  /** Reads a length prefix; returns where the field it announces ends. */
+  lengthEnd(end: number): number {
+    const length = this.varint(end);
+    this.need(length, end);
+    return this.offset + length;
   }
 
-  skip(wire: number): void {
-    if (wire === 0) this.varint();
-    else if (wire === LEN) this.bytes();
-    else if (wire === FIXED64 || wire === 5) this.advance(wire === FIXED64 ? 8 : 4);
-    else throw new RangeError(`ORCA report: unsupported wire type ${wire}`);
+  /** One `map<string, double>` entry, into `map`. */
+  mapEntry(end: number, map: Record<string, number>): void {
+    const entryEnd = this.lengthEnd(end);
+    let name = '';
+    let value = 0;
+    while (this.offset < entryEnd) {
+      const entryKey = this.varint(entryEnd);
+      if (entryKey === ((1 << 3) | LEN)) name = this.utf8(this.lengthEnd(entryEnd));
+      else if (entryKey === ((2 << 3) | FIXED64)) value = this.double(entryEnd);
+      else this.skip(entryKey & 7, entryEnd);
+    }
+    map[name] = value;
   }
 
-  private advance(length: number): void {
-    this.need(length);
-    this.offset += length;
+  /** The UTF-8 text from here to `until`. */
+  utf8(until: number): string {
+    const text = this.buffer.toString('utf8', this.offset, until);
+    this.offset = until;
+    return text;
   }
 
-  private need(length: number): void {
-    if (this.offset + length > this.buffer.length) throw new RangeError('ORCA report: truncated field');
+  skip(wire: number, end: number): void {
+    if (wire === 0) this.varint(end);
+    else if (wire === LEN) this.offset = this.lengthEnd(end);
+    else if (wire === FIXED64 || wire === 5) {
+      const length = wire === FIXED64 ? 8 : 4;
+      this.need(length, end);
+      this.offset += length;
+    } else throw new RangeError(`ORCA report: unsupported wire type ${wire}`);
+  }
+
+  private need(length: number, end: number): void {
+    if (this.offset + length > end) throw new RangeError('ORCA report: truncated field');
   }
 }

@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import { encodeOrcaReport, namedMetric } from '../common/orca-load-report.js';
+import { encodeOrcaReport, IN_FLIGHT, JOINED_QUEUE, namedMetric, requestCost } from '../common/orca-load-report.js';
 
 /** Load figures the application reports itself (they override the measured ones). */
 export interface AppLoad {
@@ -21,19 +21,22 @@ export interface LoadSnapshot {
   readonly named: Readonly<Record<string, number>>;
 }
 
-const IN_FLIGHT = 'in_flight';
-
 /**
  * A node's load, as callers read it from the `endpoint-load-metrics-bin` trailer of every
  * response (ORCA, gRFC A51). The figures are sampled on a timer — event-loop utilization
  * (the capacity a Node.js server runs out of first), process CPU, calls and errors per
- * second — and encoded once per sample; per call only the in-flight count is appended, as
- * the named metric `in_flight`, into one preallocated-size buffer. grpc-js' own
- * `grpc.server_call_metric_recording` builds a report per call and costs far more.
+ * second — and encoded once per sample; per call two figures are appended, as fixed-size
+ * map entries whose values are written in place: the node's calls in flight (named metric
+ * `in_flight`) and the queue this call joined when it arrived (request cost
+ * `joined_queue`, itself included), from which a client learns the node's time per queued
+ * call exactly. grpc-js' own `grpc.server_call_metric_recording` builds a report per call
+ * and costs far more.
  */
 export class LoadReporter {
   private encoded: Buffer = Buffer.alloc(0);
-  private readonly inFlightEntry: Buffer;
+  /** The per-call entries with placeholder values: per call only their last 8 bytes change. */
+  private readonly inFlightEntry = namedMetric(IN_FLIGHT, 0);
+  private readonly joinedEntry = requestCost(JOINED_QUEUE, 0);
   private snapshot: LoadSnapshot = { utilization: 0, cpuUtilization: 0, qps: 0, eps: 0, named: {} };
   private app: AppLoad = {};
   private calls = 0;
@@ -44,8 +47,6 @@ export class LoadReporter {
   private readonly timer: NodeJS.Timeout;
 
   constructor(intervalMs = 500) {
-    // The `in_flight` map entry with a placeholder value: per call only its 8 bytes change.
-    this.inFlightEntry = namedMetric(IN_FLIGHT, 0);
     this.timer = setInterval(() => this.sample(), intervalMs);
     this.timer.unref();
     this.encode();
@@ -68,12 +69,15 @@ export class LoadReporter {
     return this.snapshot;
   }
 
-  /** The trailer value for a response sent while `inFlight` other calls run. */
-  trailer(inFlight: number): Buffer {
-    const out = Buffer.allocUnsafe(this.encoded.length + this.inFlightEntry.length);
+  /** The trailer value for a response sent while `inFlight` other calls run, of a call that arrived to `joined` (itself included). */
+  trailer(inFlight: number, joined: number): Buffer {
+    const head = this.encoded.length + this.inFlightEntry.length;
+    const out = Buffer.allocUnsafe(head + this.joinedEntry.length);
     this.encoded.copy(out, 0);
     this.inFlightEntry.copy(out, this.encoded.length);
-    out.writeDoubleLE(inFlight, out.length - 8);
+    this.joinedEntry.copy(out, head);
+    out.writeDoubleLE(inFlight, head - 8);
+    out.writeDoubleLE(joined, out.length - 8);
     return out;
   }
 
@@ -111,6 +115,7 @@ export class LoadReporter {
       rpsFractional: this.snapshot.qps,
       eps: this.snapshot.eps,
       applicationUtilization: utilization,
+      requestCost: {},
       namedMetrics: named,
     });
   }

@@ -77,6 +77,7 @@ class NodeServer implements Server {
       interceptors: this.interceptors,
       begin: (ctx) => {
         this.live.add(ctx);
+        ctx.joined = this.live.size;
         this.recorders.get(ctx.path)?.begin();
       },
       admit: limit && ((ctx) => limit.admit(ctx)),
@@ -92,7 +93,7 @@ class NodeServer implements Server {
           ? () => {}
           : (ctx, ok) => {
               reporter.record(ok);
-              ctx.trailer.set(ORCA_TRAILER, reporter.trailer(this.live.size - 1));
+              ctx.trailer.set(ORCA_TRAILER, reporter.trailer(this.live.size - 1, ctx.joined));
             },
       reportLoad: (load) => this.reportLoad(load),
       onHandlerError,

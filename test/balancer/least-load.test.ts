@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import type { Balancer, Endpoint, LoadReport } from '../../src/balancer/balancer.js';
-import { leastLoad } from '../../src/balancer/least-load.js';
-import { PeakEwma } from '../../src/client/peak-ewma.js';
+import { cost, leastLoad } from '../../src/balancer/least-load.js';
+import { type DecayingEwma, floorEwma, peakEwma } from '../../src/client/decaying-ewma.js';
 import { seededRandom } from '../../src/common/seeded-random.js';
 import { countById, endpoint, firstAttempt, retry } from './fake-endpoint.js';
 
 /**
  * A node with one worker and a FIFO queue, on a simulated clock. Its latency and
- * service-time estimates are real PeakEwmas fed by the simulated completions, as the
+ * service-time estimates are the client's own EWMAs fed by the simulated completions, as the
  * client's endpoint feeds them (latency, and latency ÷ the depth the call joined).
  */
 class SimNode implements Endpoint {
@@ -16,8 +16,8 @@ class SimNode implements Endpoint {
   readonly zone = '';
   readonly labels = {};
   readonly load: LoadReport | undefined = undefined;
-  readonly ewma: PeakEwma;
-  readonly perCall: PeakEwma;
+  readonly ewma: DecayingEwma;
+  readonly perCall: DecayingEwma;
   /** The calls queued here (start time, depth joined); the first is in service. */
   readonly queue: { start: number; depth: number }[] = [];
   /** When the call in service completes. */
@@ -31,8 +31,8 @@ class SimNode implements Endpoint {
     clock: { t: number },
   ) {
     this.address = `sim:${id}`;
-    this.ewma = new PeakEwma(1000, () => clock.t);
-    this.perCall = new PeakEwma(1000, () => clock.t);
+    this.ewma = peakEwma(1000, () => clock.t);
+    this.perCall = floorEwma(1000, () => clock.t);
   }
   get inFlight(): number {
     return this.queue.length;
@@ -214,6 +214,7 @@ describe('leastLoad', () => {
       eps: 0,
       named: {},
       receivedAt: performance.now() - ageMs,
+      ownInFlight: 0,
     });
     const balancer = leastLoad({ random: seededRandom(5) });
     const busy = endpoint('busy', { ewmaLatencyMs: 10, load: report(0.9, 100) });
@@ -223,6 +224,16 @@ describe('leastLoad', () => {
     for (let i = 0; i < 100; i++) expect(balancer.pick(firstAttempt)).toBe(idle);
     busy.load = report(0.9, 5000);
     for (let i = 0; i < 100; i++) expect(balancer.pick(firstAttempt)).toBe(busy);
+  });
+
+  it("adds the other callers' calls in a fresh report to its own in-flight count", () => {
+    const shared = endpoint('shared', { inFlight: 2, ewmaLatencyMs: 1 });
+    expect(cost(shared)).toBe(3);
+    // The node counted 7 calls when this client had 1 of them there: 6 are other callers'.
+    shared.load = { utilization: 0, inFlight: 7, ownInFlight: 1, qps: 0, eps: 0, named: {}, receivedAt: performance.now() - 10 };
+    expect(cost(shared)).toBe(2 + 6 + 1);
+    shared.load = { ...shared.load, receivedAt: performance.now() - 5000 };
+    expect(cost(shared)).toBe(3);
   });
 
   it('prefers untried endpoints on retries', () => {

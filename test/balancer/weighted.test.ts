@@ -134,6 +134,7 @@ describe('weighted({ dynamic })', () => {
     eps,
     named: {},
     receivedAt: performance.now() - ageMs,
+    ownInFlight: 0,
   });
   const options = { blackoutPeriodMs: 1000, weightExpirationMs: 5000, weightUpdatePeriodMs: 60_000 };
 
