@@ -63,6 +63,34 @@ describe('server node', () => {
     await echo.close();
   });
 
+  it("aborts a handler's signal read only after the caller cancelled, with CANCELLED", async () => {
+    const server = createServer({ nodeId: 'late-reader' });
+    const seen: unknown[] = [];
+    let resolve = () => {};
+    const read = new Promise<void>((r) => {
+      resolve = r;
+    });
+    server.add(Echo, {
+      async unary(req, ctx) {
+        await new Promise((r) => setTimeout(r, 200));
+        seen.push(ctx.signal.aborted, (ctx.signal.reason as RpcError | undefined)?.code);
+        resolve();
+        return { text: req.text };
+      },
+    });
+    const { address } = await server.listen('127.0.0.1:0');
+    const echo = createClient(Echo, { endpoints: [address], retry: { maxAttempts: 1 } });
+    const controller = new AbortController();
+    const call = echo.unary({ text: 'x' }, { signal: controller.signal }).catch((e: unknown) => e);
+    await expect.poll(() => server.inFlight).toBe(1);
+    controller.abort();
+    expect(((await call) as RpcError).code).toBe(Status.CANCELLED);
+    await read;
+    expect(seen).toEqual([true, Status.CANCELLED]);
+    await echo.close();
+    await server.shutdown({ graceMs: 0 });
+  });
+
   it('rejects bad options and handlers with errors that name them', async () => {
     expect(() => createServer({ nodeId: '' })).toThrow('nodeId must be a non-empty string');
     expect(() => createServer({ nodeId: 'a', weight: 0 })).toThrow('weight of node a must be a positive number');
