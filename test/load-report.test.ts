@@ -4,7 +4,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import * as grpc from '@grpc/grpc-js';
 import { type Balancer, type Client, createClient, type Endpoint, type LoadReport } from 'switchboard';
 import { methodCodec } from '../src/schema/codec.js';
-import { decodeOrcaReport, encodeOrcaReport, namedMetric, ORCA_TRAILER, requestCost } from '../src/common/orca-load-report.js';
+import { decodeOrcaReport, encodeOrcaReport, namedMetric, ORCA_TRAILER, readCallFigures, requestCost } from '../src/common/orca-load-report.js';
+import { LoadReporter } from '../src/server/load-reporter.js';
 import { Echo } from './gen/echo.js';
 import { type EchoNode, startEchoNode, stopAll } from './helpers/echo-nodes.js';
 
@@ -35,6 +36,23 @@ describe('ORCA load report codec', () => {
   it('decodes what protobufjs encodes, skipping fields it does not read', () => {
     const bytes = OrcaLoadReport.encode(OrcaLoadReport.fromObject({ ...report, rps: 9, utilization: { disk: 0.1 } })).finish();
     expect(decodeOrcaReport(bytes)).toEqual(report);
+  });
+
+  it("reads a node's per-call figures in place, and only from a report that ends with them", () => {
+    const reporter = new LoadReporter(60_000);
+    reporter.setAppLoad({ utilization: 0.5, named: { queue: 2 } });
+    const trailer = reporter.trailer(7, 3);
+    reporter.close();
+    expect(readCallFigures(trailer)).toEqual({ inFlight: 7, joined: 3 });
+    const decoded = decodeOrcaReport(trailer);
+    expect(decoded.namedMetrics).toEqual({ queue: 2, in_flight: 7 });
+    expect(decoded.requestCost).toEqual({ joined_queue: 3 });
+    // A foreign report, or one whose last entries are other keys, goes to the full decoder.
+    expect(readCallFigures(Buffer.from(OrcaLoadReport.encode(OrcaLoadReport.fromObject(report)).finish()))).toBeUndefined();
+    const renamed = Buffer.from(trailer);
+    renamed[renamed.length - 12] = 'X'.charCodeAt(0);
+    expect(readCallFigures(renamed)).toBeUndefined();
+    expect(readCallFigures(Buffer.alloc(3))).toBeUndefined();
   });
 
   it('refuses truncated bytes with a clear error', () => {

@@ -11,7 +11,7 @@ import { methodCodec } from '../schema/codec.js';
 import type { EndpointState, EndpointStats } from './client-stats.js';
 import { probeConnectError } from './connect-error.js';
 import { HealthWatch } from './health-watch.js';
-import { loadFromTrailers } from './load-from-trailers.js';
+import { LoadReader } from './load-from-trailers.js';
 import { type DecayingEwma, floorEwma, peakEwma } from './decaying-ewma.js';
 
 /** An endpoint as configured: an address, optionally with attributes that override the node's. */
@@ -72,6 +72,7 @@ export class ClientEndpoint implements Endpoint {
   /** Floor-tracking EWMA of latency ÷ the queue the call joined: ms per queued call. */
   private readonly perCall: DecayingEwma;
   private readonly latency = new LatencyHistogram();
+  private readonly loadReader = new LoadReader();
   private readonly codes = new CodeCounts();
   /** Attempts completed within the last 10 s. */
   readonly recent = new WindowCounter();
@@ -191,11 +192,10 @@ export class ClientEndpoint implements Endpoint {
   /**
    * Takes the node's load report from the trailers of a response (ORCA
    * `endpoint-load-metrics-bin`), read before its attempt ends here; returns the queue the
-   * call joined on the node, when the node says. The node's in-flight count changes with
-   * every call, so every report is read (it decodes in under a microsecond).
+   * call joined on the node, when the node says.
    */
   readLoad(trailers: grpc.Metadata): number | undefined {
-    const read = loadFromTrailers(trailers, performance.now(), Math.max(0, this.inFlight - 1));
+    const read = this.loadReader.read(trailers, this.load, Math.max(0, this.inFlight - 1), performance.now());
     if (read === undefined) return undefined;
     this.load = read.report;
     return read.joined;

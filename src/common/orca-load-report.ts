@@ -73,6 +73,31 @@ function mapEntry(field: number, name: string, value: number): Buffer {
   return Buffer.concat([tag(field, LEN), varint(entry.length), entry]);
 }
 
+/** The in-flight entry and queue-joined entry a Switchboard node appends last, with 0 values. */
+const CALL_FIGURES = Buffer.concat([namedMetric(IN_FLIGHT, 0), requestCost(JOINED_QUEUE, 0)]);
+const IN_FLIGHT_END = namedMetric(IN_FLIGHT, 0).length;
+
+/** What a Switchboard node says of one call: its other calls in flight when it answered, and the queue the call joined. */
+export interface CallFigures {
+  readonly inFlight: number;
+  readonly joined: number;
+}
+
+/**
+ * The per-call figures a Switchboard node appends to every report, read in place from the
+ * end of `bytes` (two doubles, no allocation but the result); undefined when the report
+ * does not end with them.
+ */
+export function readCallFigures(bytes: Buffer): CallFigures | undefined {
+  const start = bytes.length - CALL_FIGURES.length;
+  if (start < 0) return undefined;
+  for (let i = 0; i < CALL_FIGURES.length; i++) {
+    const inValue = (i >= IN_FLIGHT_END - 8 && i < IN_FLIGHT_END) || i >= CALL_FIGURES.length - 8;
+    if (!inValue && bytes[start + i] !== CALL_FIGURES[i]) return undefined;
+  }
+  return { inFlight: bytes.readDoubleLE(start + IN_FLIGHT_END - 8), joined: bytes.readDoubleLE(bytes.length - 8) };
+}
+
 /** Decodes a report; unknown fields are skipped; throws on malformed bytes. */
 export function decodeOrcaReport(bytes: Uint8Array): OrcaReport {
   const reader = new Reader(bytes);
