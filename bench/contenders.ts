@@ -2,7 +2,8 @@
  * The clients the load-aware benchmarks compare, each driving the same single-worker nodes
  * (bench/worker-nodes.ts): grpc-js' own policies, a join-the-shortest-queue client, nginx
  * `least_conn` in front, and Switchboard's balancers — on plain grpc-js nodes (client-side
- * signals only) and on Switchboard nodes (with their per-call load reports).
+ * signals only), on Switchboard nodes with their per-call load reports, and on the same
+ * Switchboard nodes with reports off (what the reports bring, the server code being equal).
  */
 import { type Balancer, balancers, createClient, type EndpointInput, seededRandom } from 'switchboard';
 import { plainGreeterClient } from '../src/cli/grpc-js-baseline.js';
@@ -20,8 +21,8 @@ export interface Driver {
 
 export interface Contender {
   readonly name: string;
-  /** Which nodes it drives. */
-  readonly nodes: 'plain' | 'switchboard';
+  /** Which nodes it drives: plain grpc-js, Switchboard, or Switchboard without load reports. */
+  readonly nodes: 'plain' | 'switchboard' | 'quiet';
   /** A peer Switchboard is measured against (not Switchboard itself, not a reference). */
   readonly peer?: boolean;
   start(nodes: WorkerNodesProcess): Promise<Driver>;
@@ -74,7 +75,7 @@ const nginx: Contender['start'] = async (nodes) => {
 };
 
 /** A Switchboard client over the plain or the Switchboard nodes. */
-function switchboardOn(which: 'plain' | 'switchboard', balancer: () => Balancer, endpoints?: (addresses: string[]) => EndpointInput[]): Contender['start'] {
+function switchboardOn(which: Contender['nodes'], balancer: () => Balancer, endpoints?: (addresses: string[]) => EndpointInput[]): Contender['start'] {
   return async (nodes) => {
     const addresses = nodes[which];
     const client = createClient(Greeter, { endpoints: endpoints?.(addresses) ?? addresses, balancer: balancer(), deadlineMs: DEADLINE_MS });
@@ -102,6 +103,7 @@ export function contenders(): Contender[] {
     nginxInstalled() ? { name: 'nginx least_conn proxy', nodes: 'plain', peer: true, start: nginx } : undefined,
     { name: 'roundRobin()', nodes: 'plain', start: switchboardOn('plain', () => balancers.roundRobin({ random: seededRandom(2) })) },
     { name: 'leastLoad()', nodes: 'plain', start: switchboardOn('plain', () => balancers.leastLoad({ random: seededRandom(3) })) },
+    { name: 'leastLoad(), no reports', nodes: 'quiet', start: switchboardOn('quiet', () => balancers.leastLoad({ random: seededRandom(4) })) },
     { name: 'leastLoad() + reports', nodes: 'switchboard', start: switchboardOn('switchboard', () => balancers.leastLoad({ random: seededRandom(4) })) },
     {
       name: 'weighted({ dynamic }) + reports',

@@ -3,8 +3,10 @@
  * once, prints their addresses as one JSON line, and runs until stdin closes or SIGTERM.
  * Keeping the servers in their own process means the benchmark process measures client
  * cost only. `--no-load-report` starts them with `loadReport: false` (to measure what the
- * reports cost the server). Usage: `node --import tsx bench/greeter-nodes.ts 3`.
+ * reports cost the server). A `cpu` line on stdin is answered with the process's CPU time
+ * so far (user + system, µs). Usage: `node --import tsx bench/greeter-nodes.ts 3`.
  */
+import { createInterface } from 'node:readline';
 import { createServer } from 'switchboard';
 import { Greeter } from '../src/gen/demo/greeter.js';
 
@@ -36,5 +38,10 @@ const stop = async () => {
   await Promise.all(servers.map((s) => s.server.shutdown({ graceMs: 0 })));
   process.exit(0);
 };
-process.stdin.on('end', stop).resume();
+createInterface({ input: process.stdin }).on('line', (line) => {
+  if (line !== 'cpu') return;
+  const { user, system } = process.cpuUsage();
+  console.log(user + system);
+});
+process.stdin.on('end', stop);
 process.on('SIGTERM', stop);

@@ -6,7 +6,9 @@
  *   reports (`xds.service.orca.v3.OpenRcaService` via grpc-js' `ServerMetricRecorder`),
  *   for grpc-js `weighted_round_robin`; it sends nothing per call, so Switchboard
  *   balancers in front of it have only their own client-side signals;
- * - a Switchboard node with its per-call load reports (the default).
+ * - a Switchboard node with its per-call load reports (the default);
+ * - a Switchboard node with `loadReport: false` ("quiet"), so that what the reports bring
+ *   is measured on the same server code.
  *
  * Both report the worker's busy share over the last 200 ms as application utilization,
  * and calls per second over the same window (Switchboard's reporter counts those
@@ -51,8 +53,8 @@ async function plainNode(nodeId: string, worker: SingleWorker): Promise<{ addres
   return { address: `127.0.0.1:${port}`, server, report };
 }
 
-async function switchboardNode(nodeId: string, worker: SingleWorker): Promise<{ address: string; server: Server; report: () => void }> {
-  const server = createServer({ nodeId, loadReport: { intervalMs: REPORT_MS } });
+async function switchboardNode(nodeId: string, worker: SingleWorker, reports: boolean): Promise<{ address: string; server: Server; report: () => void }> {
+  const server = createServer({ nodeId, loadReport: reports ? { intervalMs: REPORT_MS } : false });
   server.add(Greeter, {
     async sayHello(req) {
       await worker.serve();
@@ -71,22 +73,25 @@ async function switchboardNode(nodeId: string, worker: SingleWorker): Promise<{ 
 const ids = serviceTimes.map((_, i) => `node-${String.fromCharCode(97 + i)}`);
 const plainWorkers = serviceTimes.map((ms) => new SingleWorker(ms));
 const switchboardWorkers = serviceTimes.map((ms) => new SingleWorker(ms));
+const quietWorkers = serviceTimes.map((ms) => new SingleWorker(ms));
 const plain = await Promise.all(ids.map((id, i) => plainNode(id, plainWorkers[i]!)));
-const switchboard = await Promise.all(ids.map((id, i) => switchboardNode(id, switchboardWorkers[i]!)));
+const switchboard = await Promise.all(ids.map((id, i) => switchboardNode(id, switchboardWorkers[i]!, true)));
+const quiet = await Promise.all(ids.map((id, i) => switchboardNode(id, quietWorkers[i]!, false)));
 const timer = setInterval(() => {
   for (const node of [...plain, ...switchboard]) node.report();
 }, REPORT_MS);
-console.log(JSON.stringify({ plain: plain.map((n) => n.address), switchboard: switchboard.map((n) => n.address) }));
+const addresses = (nodes: { address: string }[]) => nodes.map((n) => n.address);
+console.log(JSON.stringify({ plain: addresses(plain), switchboard: addresses(switchboard), quiet: addresses(quiet) }));
 
 createInterface({ input: process.stdin }).on('line', (line) => {
   const [command, index, ms] = line.split(' ');
   if (command !== 'service') return;
-  for (const workers of [plainWorkers, switchboardWorkers]) workers[Number(index)]!.serviceMs = Number(ms);
+  for (const workers of [plainWorkers, switchboardWorkers, quietWorkers]) workers[Number(index)]!.serviceMs = Number(ms);
 });
 const stop = async () => {
   clearInterval(timer);
   for (const node of plain) node.server.forceShutdown();
-  await Promise.all(switchboard.map((n) => n.server.shutdown({ graceMs: 0 })));
+  await Promise.all([...switchboard, ...quiet].map((n) => n.server.shutdown({ graceMs: 0 })));
   process.exit(0);
 };
 process.stdin.on('end', stop);
