@@ -12,10 +12,10 @@ export interface LoadReport {
   /** Calls in flight on the node when it reported, every caller's. */
   readonly inFlight: number;
   /**
-   * This client's own calls among them: its calls in flight there when the report arrived.
-   * `inFlight − ownInFlight` are the other callers' calls.
+   * This client's own calls among them: its calls in flight there when the report arrived
+   * (undefined: 0). `inFlight − ownInFlight` are the other callers' calls.
    */
-  readonly ownInFlight: number;
+  readonly ownInFlight?: number;
   /** Queries per second the node served recently. */
   readonly qps: number;
   /** Failed calls per second the node served recently. */
@@ -43,9 +43,9 @@ export interface Endpoint {
   /** Peak-EWMA latency in ms, decayed to now; 0 until the first call completes. */
   readonly ewmaLatencyMs: number;
   /**
-   * Estimated time the node spends per call queued on it, in ms: peak-EWMA of each call's
-   * latency divided by the calls that were in flight there when it started (itself
-   * included), decayed to now; 0 until the first call completes. Optional: endpoints that
+   * Estimated time the node spends per call queued on it, in ms: a floor-tracking EWMA of
+   * each call's latency divided by the queue it joined there (itself included; the node's
+   * own count when it reports one), decayed to now; 0 until the first call completes. Optional: endpoints that
    * do not estimate it leave `leastLoad` to weigh `ewmaLatencyMs` instead.
    */
   readonly serviceTimeMs?: number;

@@ -5,7 +5,7 @@
  * servers (their load reports sharpen it when present). Each pick samples d distinct
  * endpoints uniformly and takes the cheapest:
  *
- *   depth = inFlight + load.inFlight − load.ownInFlight   (+ other callers' calls while a report is fresh)
+ *   depth = inFlight + others                            (others: see load-signals.ts `queueDepth`)
  *   cost  = (depth + 1) × serviceTimeMs                  (an endpoint with samples)
  *   cost  = depth === 0 ? 0 : PENALTY + depth             (no sample yet)
  *   cost ×= 1 + utilization                               (while a report is fresh: younger than 2 s)
@@ -24,14 +24,15 @@
  * The estimate tracks the floor of its samples (`client/decaying-ewma.ts`, τ = the
  * client's `latencyDecayMs`): a sample can only overshoot the node's true time per call
  * (a pause of the client's event loop, a stale queue count), and a peak-sensitive estimate
- * would keep each overshoot for a second and starve a fast node — with it the p99 on the
- * heterogeneous benchmark was 47–50 ms, with the floor 41 ms, the oracle's. A node that
+ * would keep each overshoot for a second and starve a fast node — with it the p99 on
+ * the heterogeneous benchmark was 47–50 ms, with the floor 41 ms, the oracle's. A node that
  * slows down still sheds load at once: the calls piling up there raise its depth with
  * every pick, and its samples lift the floor within τ × 0.3. The estimate decays while the
  * node is idle, so a recovered node is probed again and wins its share back. With several
  * clients sharing the nodes each sees only its own calls; the node's report adds the other
- * callers'. A node without samples costs nothing while idle and PENALTY while busy, so a new node takes one call at a time until its first call
- * returns instead of being flooded by every client that sees it cheapest. The utilization
+ * callers'. A node without samples costs nothing while idle and PENALTY while busy, so a
+ * new node takes one call at a time until its first call returns instead of being flooded
+ * by every client that sees it cheapest. The utilization
  * factor is deliberately simple: a node that reports itself busy looks proportionally
  * slower (at most 2× at full utilization, more when over-committed).
  *

@@ -59,10 +59,12 @@ export interface ClientOptions<S extends ServiceDescriptor = ServiceDescriptor> 
   readonly connectTimeoutMs?: number;
   readonly keepalive?: KeepaliveOptions;
   /**
-   * Decay time constant τ, in ms, of each node's peak-EWMA latency and service-time
-   * estimates (what `leastLoad()` weighs; default 1000). A slower sample replaces the
-   * estimate at once; faster ones pull it down with weight 1 − e^(−Δt/τ), and a node that
-   * gets no calls looks e times cheaper every τ, so it is probed again. Shorter follows a
+   * Decay time constant τ, in ms, of each node's latency and service-time estimates (what
+   * `leastLoad()` weighs; default 1000). The latency estimate is peak-sensitive: a slower
+   * sample replaces it at once, faster ones pull it down with weight 1 − e^(−Δt/τ). The
+   * service-time estimate tracks the floor of its samples: it falls with τ × 0.03 and rises
+   * with τ × 0.3. A node that gets no calls looks e times cheaper every τ, so it is probed
+   * again. Shorter follows a
    * recovering node sooner; longer smooths noisy latencies and remembers a slow spell longer.
    */
   readonly latencyDecayMs?: number;

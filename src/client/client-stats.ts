@@ -33,7 +33,7 @@ export interface EndpointStats {
   readonly latencyMs: LatencySummary;
   /** Peak-EWMA latency now. */
   readonly ewmaLatencyMs: number;
-  /** Estimated time per queued call, ms (peak-EWMA of latency ÷ depth joined: what `leastLoad()` weighs). */
+  /** Estimated time per queued call, ms (floor-tracking EWMA of latency ÷ queue joined: what `leastLoad()` weighs). */
   readonly serviceTimeMs: number;
   /**
    * What `leastLoad` would weigh for one more call now: (queue depth + 1) × service

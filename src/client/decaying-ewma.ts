@@ -39,6 +39,9 @@ export class DecayingEwma {
    */
   constructor(tauMs: number, riseMs: number, fallMs: number, now: () => number = () => performance.now()) {
     if (!(tauMs > 0)) throw new RangeError(`DecayingEwma: tauMs must be > 0, got ${tauMs}`);
+    if (!(riseMs >= 0 && fallMs >= 0)) {
+      throw new RangeError(`DecayingEwma: riseMs and fallMs must be >= 0, got ${riseMs}, ${fallMs}`);
+    }
     this.#tauMs = tauMs;
     this.#riseMs = riseMs;
     this.#fallMs = fallMs;
@@ -52,7 +55,10 @@ export class DecayingEwma {
     const rising = latencyMs > this.#estimate * Math.exp(-dt / this.#tauMs);
     const timeMs = rising ? this.#riseMs : this.#fallMs;
     const w = this.#estimate === 0 || timeMs === 0 ? 0 : Math.exp(-dt / timeMs);
-    this.#estimate = this.#estimate * w + latencyMs * (1 - w);
+    const blended = this.#estimate * w + latencyMs * (1 - w);
+    // A sample above what a read shows now, but below the stored estimate (after a pause),
+    // must not leave the estimate above the sample itself.
+    this.#estimate = rising ? Math.min(latencyMs, blended) : blended;
     this.#stamp = t;
   }
 

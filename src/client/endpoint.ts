@@ -11,7 +11,7 @@ import { methodCodec } from '../schema/codec.js';
 import type { EndpointState, EndpointStats } from './client-stats.js';
 import { probeConnectError } from './connect-error.js';
 import { HealthWatch } from './health-watch.js';
-import { LoadReader } from './load-from-trailers.js';
+import { LoadReader } from './load-reader.js';
 import { type DecayingEwma, floorEwma, peakEwma } from './decaying-ewma.js';
 
 /** An endpoint as configured: an address, optionally with attributes that override the node's. */
@@ -32,7 +32,7 @@ export interface ConnectionSettings {
   readonly healthService: string | undefined;
   /** A connection attempt not READY after this long is abandoned and started afresh. */
   readonly connectTimeoutMs: number;
-  /** Decay time constant τ of the peak-EWMA latency and service-time estimates, ms. */
+  /** Decay time constant τ of the latency (peak) and service-time (floor) estimates, ms. */
   readonly latencyDecayMs: number;
   readonly grpcOptions: grpc.ChannelOptions;
   /** Plaintext or TLS. */
@@ -47,7 +47,7 @@ const { READY, CONNECTING, TRANSIENT_FAILURE, IDLE } = grpc.connectivityState;
 /**
  * One node as the client holds it: its own grpc-js channel (its own HTTP/2 connection),
  * its identity (learnt from `switchboard.v1.Node/Info` once connected), its health (from
- * `grpc.health.v1.Health/Watch`), and live load (in-flight calls, peak-EWMA latency,
+ * `grpc.health.v1.Health/Watch`), and live load (in-flight calls, peak-EWMA latency, service time,
  * latency histogram). It is offered to the balancer only while `ready`: connected,
  * identified, serving and not ejected.
  */

@@ -27,23 +27,30 @@ export function createCallContext(call: IncomingCall, path: string, reportLoad: 
 const cancelled = () => new RpcError(Status.CANCELLED, 'call cancelled by the caller or its deadline passed');
 
 /**
- * What most handlers never read (the signal, the peer, the deadline) is made on first
- * read, and the methods live on the prototype: a node holds the context of every call it
- * runs, and less per call is less for the garbage collector to walk while calls queue
- * (with a closure-built context a Switchboard node allocated 2 KB more per call).
+ * What most handlers never read (the signal, the deadline) is made on first read, and
+ * `sendHeader` lives on the prototype (call it on the context): a node holds the context
+ * of every call it runs, and less per call is less for the garbage collector to walk while
+ * calls queue (with a closure-built context a Switchboard node allocated 2 KB more per
+ * call). `reportLoad` is the server's own function, shared by every call, so it can be
+ * passed around detached.
  */
 class ServerCallContext implements LiveContext {
   readonly trailer = new Metadata();
+  /** Read at the start: grpc-js no longer knows it once the stream has closed. */
+  readonly peer: string;
   joined = 1;
   #controller: AbortController | undefined;
+  #deadline: Date | null | undefined = null;
   /** Why the call was aborted before anyone asked for its signal. */
   #abortedFor: RpcError | undefined;
 
   constructor(
     private readonly call: IncomingCall,
     readonly path: string,
-    private readonly onReportLoad: (load: AppLoad) => void,
-  ) {}
+    readonly reportLoad: (load: AppLoad) => void,
+  ) {
+    this.peer = call.getPeer();
+  }
 
   get metadata(): Metadata {
     return this.call.metadata;
@@ -61,20 +68,15 @@ class ServerCallContext implements LiveContext {
   }
 
   get deadline(): Date | undefined {
-    const deadline = this.call.getDeadline();
-    return deadline instanceof Date ? deadline : Number.isFinite(deadline) ? new Date(deadline) : undefined;
-  }
-
-  get peer(): string {
-    return this.call.getPeer();
+    if (this.#deadline === null) {
+      const deadline = this.call.getDeadline();
+      this.#deadline = deadline instanceof Date ? deadline : Number.isFinite(deadline) ? new Date(deadline) : undefined;
+    }
+    return this.#deadline;
   }
 
   sendHeader(metadata: Parameters<CallContext['sendHeader']>[0]): void {
     this.call.sendMetadata(toMetadata(metadata));
-  }
-
-  reportLoad(load: AppLoad): void {
-    this.onReportLoad(load);
   }
 
   abort(reason: RpcError): void {

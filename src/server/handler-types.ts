@@ -20,7 +20,8 @@ export interface CallContext {
   readonly trailer: Metadata;
   /**
    * Sends the response headers (initial metadata) now, before the first response; at most
-   * once per call. Without it, empty headers go with the first response.
+   * once per call, called on the context (`ctx.sendHeader(...)`). Without it, empty headers
+   * go with the first response.
    */
   sendHeader(metadata: MetadataInit): void;
   /** Reports the application's own load figures for the node (see `Server.reportLoad`). */

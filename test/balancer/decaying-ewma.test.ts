@@ -55,6 +55,7 @@ describe('peakEwma', () => {
   it('rejects a non-positive time constant', () => {
     expect(() => peakEwma(0)).toThrow(RangeError);
     expect(() => new DecayingEwma(Number.NaN, 0, 1)).toThrow('DecayingEwma: tauMs must be > 0, got NaN');
+    expect(() => new DecayingEwma(1000, -1, 1)).toThrow('riseMs and fallMs must be >= 0, got -1, 1');
   });
 });
 
@@ -82,6 +83,15 @@ describe('floorEwma', () => {
     const w = Math.exp(-30 / 300);
     const stored = fallen * w + 20 * (1 - w);
     expect(ewma.value).toBeCloseTo(stored, 10);
+  });
+
+  it('after a pause, a sample above the decayed value but below the stored one is taken as it is', () => {
+    const { clock, ewma } = clocked(1000);
+    ewma.observe(1);
+    clock.t = 300;
+    expect(ewma.value).toBeCloseTo(Math.exp(-0.3), 12);
+    ewma.observe(0.8);
+    expect(ewma.value).toBe(0.8);
   });
 
   it('keeps the floor of noisy samples: a lone overshoot moves it little', () => {
