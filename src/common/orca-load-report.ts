@@ -84,8 +84,21 @@ export interface CallFigures {
 }
 
 /**
- * The per-call figures a Switchboard node appends to every report, read in place from the
- * end of `bytes` (two doubles, no allocation but the result); undefined when the report
+ * `report` (an encoded report) with the per-call figures appended: one allocation, the two
+ * entries copied from a template and their values written in place.
+ */
+export function appendCallFigures(report: Buffer, inFlight: number, joined: number): Buffer {
+  const out = Buffer.allocUnsafe(report.length + CALL_FIGURES.length);
+  report.copy(out, 0);
+  CALL_FIGURES.copy(out, report.length);
+  out.writeDoubleLE(inFlight, report.length + IN_FLIGHT_END - 8);
+  out.writeDoubleLE(joined, out.length - 8);
+  return out;
+}
+
+/**
+ * The per-call figures a Switchboard node appends to every report (`appendCallFigures`),
+ * read in place from the end of `bytes` (two doubles, no allocation but the result); undefined when the report
  * does not end with them.
  */
 export function readCallFigures(bytes: Buffer): CallFigures | undefined {

@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import { encodeOrcaReport, IN_FLIGHT, JOINED_QUEUE, namedMetric, requestCost } from '../common/orca-load-report.js';
+import { appendCallFigures, encodeOrcaReport } from '../common/orca-load-report.js';
 
 /** Load figures the application reports itself (they override the measured ones). */
 export interface AppLoad {
@@ -34,9 +34,6 @@ export interface LoadSnapshot {
  */
 export class LoadReporter {
   private encoded: Buffer = Buffer.alloc(0);
-  /** The per-call entries with placeholder values: per call only their last 8 bytes change. */
-  private readonly inFlightEntry = namedMetric(IN_FLIGHT, 0);
-  private readonly joinedEntry = requestCost(JOINED_QUEUE, 0);
   private snapshot: LoadSnapshot = { utilization: 0, cpuUtilization: 0, qps: 0, eps: 0, named: {} };
   private app: AppLoad = {};
   private calls = 0;
@@ -71,14 +68,7 @@ export class LoadReporter {
 
   /** The trailer value for a response sent while `inFlight` other calls run, of a call that arrived to `joined` (itself included). */
   trailer(inFlight: number, joined: number): Buffer {
-    const head = this.encoded.length + this.inFlightEntry.length;
-    const out = Buffer.allocUnsafe(head + this.joinedEntry.length);
-    this.encoded.copy(out, 0);
-    this.inFlightEntry.copy(out, this.encoded.length);
-    this.joinedEntry.copy(out, head);
-    out.writeDoubleLE(inFlight, head - 8);
-    out.writeDoubleLE(joined, out.length - 8);
-    return out;
+    return appendCallFigures(this.encoded, inFlight, joined);
   }
 
   close(): void {
