@@ -11,10 +11,9 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { plainGreeterClient } from '../src/cli/grpc-js-baseline.js';
-import { runClosedLoop } from '../src/cli/load-loop.js';
 import { formatTable } from '../src/cli/table.js';
 import { contenders } from './contenders.js';
-import { alternate } from './heterogeneous.js';
+import { alternate, load, mean, type RecordedCall, recording } from './heterogeneous.js';
 import { spawnWorkerNodes } from './spawn-nodes.js';
 
 const SERVICE_MS = 2;
@@ -39,13 +38,11 @@ export async function runBurst(rounds = 2): Promise<string> {
   let results: BurstRun[][];
   try {
     results = await alternate(list, rounds, nodes, async (driver, contender) => {
-      const loop = (ms: number, call: () => Promise<string>) =>
-        runClosedLoop({ concurrency: CONCURRENCY, durationMs: ms, maxCalls: Math.ceil((capacity * ms) / 1000) * 2, call });
-      await loop(WARMUP_MS, () => driver.call());
+      await load(driver, WARMUP_MS, capacity, CONCURRENCY);
       const other = plainGreeterClient([nodes[contender.nodes][0]!], 'pick_first');
       const t0 = performance.now();
       const bursts: { from: number; to: number }[] = [];
-      const calls: { at: number; node: string }[] = [];
+      const calls: RecordedCall[] = [];
       const burster = (async () => {
         for (let at = EVERY_MS / 2; at < RUN_MS; at += EVERY_MS) {
           await sleep(t0 + at - performance.now());
@@ -55,12 +52,7 @@ export async function runBurst(rounds = 2): Promise<string> {
           bursts.push({ from, to: performance.now() - t0 });
         }
       })();
-      const result = await loop(RUN_MS, async () => {
-        const at = performance.now() - t0;
-        const node = await driver.call();
-        calls.push({ at, node });
-        return node;
-      });
+      const result = await load(recording(driver, t0, calls), RUN_MS, capacity, CONCURRENCY);
       await burster;
       other.close();
       const during = calls.filter((c) => bursts.some((b) => c.at >= b.from && c.at < b.to));
@@ -70,7 +62,6 @@ export async function runBurst(rounds = 2): Promise<string> {
   } finally {
     await nodes.stop();
   }
-  const mean = (values: number[]) => values.reduce((a, b) => a + b, 0) / values.length;
   return formatTable(
     ['client', 'nodes', 'calls/s', 'p99 ms', 'to node-a during a burst'],
     list.map((c, i) => {

@@ -25,9 +25,9 @@ export interface Measured {
   readonly runs: LoadResult[];
 }
 
-/** Runs `driver` in a closed loop for `ms` (bounded by calls too). */
-export function load(driver: Driver, ms: number, capacity: number): Promise<LoadResult> {
-  return runClosedLoop({ concurrency: CONCURRENCY, durationMs: ms, maxCalls: Math.ceil((capacity * ms) / 1000) * 2, call: () => driver.call() });
+/** Runs `driver` in a closed loop of `concurrency` calls for `ms` (bounded by calls too: twice what `capacity` serves). */
+export function load(driver: Driver, ms: number, capacity: number, concurrency = CONCURRENCY): Promise<LoadResult> {
+  return runClosedLoop({ concurrency, durationMs: ms, maxCalls: Math.ceil((capacity * ms) / 1000) * 2, call: () => driver.call() });
 }
 
 /** Each contender once per round, in the same order every round; `measure` runs after the warm-up. */
@@ -51,7 +51,32 @@ export async function alternate<T>(
   return results;
 }
 
-const mean = (values: readonly number[]) => values.reduce((a, b) => a + b, 0) / Math.max(1, values.length);
+/** A call started at `at` ms after the recording began, served by `node`. */
+export interface RecordedCall {
+  readonly at: number;
+  readonly node: string;
+}
+
+/** `driver`, also pushing each completed call onto `calls`, timed from `t0` (`performance.now()`). */
+export function recording(driver: Driver, t0: number, calls: RecordedCall[]): Driver {
+  return {
+    call: async () => {
+      const at = performance.now() - t0;
+      const node = await driver.call();
+      calls.push({ at, node });
+      return node;
+    },
+    close: driver.close,
+  };
+}
+
+export const mean = (values: readonly number[]) => values.reduce((a, b) => a + b, 0) / Math.max(1, values.length);
+
+/** Each node's share of the successful calls over `runs`, as table cells ("43%"). */
+export function nodeShares(runs: readonly Pick<LoadResult, 'perNode' | 'completed' | 'failed'>[], ids: readonly string[]): string[] {
+  const done = runs.reduce((sum, r) => sum + r.completed - r.failed, 0);
+  return ids.map((id) => `${((100 * runs.reduce((sum, r) => sum + (r.perNode[id] ?? 0), 0)) / Math.max(1, done)).toFixed(0)}%`);
+}
 
 export interface HeterogeneousResult {
   readonly table: string;
@@ -80,7 +105,6 @@ export async function runHeterogeneous(seconds = 4, rounds = 2): Promise<Heterog
   const table = formatTable(
     ['client', 'nodes', 'calls/s', 'of capacity', 'vs round_robin', 'p50 ms', 'p99 ms', 'p99 vs best peer', ...ids, 'failed'],
     measured.map((m) => {
-      const done = m.runs.reduce((sum, r) => sum + r.completed - r.failed, 0);
       return [
         m.contender.name,
         m.contender.nodes,
@@ -90,7 +114,7 @@ export async function runHeterogeneous(seconds = 4, rounds = 2): Promise<Heterog
         m.p50.toFixed(1),
         m.p99.toFixed(1),
         `${(m.p99 / bestP99).toFixed(2)}x`,
-        ...ids.map((id) => `${((100 * m.runs.reduce((sum, r) => sum + (r.perNode[id] ?? 0), 0)) / Math.max(1, done)).toFixed(0)}%`),
+        ...nodeShares(m.runs, ids),
         String(m.runs.reduce((sum, r) => sum + r.failed, 0)),
       ];
     }),

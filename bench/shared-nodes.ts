@@ -8,11 +8,10 @@
  * every call, and the node shares. The contenders alternate over the rounds.
  * Run: `npx tsx bench/shared-nodes.ts [seconds-per-run] [rounds]`.
  */
-import { runClosedLoop } from '../src/cli/load-loop.js';
 import { formatTable } from '../src/cli/table.js';
 import { LatencyHistogram } from '../src/observability/latency-histogram.js';
 import { type Contender, contenders, type Driver, oracle } from './contenders.js';
-import { CONCURRENCY } from './heterogeneous.js';
+import { CONCURRENCY, load, mean, nodeShares } from './heterogeneous.js';
 import { spawnWorkerNodes } from './spawn-nodes.js';
 
 export const CLIENTS = 4;
@@ -34,17 +33,20 @@ async function loadAll(drivers: readonly Driver[], ms: number, capacity: number)
   const latency = new LatencyHistogram();
   const results = await Promise.all(
     drivers.map((driver) =>
-      runClosedLoop({
-        concurrency: CONCURRENCY / drivers.length,
-        durationMs: ms,
-        maxCalls: Math.ceil((capacity * ms) / 1000) * 2,
-        call: async () => {
-          const t0 = performance.now();
-          const node = await driver.call();
-          latency.record(performance.now() - t0);
-          return node;
+      load(
+        {
+          call: async () => {
+            const t0 = performance.now();
+            const node = await driver.call();
+            latency.record(performance.now() - t0);
+            return node;
+          },
+          close: driver.close,
         },
-      }),
+        ms,
+        capacity,
+        CONCURRENCY / drivers.length,
+      ),
     ),
   );
   const perNode: Record<string, number> = {};
@@ -86,7 +88,6 @@ export async function runSharedNodes(seconds = 4, rounds = 2): Promise<SharedNod
   } finally {
     await nodes.stop();
   }
-  const mean = (values: readonly number[]) => values.reduce((a, b) => a + b, 0) / values.length;
   const measured = list.map((contender, i) => {
     const r = runs[i]!;
     return { contender, rps: mean(r.map((x) => x.rps)), p50: mean(r.map((x) => x.p50)), p99: mean(r.map((x) => x.p99)), runs: r };
@@ -96,7 +97,6 @@ export async function runSharedNodes(seconds = 4, rounds = 2): Promise<SharedNod
   const table = formatTable(
     ['clients', 'nodes', 'calls/s', 'of capacity', 'p50 ms', 'p99 ms', 'p99 vs best peer', ...IDS, 'failed'],
     measured.map((m) => {
-      const done = m.runs.reduce((sum, r) => sum + r.completed - r.failed, 0);
       return [
         `${CLIENTS} x ${m.contender.name}`,
         m.contender.nodes,
@@ -105,7 +105,7 @@ export async function runSharedNodes(seconds = 4, rounds = 2): Promise<SharedNod
         m.p50.toFixed(1),
         m.p99.toFixed(1),
         `${(m.p99 / bestP99).toFixed(2)}x`,
-        ...IDS.map((id) => `${((100 * m.runs.reduce((sum, r) => sum + (r.perNode[id] ?? 0), 0)) / Math.max(1, done)).toFixed(0)}%`),
+        ...nodeShares(m.runs, IDS),
         String(m.runs.reduce((sum, r) => sum + r.failed, 0)),
       ];
     }),

@@ -9,7 +9,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { formatTable } from '../src/cli/table.js';
 import { contenders } from './contenders.js';
-import { alternate, CONCURRENCY, load } from './heterogeneous.js';
+import { alternate, CONCURRENCY, load, mean, type RecordedCall, recording } from './heterogeneous.js';
 import { spawnWorkerNodes } from './spawn-nodes.js';
 
 const NORMAL_MS = 2;
@@ -26,19 +26,10 @@ export async function runSlowdown(rounds = 1): Promise<string> {
     results = await alternate(list, rounds, nodes, async (driver) => {
       nodes.setServiceMs(0, NORMAL_MS);
       await load(driver, 1500, capacity);
-      const calls: { at: number; node: string }[] = [];
+      const calls: RecordedCall[] = [];
       const t0 = performance.now();
-      const recorded = {
-        call: async () => {
-          const at = performance.now() - t0;
-          const node = await driver.call();
-          calls.push({ at, node });
-          return node;
-        },
-        close: driver.close,
-      };
       const [result] = await Promise.all([
-        load(recorded, RUN_MS, capacity),
+        load(recording(driver, t0, calls), RUN_MS, capacity),
         sleep(SLOW_AT_MS).then(() => nodes.setServiceMs(0, SLOW_MS)),
       ]);
       nodes.setServiceMs(0, NORMAL_MS);
@@ -51,7 +42,6 @@ export async function runSlowdown(rounds = 1): Promise<string> {
   } finally {
     await nodes.stop();
   }
-  const mean = (values: number[]) => values.reduce((a, b) => a + b, 0) / values.length;
   return formatTable(
     ['client', 'nodes', 'node-a share, 1st s', 'node-a share, next 3 s', 'calls/s', 'p99 ms'],
     list.map((c, i) => {
