@@ -28,9 +28,11 @@ export class LoadReader {
   read(trailers: grpc.Metadata, previous: LoadReport | undefined, ownInFlight: number, now: number): TrailerLoad | undefined {
     const bytes = trailers.get(ORCA_TRAILER)[0];
     if (!(bytes instanceof Buffer)) return undefined;
-    const figures = readCallFigures(bytes);
-    if (figures !== undefined && previous !== undefined && now - this.#decodedAt < DECODE_INTERVAL_MS) {
-      return { report: { ...previous, inFlight: figures.inFlight, ownInFlight, receivedAt: now }, joined: figures.joined };
+    if (previous !== undefined && now - this.#decodedAt < DECODE_INTERVAL_MS) {
+      const figures = readCallFigures(bytes);
+      if (figures !== undefined) {
+        return { report: { ...previous, inFlight: figures.inFlight, ownInFlight, receivedAt: now }, joined: figures.joined };
+      }
     }
     try {
       const decoded = decodeOrcaReport(bytes);
