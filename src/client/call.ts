@@ -60,17 +60,11 @@ export class CallRunner {
     private readonly defaults: CallDefaults,
   ) {}
 
-  async unary(method: MethodDescriptor, codec: MethodCodec, request: unknown, options: CallOptions = {}): Promise<unknown> {
-    const call = this.newCall(method, options);
-    for (;;) {
-      const picked = this.pick(call);
-      const endpoint = picked instanceof Promise ? await picked : picked;
-      try {
-        return await this.attempt(endpoint, method, codec, request, call);
-      } catch (error) {
-        const failure = error as RpcError;
-        if (!(await this.retryAfter(failure, call))) throw callError(failure, call);
-      }
+  unary(method: MethodDescriptor, codec: MethodCodec, request: unknown, options: CallOptions = {}): Promise<unknown> {
+    try {
+      return this.unaryAttempts(this.newCall(method, options), codec, request);
+    } catch (error) {
+      return Promise.reject(error);
     }
   }
 
@@ -81,36 +75,83 @@ export class CallRunner {
   unaryOn(endpoint: ClientEndpoint, method: MethodDescriptor, codec: MethodCodec, request: unknown, options: CallOptions = {}): Promise<unknown> {
     const policy = this.defaults.policyOf(method);
     const call = this.checked(new CallState(method, options, this.defaults.deadlineMs, policy.retry, policy.idempotent), options);
-    return this.attempt(endpoint, method, codec, request, call);
+    return this.unaryAttempt(endpoint, call, codec, request, false);
   }
 
-  /** One unary attempt, recorded; rejects with the attempt's `RpcError`. */
-  private async attempt(endpoint: ClientEndpoint, method: MethodDescriptor, codec: MethodCodec, request: unknown, call: CallState): Promise<unknown> {
-    const started = this.begin(endpoint);
-    let response: unknown;
-    try {
-      response = await this.send(endpoint, method, codec, request, call, started);
-    } catch (error) {
-      throw this.fail(endpoint, error, started, call);
-    }
-    this.end(endpoint, Status.OK, started, call);
-    return response;
+  /**
+   * The call's next attempt on an endpoint picked for it. Written with callbacks rather
+   * than async functions, so that a call answered at once costs one promise: the client's
+   * own work per call is measured against plain grpc-js (bench/overhead.ts).
+   */
+  private unaryAttempts(call: CallState, codec: MethodCodec, request: unknown): Promise<unknown> {
+    const picked = this.pick(call);
+    if (picked instanceof Promise) return picked.then((endpoint) => this.unaryAttempt(endpoint, call, codec, request, true));
+    return this.unaryAttempt(picked, call, codec, request, true);
   }
 
-  /** Sends one unary attempt to `endpoint`. */
-  private send(endpoint: ClientEndpoint, method: MethodDescriptor, codec: MethodCodec, request: unknown, call: CallState, started: AttemptStart): Promise<unknown> {
-    const attempt = call.startAttempt();
+  /** One attempt; when it fails and `retry`, the attempts after it as the retry policy allows. */
+  private unaryAttempt(endpoint: ClientEndpoint, call: CallState, codec: MethodCodec, request: unknown, retry: boolean): Promise<unknown> {
     return new Promise((resolve, reject) => {
-      const grpcCall = endpoint.grpcClient.makeUnaryRequest(
-        method.path,
+      this.sendUnary(endpoint, codec, request, call, (failure, response) => {
+        if (failure === undefined) resolve(response);
+        else if (retry) resolve(this.retryUnary(failure, call, codec, request));
+        else reject(failure);
+      });
+    });
+  }
+
+  private async retryUnary(failure: RpcError, call: CallState, codec: MethodCodec, request: unknown): Promise<unknown> {
+    if (!(await this.retryAfter(failure, call))) throw callError(failure, call);
+    return this.unaryAttempts(call, codec, request);
+  }
+
+  /**
+   * Sends one unary attempt to `endpoint` and records how it ended; `done` gets the
+   * attempt's failure as the caller sees it, or the response.
+   */
+  private sendUnary(
+    endpoint: ClientEndpoint,
+    codec: MethodCodec,
+    request: unknown,
+    call: CallState,
+    done: (failure: RpcError | undefined, response?: unknown) => void,
+  ): void {
+    const started = this.begin(endpoint);
+    const attempt = call.startAttempt();
+    let error: grpc.ServiceError | null = null;
+    let response: unknown;
+    let grpcCall: grpc.ClientUnaryCall;
+    try {
+      grpcCall = endpoint.grpcClient.makeUnaryRequest(
+        call.path,
         codec.serializeRequest,
         codec.deserializeResponse,
         request,
         attempt.metadata,
         attempt.options,
-        (error, value) => (error ? reject(error) : resolve(value)),
+        (e, value) => {
+          error = e;
+          response = value;
+        },
       );
-      follow(grpcCall, endpoint, call, started);
+    } catch (thrown) {
+      done(this.fail(endpoint, thrown, started, call));
+      return;
+    }
+    reportMetadata(grpcCall, call.options);
+    cancelOnAbort(grpcCall, call.signal);
+    // grpc-js calls back, then emits the status with the trailers: the attempt is recorded
+    // once the node's load report in them is read.
+    grpcCall.on('status', (status: grpc.StatusObject) => {
+      const now = performance.now();
+      const joined = endpoint.readLoad(status.metadata, now);
+      if (joined !== undefined && joined > 0) started.depth = joined;
+      if (error === null) {
+        this.end(endpoint, Status.OK, started, call, now);
+        done(undefined, response);
+      } else {
+        done(this.fail(endpoint, error, started, call, now));
+      }
     });
   }
 
@@ -256,8 +297,7 @@ export class CallRunner {
     return { at: performance.now(), depth };
   }
 
-  private end(endpoint: ClientEndpoint, code: number, started: AttemptStart, call: CallState): void {
-    const now = performance.now();
+  private end(endpoint: ClientEndpoint, code: number, started: AttemptStart, call: CallState, now = performance.now()): void {
     const latencyMs = now - started.at;
     endpoint.end(code, latencyMs, now, started.depth);
     this.defaults.record?.(call.method, endpoint.id, code, latencyMs);
@@ -270,9 +310,9 @@ export class CallRunner {
   }
 
   /** Records a failed attempt; returns the error as the caller would see it. */
-  private fail(endpoint: ClientEndpoint, error: unknown, started: AttemptStart, call: CallState): RpcError {
+  private fail(endpoint: ClientEndpoint, error: unknown, started: AttemptStart, call: CallState, now = performance.now()): RpcError {
     const failure = attemptFailure(error, endpoint, call);
-    this.end(endpoint, failure.code, started, call);
+    this.end(endpoint, failure.code, started, call, now);
     call.tried.push(endpoint);
     return failure;
   }
@@ -316,7 +356,7 @@ function follow(grpcCall: grpc.Call, endpoint: ClientEndpoint, call: CallState, 
   reportMetadata(grpcCall, call.options);
   cancelOnAbort(grpcCall, call.signal);
   grpcCall.on('status', (status: grpc.StatusObject) => {
-    const joined = endpoint.readLoad(status.metadata);
+    const joined = endpoint.readLoad(status.metadata, performance.now());
     if (joined !== undefined && joined > 0) started.depth = joined;
   });
 }

@@ -59,7 +59,6 @@ export class ClientEndpoint implements Endpoint {
   zone: string;
   labels: Readonly<Record<string, string>>;
   inFlight = 0;
-  load: LoadReport | undefined = undefined;
   /** Taken out of rotation by outlier ejection. */
   ejected = false;
   /** Connected, identified, serving and not ejected: may be picked. */
@@ -106,6 +105,11 @@ export class ClientEndpoint implements Endpoint {
             this.update(false);
           });
     this.watch(this.grpcClient);
+  }
+
+  /** The node's last load report (kept up to date in place). */
+  get load(): LoadReport | undefined {
+    return this.loadReader.report;
   }
 
   get ewmaLatencyMs(): number {
@@ -179,7 +183,7 @@ export class ClientEndpoint implements Endpoint {
       serviceTimeMs: this.perCall.value,
       leastLoadCost: leastLoadCost(this),
       weightShare: this.ready && readyWeight > 0 ? this.weight / readyWeight : 0,
-      load: this.load,
+      load: this.load === undefined ? undefined : { ...this.load },
     };
   }
 
@@ -191,14 +195,11 @@ export class ClientEndpoint implements Endpoint {
 
   /**
    * Takes the node's load report from the trailers of a response (ORCA
-   * `endpoint-load-metrics-bin`), read before its attempt ends here; returns the queue the
-   * call joined on the node, when the node says.
+   * `endpoint-load-metrics-bin`), received at `now` (`performance.now()`), read before its
+   * attempt ends here; returns the queue the call joined on the node, when the node says.
    */
-  readLoad(trailers: grpc.Metadata): number | undefined {
-    const read = this.loadReader.read(trailers, this.load, Math.max(0, this.inFlight - 1), performance.now());
-    if (read === undefined) return undefined;
-    this.load = read.report;
-    return read.joined;
+  readLoad(trailers: grpc.Metadata, now: number): number | undefined {
+    return this.loadReader.read(trailers, Math.max(0, this.inFlight - 1), now);
   }
 
   /** Ejection changed (outlier detector). */
