@@ -1,10 +1,12 @@
 /**
  * Overhead, two comparisons, each measured by alternating its two sides over several
- * rounds (unary 64-byte echo, 3 nodes in child processes, closed loop of 64 calls in
- * flight). Each round runs both sides back to back, in turn first (A B, B A, ...), and
- * gives one ratio; the result is the median of the rounds' ratios, with their quartiles:
- * pairing adjacent runs cancels the machine's slow drifts, which on a shared VM move a
- * single run's calls/s by ±10%.
+ * rounds (unary 64-byte echo, 3 nodes in a child process, closed loop of 64 calls in
+ * flight). Each client runs in a child process of its own (bench/overhead-client.ts), as
+ * it would in an application: in one process, two clients' hot paths share grpc-js'
+ * compiled code and shape each other's speed. Each round runs both sides back to back, in
+ * turn first (A B, B A, ...), and gives one ratio; the result is the median of the rounds'
+ * ratios, with their quartiles: pairing adjacent runs cancels the machine's slow drifts,
+ * which on a shared VM move a single run's calls/s by ±10%.
  *
  * - client: Switchboard `roundRobin()` against a plain grpc-js client (proto-loader,
  *   `round_robin` policy) on the same nodes (DESIGN §10: ratio ≥ 0.95);
@@ -14,22 +16,18 @@
  *
  * Run: `npx tsx bench/overhead.ts [seconds-per-round] [rounds]`.
  */
-import { balancers, createClient } from 'switchboard';
-import { plainGreeterClient } from '../src/cli/grpc-js-baseline.js';
-import { type LoadResult, runClosedLoop } from '../src/cli/load-loop.js';
 import { formatTable } from '../src/cli/table.js';
-import { Greeter } from '../src/gen/demo/greeter.js';
-import { type NodesProcess, spawnGreeterNodes } from './spawn-nodes.js';
+import type { ClientRun } from './overhead-client.js';
+import { type ClientProcess, type NodesProcess, spawnClient, spawnGreeterNodes } from './spawn-nodes.js';
 
 const CONCURRENCY = 64;
-const NAME = 'x'.repeat(64);
 
 /** One comparison: the medians of the rounds' ratios (second / first), with quartiles. */
 export interface Comparison {
   /** Calls/s. */
   readonly ratio: number;
   readonly quartiles: readonly [number, number];
-  /** CPU time per call of the benchmark process (the clients). */
+  /** CPU time per call of the client process. */
   readonly clientCpuRatio: number;
   /** CPU time per call of the node process. */
   readonly nodeCpuRatio: number;
@@ -39,34 +37,29 @@ export interface Comparison {
 interface Side {
   readonly name: string;
   readonly nodes: NodesProcess;
-  readonly call: () => Promise<string>;
+  readonly client: ClientProcess;
 }
 
-/** One run of a side: calls/s, latency, and CPU µs per call on each end. */
-interface Run {
-  readonly result: LoadResult;
-  readonly clientMicros: number;
+/** One run of a side: its client's report, and the node process's CPU µs per call. */
+interface Run extends ClientRun {
   readonly nodeMicros: number;
 }
 
 /**
- * Warms both sides up, then runs them back to back for `rounds` rounds of `seconds`, in
- * turn first. Beside calls/s it takes the CPU time per call of the client and of the node
- * process: on a shared machine a run's throughput moves by ±10% with what else runs, its
- * CPU per call far less.
+ * Runs both sides back to back for `rounds` rounds of `seconds`, in turn first (the
+ * clients warmed up when they started). Beside calls/s it takes the CPU time per call of
+ * the client and of the node process: on a shared machine a run's throughput moves by
+ * ±10% with what else runs, its CPU per call less.
  */
 async function compare(first: Side, second: Side, seconds: number, rounds: number): Promise<Comparison> {
   const run = async (side: Side): Promise<Run> => {
-    const client0 = process.cpuUsage();
     const node0 = await side.nodes.cpuMicros();
-    const result = await runClosedLoop({ concurrency: CONCURRENCY, durationMs: seconds * 1000, maxCalls: 1_000_000, call: side.call });
+    const client = await side.client.run(seconds);
     const node1 = await side.nodes.cpuMicros();
-    const client = process.cpuUsage(client0);
-    const calls = Math.max(1, result.completed);
-    return { result, clientMicros: (client.user + client.system) / calls, nodeMicros: (node1 - node0) / calls };
+    return { ...client, nodeMicros: (node1 - node0) / Math.max(1, client.calls) };
   };
   const runs: [Run[], Run[]] = [[], []];
-  // Warm both up (connections, JIT) before measuring.
+  // Warm the nodes up (their JIT) before measuring.
   await run(first);
   await run(second);
   for (let round = 0; round < rounds; round++) {
@@ -79,16 +72,16 @@ async function compare(first: Side, second: Side, seconds: number, rounds: numbe
     }
   }
   const per = (pick: (r: Run) => number) => runs[1].map((r, i) => pick(r) / pick(runs[0][i]!));
-  const ratios = per((r) => r.result.rps);
+  const ratios = per((r) => r.rps);
   const row = (side: Side, sideRuns: Run[]) => [
     side.name,
-    median(sideRuns.map((r) => r.result.rps)).toFixed(0),
-    sideRuns.map((r) => r.result.rps.toFixed(0)).join(' '),
-    median(sideRuns.map((r) => r.result.latencyMs.p50)).toFixed(2),
-    median(sideRuns.map((r) => r.result.latencyMs.p99)).toFixed(2),
-    median(sideRuns.map((r) => r.clientMicros)).toFixed(1),
+    median(sideRuns.map((r) => r.rps)).toFixed(0),
+    sideRuns.map((r) => r.rps.toFixed(0)).join(' '),
+    median(sideRuns.map((r) => r.p50)).toFixed(2),
+    median(sideRuns.map((r) => r.p99)).toFixed(2),
+    median(sideRuns.map((r) => r.cpuMicros)).toFixed(1),
     median(sideRuns.map((r) => r.nodeMicros)).toFixed(1),
-    String(sideRuns.reduce((sum, r) => sum + r.result.failed, 0)),
+    String(sideRuns.reduce((sum, r) => sum + r.failed, 0)),
   ];
   const table = formatTable(
     ['client', 'median calls/s', 'rounds', 'p50 ms', 'p99 ms', 'client µs/call', 'nodes µs/call', 'failed'],
@@ -97,7 +90,7 @@ async function compare(first: Side, second: Side, seconds: number, rounds: numbe
   return {
     ratio: median(ratios),
     quartiles: [quantile(ratios, 0.25), quantile(ratios, 0.75)],
-    clientCpuRatio: median(per((r) => r.clientMicros)),
+    clientCpuRatio: median(per((r) => r.cpuMicros)),
     nodeCpuRatio: median(per((r) => r.nodeMicros)),
     table: `${table}\ncalls/s ratio per round: ${ratios.map((r) => r.toFixed(3)).join(' ')}`,
   };
@@ -115,18 +108,16 @@ export function ratioSummary(name: string, comparison: Comparison): string {
 /** Switchboard `roundRobin()` against plain grpc-js on the same nodes. */
 export async function runOverhead(seconds = 3, rounds = 3): Promise<Comparison> {
   const nodes = await spawnGreeterNodes(3);
-  const plain = plainGreeterClient(nodes.addresses);
-  const client = createClient(Greeter, { endpoints: nodes.addresses, balancer: balancers.roundRobin(), deadlineMs: 5000 });
+  const [plain, switchboard] = await Promise.all([spawnClient('grpc-js', nodes.addresses), spawnClient('switchboard', nodes.addresses)]);
   try {
     return await compare(
-      { name: 'grpc-js round_robin', nodes, call: async () => (await plain.sayHello(NAME, 5000)).nodeId },
-      { name: 'switchboard roundRobin()', nodes, call: async () => (await client.sayHello({ name: NAME })).nodeId },
+      { name: 'grpc-js round_robin', nodes, client: plain },
+      { name: 'switchboard roundRobin()', nodes, client: switchboard },
       seconds,
       rounds,
     );
   } finally {
-    plain.close();
-    await client.close();
+    await Promise.all([plain.stop(), switchboard.stop()]);
     await nodes.stop();
   }
 }
@@ -134,18 +125,16 @@ export async function runOverhead(seconds = 3, rounds = 3): Promise<Comparison> 
 /** The same Switchboard client against nodes without and with load reports. */
 export async function runReportCost(seconds = 3, rounds = 3): Promise<Comparison> {
   const [quiet, reporting] = await Promise.all([spawnGreeterNodes(3, { loadReport: false }), spawnGreeterNodes(3)]);
-  const clientOf = (addresses: string[]) =>
-    createClient(Greeter, { endpoints: addresses, balancer: balancers.roundRobin(), deadlineMs: 5000 });
-  const [toQuiet, toReporting] = [clientOf(quiet.addresses), clientOf(reporting.addresses)];
+  const [toQuiet, toReporting] = await Promise.all([spawnClient('switchboard', quiet.addresses), spawnClient('switchboard', reporting.addresses)]);
   try {
     return await compare(
-      { name: 'nodes with loadReport: false', nodes: quiet, call: async () => (await toQuiet.sayHello({ name: NAME })).nodeId },
-      { name: 'nodes with load reports (default)', nodes: reporting, call: async () => (await toReporting.sayHello({ name: NAME })).nodeId },
+      { name: 'nodes with loadReport: false', nodes: quiet, client: toQuiet },
+      { name: 'nodes with load reports (default)', nodes: reporting, client: toReporting },
       seconds,
       rounds,
     );
   } finally {
-    await Promise.all([toQuiet.close(), toReporting.close()]);
+    await Promise.all([toQuiet.stop(), toReporting.stop()]);
     await Promise.all([quiet.stop(), reporting.stop()]);
   }
 }
