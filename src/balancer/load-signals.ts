@@ -8,10 +8,13 @@ import type { Endpoint, LoadReport } from './balancer.js';
 /** A load report older than this (ms) is ignored. */
 export const LOAD_REPORT_TTL_MS = 2000;
 
-/** The endpoint's load report if it is younger than {@link LOAD_REPORT_TTL_MS} (the clock is read only when there is one). */
-export function freshLoad(endpoint: Endpoint): LoadReport | undefined {
+/**
+ * The endpoint's load report if it is younger than {@link LOAD_REPORT_TTL_MS} at `now`
+ * (`performance.now()`; the clock is read only when there is a report and no `now`).
+ */
+export function freshLoad(endpoint: Endpoint, now?: number): LoadReport | undefined {
   const load = endpoint.load;
-  return load !== undefined && performance.now() - load.receivedAt < LOAD_REPORT_TTL_MS ? load : undefined;
+  return load !== undefined && (now ?? performance.now()) - load.receivedAt < LOAD_REPORT_TTL_MS ? load : undefined;
 }
 
 /**

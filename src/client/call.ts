@@ -293,8 +293,8 @@ export class CallRunner {
   }
 
   private begin(endpoint: ClientEndpoint): AttemptStart {
-    const depth = endpoint.begin();
-    return { at: performance.now(), depth };
+    const at = performance.now();
+    return { at, depth: endpoint.begin(at) };
   }
 
   private end(endpoint: ClientEndpoint, code: number, started: AttemptStart, call: CallState, now = performance.now()): void {

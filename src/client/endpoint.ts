@@ -1,6 +1,6 @@
 import * as grpc from '@grpc/grpc-js';
 import type { Endpoint, LoadReport } from '../balancer/balancer.js';
-import { queueDepth } from '../balancer/load-signals.js';
+import { freshLoad, queueDepth } from '../balancer/load-signals.js';
 import { Status } from '../common/status.js';
 import { cost as leastLoadCost } from '../balancer/least-load.js';
 import { Node, type NodeInfo } from '../gen/switchboard/v1/node.js';
@@ -131,9 +131,9 @@ export class ClientEndpoint implements Endpoint {
     return 'connecting';
   }
 
-  /** An attempt starts on this endpoint; returns the calls queued there with it (itself included). */
-  begin(): number {
-    const depth = queueDepth(this) + 1;
+  /** An attempt starts on this endpoint at `now`; returns the calls queued there with it (itself included). */
+  begin(now: number): number {
+    const depth = queueDepth(this, freshLoad(this, now)) + 1;
     this.inFlight++;
     return depth;
   }

@@ -103,12 +103,16 @@ export function appendCallFigures(report: Buffer, inFlight: number, joined: numb
  */
 export function readCallFigures(bytes: Buffer): CallFigures | undefined {
   const start = bytes.length - CALL_FIGURES.length;
-  if (start < 0) return undefined;
-  for (let i = 0; i < CALL_FIGURES.length; i++) {
-    const inValue = (i >= IN_FLIGHT_END - 8 && i < IN_FLIGHT_END) || i >= CALL_FIGURES.length - 8;
-    if (!inValue && bytes[start + i] !== CALL_FIGURES[i]) return undefined;
+  if (start < 0 || !matches(bytes, start, 0, IN_FLIGHT_END - 8) || !matches(bytes, start, IN_FLIGHT_END, CALL_FIGURES.length - 8)) {
+    return undefined;
   }
   return { inFlight: bytes.readDoubleLE(start + IN_FLIGHT_END - 8), joined: bytes.readDoubleLE(bytes.length - 8) };
+}
+
+/** Whether `bytes` from `start` hold CALL_FIGURES' bytes `from` to `to` (the entries' keys and lengths, not their values). */
+function matches(bytes: Buffer, start: number, from: number, to: number): boolean {
+  for (let i = from; i < to; i++) if (bytes[start + i] !== CALL_FIGURES[i]) return false;
+  return true;
 }
 
 /** Decodes a report; unknown fields are skipped; throws on malformed bytes. */
