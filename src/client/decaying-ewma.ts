@@ -48,9 +48,8 @@ export class DecayingEwma {
     this.#now = now;
   }
 
-  /** Records the latency of a call that just ended, in ms. */
-  observe(latencyMs: number): void {
-    const t = this.#now();
+  /** Records the latency of a call that just ended at `t` (on the `now` clock; read when not given), in ms. */
+  observe(latencyMs: number, t = this.#now()): void {
     const dt = Math.max(0, t - this.#stamp);
     const rising = latencyMs > this.#estimate * Math.exp(-dt / this.#tauMs);
     const timeMs = rising ? this.#riseMs : this.#fallMs;

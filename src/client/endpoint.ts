@@ -152,13 +152,13 @@ export class ClientEndpoint implements Endpoint {
     this.latency.record(latencyMs);
     this.recent.add(now);
     if (code === Status.OK || code === Status.CANCELLED) {
-      this.ewma.observe(latencyMs);
-      this.perCall.observe(latencyMs / depth);
+      this.ewma.observe(latencyMs, now);
+      this.perCall.observe(latencyMs / depth, now);
     } else {
       // A failure that came back fast must not make the node look cheap: it only ever
       // raises the estimates (a failing node sheds load, DESIGN §4).
-      this.ewma.observe(Math.max(latencyMs, this.ewma.value));
-      this.perCall.observe(Math.max(latencyMs / depth, this.perCall.value));
+      this.ewma.observe(Math.max(latencyMs, this.ewma.value), now);
+      this.perCall.observe(Math.max(latencyMs / depth, this.perCall.value), now);
     }
   }
 
