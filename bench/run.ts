@@ -1,6 +1,6 @@
 /**
  * `npm run bench`: every benchmark, each printing its table with ratios measured in the
- * same run (about 8 minutes). Numbers from one machine mean little on another; the ratios
+ * same run (about 11 minutes). Numbers from one machine mean little on another; the ratios
  * are what to compare.
  */
 import { BURST_TITLE, runBurst } from './burst.js';
@@ -10,13 +10,13 @@ import { PICK_TITLE, runPick } from './pick.js';
 import { CLIENTS, runSharedNodes } from './shared-nodes.js';
 import { runSlowdown } from './slowdown.js';
 
-const overhead = await runOverhead(1.5, 10);
-console.log('Overhead: unary 64-byte echo, 3 nodes in a child process, 64 calls in flight, 10 alternating rounds of 1.5 s\n');
+const overhead = await runOverhead(1.5, 20);
+console.log('Overhead: unary 64-byte echo, 3 nodes in a child process, 64 calls in flight, 20 alternating rounds of 1.5 s\n');
 console.log(overhead.table);
 console.log(`\n${ratioSummary('switchboard / grpc-js', overhead)}`);
 
-const reports = await runReportCost(1.5, 10);
-console.log('\nLoad reports: the same client against nodes without and with per-call ORCA reports, 10 alternating rounds of 1.5 s\n');
+const reports = await runReportCost(1.5, 20);
+console.log('\nLoad reports: the same client against nodes without and with per-call ORCA reports, 20 alternating rounds of 1.5 s\n');
 console.log(reports.table);
 console.log(`\n${ratioSummary('with reports / without', reports)}`);
 
