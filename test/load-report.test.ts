@@ -83,7 +83,7 @@ describe('load reports between nodes and clients', () => {
       },
       pick: () => ready[0],
       onCallEnd: (endpoint) => {
-        if (endpoint.load !== undefined) seen.push(endpoint.load);
+        if (endpoint.load !== undefined) seen.push({ ...endpoint.load });
       },
     };
     client = createClient(Echo, { endpoints: [node.address], balancer: spy });
@@ -93,6 +93,21 @@ describe('load reports between nodes and clients', () => {
     expect(seen.map((load) => load.ownInFlight)).toEqual([1, 0]);
     expect(seen[0]).toMatchObject({ utilization: 0.6, named: { queue: 4 } });
     expect(node.server.load()).toMatchObject({ utilization: 0.6, named: { queue: 4 } });
+  });
+
+  it("keeps the endpoint's report current in place and hands out copies in stats()", async () => {
+    const node = await startEchoNode('n');
+    nodes = [node];
+    client = createClient(Echo, { endpoints: [node.address] });
+    await client.unary({ text: 'a' });
+    const first = client.stats().endpoints[0]!.load!;
+    const before = { ...first };
+    // The next response comes within the 20 ms in which only its per-call figures are read.
+    await client.unary({ text: 'b' });
+    const second = client.stats().endpoints[0]!.load!;
+    expect(first).toEqual(before);
+    expect(second).not.toBe(first);
+    expect(second.receivedAt).toBeGreaterThan(first.receivedAt);
   });
 
   it('sends the report in the trailer that grpc-js clients read, unless the node turns reports off', async () => {

@@ -49,7 +49,11 @@ export interface Endpoint {
    * do not estimate it leave `leastLoad` to weigh `ewmaLatencyMs` instead.
    */
   readonly serviceTimeMs?: number;
-  /** The node's last load report, if any. */
+  /**
+   * The node's last load report, if any. The client updates it in place as responses
+   * arrive (no allocation per call): a balancer that keeps a report to compare later
+   * keeps a copy.
+   */
   readonly load: LoadReport | undefined;
 }
 

@@ -42,7 +42,7 @@ export interface EndpointStats {
   readonly leastLoadCost: number;
   /** This endpoint's weight over the weights of the ready endpoints (what `weighted` aims for), 0 when not ready. */
   readonly weightShare: number;
-  /** The node's last load report, when it sent one (`receivedAt` on the `performance.now()` clock). */
+  /** A copy of the node's last load report, when it sent one (`receivedAt` on the `performance.now()` clock). */
   readonly load: LoadReport | undefined;
 }
 
