@@ -92,11 +92,12 @@ export class CallRunner {
   /** One attempt; when it fails and `retry`, the attempts after it as the retry policy allows. */
   private unaryAttempt(endpoint: ClientEndpoint, call: CallState, codec: MethodCodec, request: unknown, retry: boolean): Promise<unknown> {
     return new Promise((resolve, reject) => {
-      this.sendUnary(endpoint, codec, request, call, (failure, response) => {
+      const done = (failure: RpcError | undefined, response: unknown) => {
         if (failure === undefined) resolve(response);
         else if (retry) resolve(this.retryUnary(failure, call, codec, request));
         else reject(failure);
-      });
+      };
+      this.sendUnary(endpoint, codec, request, call, done, reject);
     });
   }
 
@@ -107,14 +108,16 @@ export class CallRunner {
 
   /**
    * Sends one unary attempt to `endpoint` and records how it ended; `done` gets the
-   * attempt's failure as the caller sees it, or the response.
+   * attempt's failure as the caller sees it, or the response; `broken` gets what the
+   * recording threw (a custom balancer's `onCallEnd`), which then fails the call.
    */
   private sendUnary(
     endpoint: ClientEndpoint,
     codec: MethodCodec,
     request: unknown,
     call: CallState,
-    done: (failure: RpcError | undefined, response?: unknown) => void,
+    done: (failure: RpcError | undefined, response: unknown) => void,
+    broken: (thrown: unknown) => void,
   ): void {
     const started = this.begin(endpoint);
     const attempt = call.startAttempt();
@@ -135,24 +138,29 @@ export class CallRunner {
         },
       );
     } catch (thrown) {
-      done(this.fail(endpoint, thrown, started, call));
+      done(this.fail(endpoint, thrown, started, call), undefined);
       return;
     }
-    reportMetadata(grpcCall, call.options);
     cancelOnAbort(grpcCall, call.signal);
     // grpc-js calls back, then emits the status with the trailers: the attempt is recorded
-    // once the node's load report in them is read.
+    // once the node's load report in them is read. This listener comes before the caller's
+    // onTrailer, so that the call settles whatever that does.
     grpcCall.on('status', (status: grpc.StatusObject) => {
-      const now = performance.now();
-      const joined = endpoint.readLoad(status.metadata, now);
-      if (joined !== undefined && joined > 0) started.depth = joined;
-      if (error === null) {
-        this.end(endpoint, Status.OK, started, call, now);
-        done(undefined, response);
-      } else {
-        done(this.fail(endpoint, error, started, call, now));
+      try {
+        const now = performance.now();
+        const joined = endpoint.readLoad(status.metadata, now);
+        if (joined !== undefined && joined > 0) started.depth = joined;
+        if (error === null) {
+          this.end(endpoint, Status.OK, started, call, now);
+          done(undefined, response);
+        } else {
+          done(this.fail(endpoint, error, started, call, now), undefined);
+        }
+      } catch (thrown) {
+        broken(thrown);
       }
     });
+    reportMetadata(grpcCall, call.options);
   }
 
   serverStream(method: MethodDescriptor, codec: MethodCodec, request: unknown, options: CallOptions = {}): AsyncIterable<unknown> {

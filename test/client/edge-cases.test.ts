@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type Client, createClient, createServer, type RpcError, type Server, Status } from 'switchboard';
+import { type Balancer, type Client, createClient, createServer, type Endpoint, type RpcError, type Server, Status } from 'switchboard';
 import { Echo } from '../gen/echo.js';
 import { startEchoNode, type EchoNode } from '../helpers/echo-nodes.js';
 
@@ -121,4 +121,26 @@ describe('call edge cases', () => {
     await expect.poll(() => node.server.inFlight).toBe(0);
   });
 
+  it("a custom balancer's onCallEnd that throws fails that call with its error; the client keeps working", async () => {
+    const node = await startEchoNode('n');
+    servers.push(node.server);
+    let ready: readonly Endpoint[] = [];
+    let throwOnce = true;
+    const balancer: Balancer = {
+      name: 'throwing',
+      update: (endpoints) => {
+        ready = endpoints;
+      },
+      pick: () => ready[0],
+      onCallEnd: () => {
+        if (!throwOnce) return;
+        throwOnce = false;
+        throw new Error('feedback broke');
+      },
+    };
+    const c = client(node.address, { balancer });
+    await expect(c.unary({ text: 'a' })).rejects.toThrow('feedback broke');
+    await expect(c.unary({ text: 'b' })).resolves.toMatchObject({ text: 'b' });
+    expect(c.stats().endpoints[0]!.inFlight).toBe(0);
+  });
 });
