@@ -120,11 +120,12 @@ export class CallRunner {
     broken: (thrown: unknown) => void,
   ): void {
     const started = this.begin(endpoint);
-    const attempt = call.startAttempt();
+    let answered = false;
     let error: grpc.ServiceError | null = null;
     let response: unknown;
     let grpcCall: grpc.ClientUnaryCall;
     try {
+      const attempt = call.startAttempt();
       grpcCall = endpoint.grpcClient.makeUnaryRequest(
         call.path,
         codec.serializeRequest,
@@ -133,6 +134,7 @@ export class CallRunner {
         attempt.metadata,
         attempt.options,
         (e, value) => {
+          answered = true;
           error = e;
           response = value;
         },
@@ -141,26 +143,45 @@ export class CallRunner {
       done(this.fail(endpoint, thrown, started, call), undefined);
       return;
     }
+    // An interceptor in the channel options can answer before the call is returned: its
+    // status has passed, with no trailers to read.
+    if (answered) {
+      this.settleUnary(endpoint, call, started, error, response, undefined, done, broken);
+      return;
+    }
     cancelOnAbort(grpcCall, call.signal);
-    // grpc-js calls back, then emits the status with the trailers: the attempt is recorded
-    // once the node's load report in them is read. This listener comes before the caller's
-    // onTrailer, so that the call settles whatever that does.
-    grpcCall.on('status', (status: grpc.StatusObject) => {
-      try {
-        const now = performance.now();
-        const joined = endpoint.readLoad(status.metadata, now);
-        if (joined !== undefined && joined > 0) started.depth = joined;
-        if (error === null) {
-          this.end(endpoint, Status.OK, started, call, now);
-          done(undefined, response);
-        } else {
-          done(this.fail(endpoint, error, started, call, now), undefined);
-        }
-      } catch (thrown) {
-        broken(thrown);
-      }
-    });
     reportMetadata(grpcCall, call.options);
+    // grpc-js calls back, then emits the status with the trailers: the attempt is recorded
+    // once the node's load report in them is read.
+    grpcCall.on('status', (status: grpc.StatusObject) =>
+      this.settleUnary(endpoint, call, started, error, response, status.metadata, done, broken),
+    );
+  }
+
+  /** Records how a unary attempt ended (reading the node's report in `trailers`), then settles it. */
+  private settleUnary(
+    endpoint: ClientEndpoint,
+    call: CallState,
+    started: AttemptStart,
+    error: grpc.ServiceError | null,
+    response: unknown,
+    trailers: grpc.Metadata | undefined,
+    done: (failure: RpcError | undefined, response: unknown) => void,
+    broken: (thrown: unknown) => void,
+  ): void {
+    const now = performance.now();
+    const joined = trailers === undefined ? undefined : endpoint.readLoad(trailers, now);
+    if (joined !== undefined && joined > 0) started.depth = joined;
+    try {
+      if (error === null) {
+        this.end(endpoint, Status.OK, started, call, now);
+        done(undefined, response);
+      } else {
+        done(this.fail(endpoint, error, started, call, now), undefined);
+      }
+    } catch (thrown) {
+      broken(thrown);
+    }
   }
 
   serverStream(method: MethodDescriptor, codec: MethodCodec, request: unknown, options: CallOptions = {}): AsyncIterable<unknown> {

@@ -15,11 +15,31 @@ export function cancelOnAbort(call: grpc.Call, signal: AbortSignal | undefined):
   call.once('status', () => signal.removeEventListener('abort', onAbort));
 }
 
-/** Passes an attempt's headers and trailers to the call's `onHeader` / `onTrailer`. */
+/**
+ * Passes an attempt's headers and trailers to the call's `onHeader` / `onTrailer`, before
+ * the attempt is recorded and settled. A callback that throws is the caller's bug: it is
+ * rethrown outside grpc-js' event dispatch (an uncaught exception, as it would be from
+ * there), so that the listeners after it, which settle the call, still run.
+ */
 export function reportMetadata(call: grpc.Call, options: CallOptions): void {
   const { onHeader, onTrailer } = options;
-  if (onHeader !== undefined) call.on('metadata', onHeader);
-  if (onTrailer !== undefined) call.on('status', (status: grpc.StatusObject) => onTrailer(status.metadata));
+  if (onHeader !== undefined) call.on('metadata', guarded(onHeader));
+  if (onTrailer !== undefined) {
+    const guardedTrailer = guarded(onTrailer);
+    call.on('status', (status: grpc.StatusObject) => guardedTrailer(status.metadata));
+  }
+}
+
+function guarded<T>(callback: (value: T) => void): (value: T) => void {
+  return (value) => {
+    try {
+      callback(value);
+    } catch (error) {
+      queueMicrotask(() => {
+        throw error;
+      });
+    }
+  };
 }
 
 /**

@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import * as grpc from '@grpc/grpc-js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type Balancer, type Client, createClient, createServer, type Endpoint, type RpcError, type Server, Status } from 'switchboard';
 import { Echo } from '../gen/echo.js';
@@ -119,6 +120,24 @@ describe('call edge cases', () => {
     expect(texts).toEqual(['A']);
     expect(() => responses[Symbol.asyncIterator]()).toThrow("a bidi call's responses can be iterated once");
     await expect.poll(() => node.server.inFlight).toBe(0);
+  });
+
+  it('a grpc-js interceptor in the channel options that answers at once settles the call and frees the node', async () => {
+    const node = await startEchoNode('n');
+    servers.push(node.server);
+    // Answers only the Echo calls: the client's own health and node-info calls go through.
+    const refuse: grpc.Interceptor = (options, next) =>
+      options.method_definition.path !== Echo.methods.unary.path
+        ? next(options)
+        : new grpc.InterceptingCall(next(options), {
+            start: (_metadata, listener) =>
+              listener.onReceiveStatus({ code: Status.PERMISSION_DENIED, details: 'refused here', metadata: new grpc.Metadata() }),
+          });
+    const c = client(node.address, { grpcOptions: { interceptors: [refuse] } });
+    const error = (await c.unary({ text: 'a' }).catch((e: unknown) => e)) as RpcError;
+    expect(error.code).toBe(Status.PERMISSION_DENIED);
+    expect(error.details).toBe('refused here');
+    expect(c.stats().endpoints[0]!.inFlight).toBe(0);
   });
 
   it("a custom balancer's onCallEnd that throws fails that call with its error; the client keeps working", async () => {
