@@ -128,7 +128,7 @@ describe('call edge cases', () => {
     // Answers only the Echo calls: the client's own health and node-info calls go through.
     const refuse: grpc.Interceptor = (options, next) =>
       options.method_definition.path !== Echo.methods.unary.path
-        ? next(options)
+        ? new grpc.InterceptingCall(next(options))
         : new grpc.InterceptingCall(next(options), {
             start: (_metadata, listener) =>
               listener.onReceiveStatus({ code: Status.PERMISSION_DENIED, details: 'refused here', metadata: new grpc.Metadata() }),
