@@ -170,8 +170,7 @@ export class CallRunner {
     broken: (thrown: unknown) => void,
   ): void {
     const now = performance.now();
-    const joined = trailers === undefined ? undefined : endpoint.readLoad(trailers, now);
-    if (joined !== undefined && joined > 0) started.depth = joined;
+    if (trailers !== undefined) takeReport(endpoint, trailers, started, now);
     try {
       if (error === null) {
         this.end(endpoint, Status.OK, started, call, now);
@@ -384,8 +383,11 @@ export class CallRunner {
 function follow(grpcCall: grpc.Call, endpoint: ClientEndpoint, call: CallState, started: AttemptStart): void {
   reportMetadata(grpcCall, call.options);
   cancelOnAbort(grpcCall, call.signal);
-  grpcCall.on('status', (status: grpc.StatusObject) => {
-    const joined = endpoint.readLoad(status.metadata, performance.now());
-    if (joined !== undefined && joined > 0) started.depth = joined;
-  });
+  grpcCall.on('status', (status: grpc.StatusObject) => takeReport(endpoint, status.metadata, started, performance.now()));
+}
+
+/** Gives the node's load report in an attempt's trailers to its endpoint; the queue the node says the attempt joined replaces the client's estimate. */
+function takeReport(endpoint: ClientEndpoint, trailers: grpc.Metadata, started: AttemptStart, now: number): void {
+  const joined = endpoint.readLoad(trailers, now);
+  if (joined !== undefined && joined > 0) started.depth = joined;
 }

@@ -1,11 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { DecayingEwma, floorEwma, peakEwma } from '../../src/client/decaying-ewma.js';
 
+/** An EWMA of the given shape on a clock the test sets (`clock.t`, ms). */
+function clockedWith(shape: typeof peakEwma, tauMs = 1000) {
+  const clock = { t: 0 };
+  return { clock, ewma: shape(tauMs, () => clock.t) };
+}
+
 describe('peakEwma', () => {
-  function clocked(tauMs = 1000) {
-    const clock = { t: 0 };
-    return { clock, ewma: peakEwma(tauMs, () => clock.t) };
-  }
+  const clocked = (tauMs?: number) => clockedWith(peakEwma, tauMs);
 
   it('is 0 before any sample', () => {
     expect(clocked().ewma.value).toBe(0);
@@ -60,10 +63,7 @@ describe('peakEwma', () => {
 });
 
 describe('floorEwma', () => {
-  function clocked(tauMs = 1000) {
-    const clock = { t: 0 };
-    return { clock, ewma: floorEwma(tauMs, () => clock.t) };
-  }
+  const clocked = (tauMs?: number) => clockedWith(floorEwma, tauMs);
 
   it('takes its first sample as the estimate', () => {
     const { ewma } = clocked();
