@@ -5,7 +5,7 @@
  * Connects, warms up for one second, prints `"ready"`, then answers each `run <seconds>` line
  * on stdin with one JSON line: calls/s, latency, failures and CPU µs per call of this process.
  *
- * Usage: `node --import tsx bench/overhead-client.ts grpc-js|switchboard '<addresses as JSON>'`.
+ * Usage: `node --import tsx bench/overhead-client.ts grpc-js|switchboard '<addresses as JSON>' <calls in flight>`.
  */
 import { createInterface } from 'node:readline';
 import { balancers, createClient } from 'switchboard';
@@ -24,12 +24,12 @@ export interface ClientRun {
   readonly cpuMicros: number;
 }
 
-const CONCURRENCY = 64;
 const NAME = 'x'.repeat(64);
 const DEADLINE_MS = 5000;
 
 const kind = process.argv[2];
 const addresses = JSON.parse(process.argv[3] ?? '[]') as string[];
+const concurrency = Number(process.argv[4]);
 let call: () => Promise<string>;
 let close: () => Promise<void>;
 if (kind === 'grpc-js') {
@@ -44,10 +44,13 @@ if (kind === 'grpc-js') {
 } else {
   throw new TypeError(`overhead-client: kind must be grpc-js or switchboard, got ${kind}`);
 }
+if (!(Number.isInteger(concurrency) && concurrency > 0)) {
+  throw new TypeError(`overhead-client: calls in flight must be a positive integer, got ${process.argv[4]}`);
+}
 
 const run = async (seconds: number): Promise<ClientRun> => {
   const before = process.cpuUsage();
-  const result = await runClosedLoop({ concurrency: CONCURRENCY, durationMs: seconds * 1000, maxCalls: 1_000_000, call });
+  const result = await runClosedLoop({ concurrency, durationMs: seconds * 1000, maxCalls: 1_000_000, call });
   const cpu = process.cpuUsage(before);
   const calls = Math.max(1, result.completed);
   return {

@@ -108,7 +108,7 @@ export function ratioSummary(name: string, comparison: Comparison): string {
 /** Switchboard `roundRobin()` against plain grpc-js on the same nodes. */
 export async function runOverhead(seconds = 3, rounds = 3): Promise<Comparison> {
   const nodes = await spawnGreeterNodes(3);
-  const [plain, switchboard] = await Promise.all([spawnClient('grpc-js', nodes.addresses), spawnClient('switchboard', nodes.addresses)]);
+  const [plain, switchboard] = await Promise.all([spawnClient('grpc-js', nodes.addresses, CONCURRENCY), spawnClient('switchboard', nodes.addresses, CONCURRENCY)]);
   try {
     return await compare(
       { name: 'grpc-js round_robin', nodes, client: plain },
@@ -125,7 +125,7 @@ export async function runOverhead(seconds = 3, rounds = 3): Promise<Comparison> 
 /** The same Switchboard client against nodes without and with load reports. */
 export async function runReportCost(seconds = 3, rounds = 3): Promise<Comparison> {
   const [quiet, reporting] = await Promise.all([spawnGreeterNodes(3, { loadReport: false }), spawnGreeterNodes(3)]);
-  const [toQuiet, toReporting] = await Promise.all([spawnClient('switchboard', quiet.addresses), spawnClient('switchboard', reporting.addresses)]);
+  const [toQuiet, toReporting] = await Promise.all([spawnClient('switchboard', quiet.addresses, CONCURRENCY), spawnClient('switchboard', reporting.addresses, CONCURRENCY)]);
   try {
     return await compare(
       { name: 'nodes with loadReport: false', nodes: quiet, client: toQuiet },

@@ -16,7 +16,8 @@ export interface NodesProcess {
 /** Which CPU a child process is held to, where it can be (Linux `taskset`, 2 CPUs or more). */
 type Cpu = 'first' | 'last';
 
-const canPin = availableParallelism() >= 2 && spawnSync('taskset', ['-c', '0', 'true']).status === 0;
+/** Whether processes can be pinned here; asked once, when a benchmark first pins one. */
+let canPin: boolean | undefined;
 
 /**
  * `command` held to one CPU when the machine allows: the overhead benchmark keeps its
@@ -24,7 +25,9 @@ const canPin = availableParallelism() >= 2 && spawnSync('taskset', ['-c', '0', '
  * load (on a 2-CPU VM the quartile range of the overhead ratio went from 0.16 to 0.08).
  */
 function pinned(command: string[], cpu: Cpu | undefined): string[] {
-  if (cpu === undefined || !canPin) return command;
+  if (cpu === undefined) return command;
+  canPin ??= availableParallelism() >= 2 && spawnSync('taskset', ['-c', '0', 'true']).status === 0;
+  if (!canPin) return command;
   return ['taskset', '-c', cpu === 'first' ? '0' : String(availableParallelism() - 1), ...command];
 }
 
@@ -93,8 +96,8 @@ export interface ClientProcess {
   stop(): Promise<void>;
 }
 
-/** Starts a `grpc-js` or `switchboard` client of `addresses` in a child process, warmed up, on the first CPU where it can. */
-export async function spawnClient(kind: 'grpc-js' | 'switchboard', addresses: readonly string[]): Promise<ClientProcess> {
-  const { ask, stop } = await spawnScript('./overhead-client.ts', [kind, JSON.stringify(addresses)], 'first');
+/** Starts a `grpc-js` or `switchboard` client of `addresses` with `concurrency` calls in flight in a child process, warmed up, on the first CPU where it can. */
+export async function spawnClient(kind: 'grpc-js' | 'switchboard', addresses: readonly string[], concurrency: number): Promise<ClientProcess> {
+  const { ask, stop } = await spawnScript('./overhead-client.ts', [kind, JSON.stringify(addresses), String(concurrency)], 'first');
   return { run: async (seconds) => JSON.parse(await ask(`run ${seconds}`)) as ClientRun, stop };
 }
