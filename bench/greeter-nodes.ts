@@ -2,43 +2,92 @@
  * Child process for benchmarks: starts N Greeter nodes on 127.0.0.1:0 that answer at
  * once, prints their addresses as one JSON line, and runs until stdin closes or SIGTERM.
  * Keeping the servers in their own process means the benchmark process measures client
- * cost only. `--no-load-report` starts them with `loadReport: false` (to measure what the
- * reports cost the server). A `cpu` line on stdin is answered with the process's CPU time
- * so far (user + system, µs). Usage: `node --import tsx bench/greeter-nodes.ts 3`.
+ * cost only. The flavour (`--flavour=`) says what kind of node:
+ *
+ * - `switchboard` (the default): Switchboard nodes, with their per-call load reports;
+ * - `quiet`: Switchboard nodes with `loadReport: false`;
+ * - `plain`: plain grpc-js servers (proto-loader);
+ * - `plain-report`: plain grpc-js servers that send with every response the trailer a
+ *   Switchboard node sends (built by the same `LoadReporter`): what such a trailer costs
+ *   grpc-js itself, without the rest of Switchboard.
+ *
+ * Lines on stdin are answered with one line: `cpu` with the process's CPU time so far
+ * (user + system, µs), `calls` with the SayHello calls answered so far.
+ * Usage: `node --import tsx bench/greeter-nodes.ts 3 [--flavour=quiet]`.
  */
 import { createInterface } from 'node:readline';
+import * as grpc from '@grpc/grpc-js';
 import { createServer } from 'switchboard';
+import { plainGreeter } from '../src/cli/grpc-js-baseline.js';
+import { ORCA_TRAILER } from '../src/common/orca-load-report.js';
 import { Greeter } from '../src/gen/demo/greeter.js';
+import { LoadReporter } from '../src/server/load-reporter.js';
+import { FLAVOURS, type Flavour } from './spawn-nodes.js';
+
+let answered = 0;
+
+async function switchboardNode(nodeId: string, reports: boolean): Promise<{ address: string; stop: () => Promise<void> }> {
+  const server = createServer({ nodeId, ...(reports ? {} : { loadReport: false }) });
+  server.add(Greeter, {
+    sayHello: (req) => {
+      answered++;
+      return { message: req.name, nodeId };
+    },
+    async *streamHellos(req) {
+      for (const name of req.names) yield { message: name, nodeId };
+    },
+    async collectHellos(requests) {
+      let count = 0;
+      for await (const _ of requests) count++;
+      return { count };
+    },
+    async *chat(requests) {
+      for await (const req of requests) yield { message: req.name, nodeId };
+    },
+  });
+  return { address: (await server.listen('127.0.0.1:0')).address, stop: () => server.shutdown({ graceMs: 0 }) };
+}
+
+async function plainNode(nodeId: string, reports: boolean): Promise<{ address: string; stop: () => Promise<void> }> {
+  const server = new grpc.Server();
+  const reporter = reports ? new LoadReporter() : undefined;
+  server.addService(plainGreeter().service, {
+    sayHello: (call: grpc.ServerUnaryCall<{ name: string }, unknown>, callback: grpc.sendUnaryData<unknown>) => {
+      answered++;
+      if (reporter === undefined) return callback(null, { message: call.request.name, nodeId });
+      const trailer = new grpc.Metadata();
+      trailer.set(ORCA_TRAILER, reporter.trailer(0, 1));
+      callback(null, { message: call.request.name, nodeId }, trailer);
+    },
+  });
+  const port = await new Promise<number>((resolve, reject) =>
+    server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (error, p) => (error ? reject(error) : resolve(p))),
+  );
+  const stop = async () => {
+    reporter?.close();
+    server.forceShutdown();
+  };
+  return { address: `127.0.0.1:${port}`, stop };
+}
 
 const count = Number(process.argv[2] ?? 3);
-const servers = await Promise.all(
-  Array.from({ length: count }, async (_, i) => {
+const flavour = (process.argv.find((a) => a.startsWith('--flavour='))?.slice('--flavour='.length) ?? 'switchboard') as Flavour;
+if (!FLAVOURS.includes(flavour)) throw new Error(`greeter-nodes: unknown --flavour=${flavour} (one of ${FLAVOURS.join(', ')})`);
+const nodes = await Promise.all(
+  Array.from({ length: count }, (_, i) => {
     const nodeId = `node-${String.fromCharCode(97 + i)}`;
-    const server = createServer({ nodeId, ...(process.argv.includes('--no-load-report') ? { loadReport: false } : {}) });
-    server.add(Greeter, {
-      sayHello: (req) => ({ message: req.name, nodeId }),
-      async *streamHellos(req) {
-        for (const name of req.names) yield { message: name, nodeId };
-      },
-      async collectHellos(requests) {
-        let count = 0;
-        for await (const _ of requests) count++;
-        return { count };
-      },
-      async *chat(requests) {
-        for await (const req of requests) yield { message: req.name, nodeId };
-      },
-    });
-    return { server, address: (await server.listen('127.0.0.1:0')).address };
+    const reports = flavour === 'switchboard' || flavour === 'plain-report';
+    return flavour.startsWith('plain') ? plainNode(nodeId, reports) : switchboardNode(nodeId, reports);
   }),
 );
-console.log(JSON.stringify(servers.map((s) => s.address)));
+console.log(JSON.stringify(nodes.map((n) => n.address)));
 
 const stop = async () => {
-  await Promise.all(servers.map((s) => s.server.shutdown({ graceMs: 0 })));
+  await Promise.all(nodes.map((n) => n.stop()));
   process.exit(0);
 };
 createInterface({ input: process.stdin }).on('line', (line) => {
+  if (line === 'calls') return console.log(answered);
   if (line !== 'cpu') return;
   const { user, system } = process.cpuUsage();
   console.log(user + system);

@@ -1,23 +1,19 @@
 /**
- * Overhead, two comparisons, each measured by alternating its two sides over several
- * rounds (unary 64-byte echo, 3 nodes in a child process, closed loop of 64 calls in
- * flight). Each client runs in a child process of its own (bench/overhead-client.ts), as
- * it would in an application: in one process, two clients' hot paths share grpc-js'
- * compiled code and shape each other's speed. Each round runs both sides back to back, in
- * turn first (A B, B A, ...), and gives one ratio; the result is the median of the rounds'
- * ratios, with their quartiles: pairing adjacent runs cancels the machine's slow drifts,
- * which on a shared VM move a single run's calls/s by ±10%.
- *
- * - client: Switchboard `roundRobin()` against a plain grpc-js client (proto-loader,
- *   `round_robin` policy) on the same nodes (DESIGN §10: ratio ≥ 0.95);
- * - load reports: the same Switchboard client against nodes with `loadReport: false` and
- *   nodes with reports on (the default), i.e. what the per-call ORCA trailer costs the
- *   nodes (issue 9: ≤ 5%, ratio ≥ 0.95).
+ * Overhead: Switchboard `roundRobin()` against a plain grpc-js client (proto-loader,
+ * `round_robin` policy) on the same 3 nodes in a child process, unary 64-byte echo, closed
+ * loop of 64 calls in flight (DESIGN §10: ratio ≥ 0.95). Each client runs in a child
+ * process of its own (bench/overhead-client.ts), as it would in an application: in one
+ * process, two clients' hot paths share grpc-js' compiled code and shape each other's
+ * speed. Each round runs both sides back to back, in turn first (A B, B A, ...), and gives
+ * one ratio; the result is the median of the rounds' ratios, with their quartiles: pairing
+ * adjacent runs cancels the machine's slow drifts, which on a shared VM move a single
+ * run's calls/s by ±10%. What the nodes' load reports cost is bench/report-cost.ts.
  *
  * Run: `npx tsx bench/overhead.ts [seconds-per-round] [rounds]`.
  */
 import { formatTable } from '../src/cli/table.js';
 import type { ClientRun } from './overhead-client.js';
+import { median, quantile } from './quantile.js';
 import { type ClientProcess, type NodesProcess, spawnClient, spawnGreeterNodes } from './spawn-nodes.js';
 
 const CONCURRENCY = 64;
@@ -122,43 +118,10 @@ export async function runOverhead(seconds = 3, rounds = 3): Promise<Comparison> 
   }
 }
 
-/** The same Switchboard client against nodes without and with load reports. */
-export async function runReportCost(seconds = 3, rounds = 3): Promise<Comparison> {
-  const [quiet, reporting] = await Promise.all([spawnGreeterNodes(3, { loadReport: false }), spawnGreeterNodes(3)]);
-  const [toQuiet, toReporting] = await Promise.all([spawnClient('switchboard', quiet.addresses, CONCURRENCY), spawnClient('switchboard', reporting.addresses, CONCURRENCY)]);
-  try {
-    return await compare(
-      { name: 'nodes with loadReport: false', nodes: quiet, client: toQuiet },
-      { name: 'nodes with load reports (default)', nodes: reporting, client: toReporting },
-      seconds,
-      rounds,
-    );
-  } finally {
-    await Promise.all([toQuiet.stop(), toReporting.stop()]);
-    await Promise.all([quiet.stop(), reporting.stop()]);
-  }
-}
-
-function median(values: number[]): number {
-  return quantile(values, 0.5);
-}
-
-/** The q-quantile, interpolated between the two nearest values. */
-function quantile(values: number[], q: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  if (sorted.length === 0) return 0;
-  const at = (sorted.length - 1) * q;
-  const low = Math.floor(at);
-  return sorted[low]! + (sorted[Math.min(low + 1, sorted.length - 1)]! - sorted[low]!) * (at - low);
-}
-
 if (import.meta.url === `file://${process.argv[1]}`) {
   const seconds = Number(process.argv[2] ?? 3);
   const rounds = Number(process.argv[3] ?? 3);
   console.log(`Overhead: unary 64-byte echo, 3 nodes, ${CONCURRENCY} calls in flight, ${rounds} alternating rounds of ${seconds} s\n`);
   const overhead = await runOverhead(seconds, rounds);
   console.log(`${overhead.table}\n\n${ratioSummary('switchboard / grpc-js', overhead)}`);
-  console.log('\nLoad reports: what the per-call ORCA trailer costs the nodes\n');
-  const reports = await runReportCost(seconds, rounds);
-  console.log(`${reports.table}\n\n${ratioSummary('with reports / without', reports)}`);
 }

@@ -5,8 +5,9 @@
  */
 import { BURST_TITLE, runBurst } from './burst.js';
 import { CONCURRENCY, runHeterogeneous } from './heterogeneous.js';
-import { ratioSummary, runOverhead, runReportCost } from './overhead.js';
+import { ratioSummary, runOverhead } from './overhead.js';
 import { PICK_TITLE, runPick } from './pick.js';
+import { REPORT_COST_TITLE, runReportCost } from './report-cost.js';
 import { CLIENTS, runSharedNodes } from './shared-nodes.js';
 import { runSlowdown } from './slowdown.js';
 
@@ -15,10 +16,8 @@ console.log('Overhead: unary 64-byte echo, 3 nodes in a child process, 64 calls 
 console.log(overhead.table);
 console.log(`\n${ratioSummary('switchboard / grpc-js', overhead)}`);
 
-const reports = await runReportCost(1.5, 20);
-console.log('\nLoad reports: the same client against nodes without and with per-call ORCA reports, 20 alternating rounds of 1.5 s\n');
-console.log(reports.table);
-console.log(`\n${ratioSummary('with reports / without', reports)}`);
+console.log(`\n${REPORT_COST_TITLE}, 10 rounds of 3 s\n`);
+console.log(await runReportCost(3, 10));
 
 const heterogeneous = await runHeterogeneous(4, 2);
 console.log(`\nHeterogeneous nodes: one worker each, 2/2/6 ms, ${CONCURRENCY} calls in flight, 2 alternating rounds of 4 s (after 1.5 s warm-up)\n`);

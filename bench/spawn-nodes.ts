@@ -5,11 +5,17 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import type { ClientRun } from './overhead-client.js';
 
+/** The kinds of Greeter node bench/greeter-nodes.ts starts (see there). */
+export const FLAVOURS = ['switchboard', 'quiet', 'plain', 'plain-report'] as const;
+export type Flavour = (typeof FLAVOURS)[number];
+
 /** Greeter nodes running in a child process. */
 export interface NodesProcess {
   readonly addresses: string[];
   /** CPU time (user + system) the node process has used so far, in µs. */
   cpuMicros(): Promise<number>;
+  /** SayHello calls the nodes have answered so far. */
+  calls(): Promise<number>;
   stop(): Promise<void>;
 }
 
@@ -19,6 +25,12 @@ type Cpu = 'first' | 'last';
 /** Whether processes can be pinned here; asked once, when a benchmark first pins one. */
 let canPin: boolean | undefined;
 
+/** Whether processes are held to one CPU here (Linux `taskset`, 2 CPUs or more). */
+export function pinsProcesses(): boolean {
+  canPin ??= availableParallelism() >= 2 && spawnSync('taskset', ['-c', '0', 'true']).status === 0;
+  return canPin;
+}
+
 /**
  * `command` held to one CPU when the machine allows: the overhead benchmark keeps its
  * clients and its nodes on CPUs of their own, so neither is moved around by the other's
@@ -26,8 +38,7 @@ let canPin: boolean | undefined;
  */
 function pinned(command: string[], cpu: Cpu | undefined): string[] {
   if (cpu === undefined) return command;
-  canPin ??= availableParallelism() >= 2 && spawnSync('taskset', ['-c', '0', 'true']).status === 0;
-  if (!canPin) return command;
+  if (!pinsProcesses()) return command;
   return ['taskset', '-c', cpu === 'first' ? '0' : String(availableParallelism() - 1), ...command];
 }
 
@@ -56,11 +67,10 @@ async function spawnScript(
   };
 }
 
-/** Starts `count` immediate-answer Greeter nodes in a child process (bench/greeter-nodes.ts), on the last CPU where it can. */
-export async function spawnGreeterNodes(count: number, options: { loadReport?: boolean } = {}): Promise<NodesProcess> {
-  const args = [String(count), ...(options.loadReport === false ? ['--no-load-report'] : [])];
-  const { first, ask, stop } = await spawnScript('./greeter-nodes.ts', args, 'last');
-  return { addresses: first as string[], cpuMicros: async () => Number(await ask('cpu')), stop };
+/** Starts `count` immediate-answer Greeter nodes of a flavour in a child process (bench/greeter-nodes.ts), on the last CPU where it can. */
+export async function spawnGreeterNodes(count: number, flavour: Flavour = 'switchboard'): Promise<NodesProcess> {
+  const { first, ask, stop } = await spawnScript('./greeter-nodes.ts', [String(count), `--flavour=${flavour}`], 'last');
+  return { addresses: first as string[], cpuMicros: async () => Number(await ask('cpu')), calls: async () => Number(await ask('calls')), stop };
 }
 
 /** Single-worker nodes in a child process (bench/worker-nodes.ts), plain grpc-js and Switchboard. */

@@ -17,21 +17,17 @@
  * time (both flavours); exits when stdin closes or on SIGTERM.
  * Usage: `node --import tsx bench/worker-nodes.ts 2 2 6`.
  */
-import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
 import * as grpc from '@grpc/grpc-js';
-import * as protoLoader from '@grpc/proto-loader';
 import { createServer, type Server } from 'switchboard';
+import { plainGreeter } from '../src/cli/grpc-js-baseline.js';
 import { SingleWorker } from '../src/cli/single-worker.js';
 import { Greeter } from '../src/gen/demo/greeter.js';
-import { LOADER_OPTIONS } from '../src/schema/loader-options.js';
 
 const REPORT_MS = 200;
 const serviceTimes = process.argv.slice(2).map(Number);
 
-const proto = fileURLToPath(new URL('../proto/demo/greeter.proto', import.meta.url));
-const demo = grpc.loadPackageDefinition(protoLoader.loadSync(proto, LOADER_OPTIONS)).demo as grpc.GrpcObject;
-const GreeterService = (demo.Greeter as grpc.ServiceClientConstructor).service;
+const GreeterService = plainGreeter().service;
 
 async function plainNode(nodeId: string, worker: SingleWorker): Promise<{ address: string; server: grpc.Server; report: () => void }> {
   const server = new grpc.Server();

@@ -22,9 +22,7 @@ export interface PlainGreeterClient {
  * its `config`), loaded with proto-loader.
  */
 export function plainGreeterClient(addresses: readonly string[], policy = 'round_robin', config: object = {}): PlainGreeterClient {
-  const definition = protoLoader.loadSync(GREETER_PROTO, LOADER_OPTIONS);
-  const demo = grpc.loadPackageDefinition(definition).demo as grpc.GrpcObject;
-  const Greeter = demo.Greeter as grpc.ServiceClientConstructor;
+  const Greeter = plainGreeter();
   const client = new Greeter(`ipv4:${addresses.join(',')}`, grpc.credentials.createInsecure(), {
     'grpc.service_config': JSON.stringify({ loadBalancingConfig: [{ [policy]: config }] }),
   });
@@ -42,4 +40,10 @@ export function plainGreeterClient(addresses: readonly string[], policy = 'round
       ),
     close: () => client.close(),
   };
+}
+
+/** demo.Greeter as plain grpc-js sees it, loaded with proto-loader: a client constructor, and its `service` for `grpc.Server#addService`. */
+export function plainGreeter(): grpc.ServiceClientConstructor {
+  const demo = grpc.loadPackageDefinition(protoLoader.loadSync(GREETER_PROTO, LOADER_OPTIONS)).demo as grpc.GrpcObject;
+  return demo.Greeter as grpc.ServiceClientConstructor;
 }

@@ -1,0 +1,67 @@
+/**
+ * h2load (nghttp2's HTTP/2 load generator, written in C) as a gRPC load source: it costs
+ * the machine a few µs per call, so a single Node.js node in front of it runs out of CPU
+ * first and its calls/s are the server's throughput. Taken from PATH, or unpacked from
+ * Debian's nghttp2-client (with the two libraries it needs) into `.h2load/` (gitignored),
+ * as `.ci/run` does with etcd: nothing is installed system-wide.
+ */
+import { execFile, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+
+const LOCAL = fileURLToPath(new URL('../.h2load/', import.meta.url));
+const PACKAGES = ['nghttp2-client', 'libev4', 'libjemalloc2'];
+const LIBRARIES = path.join(LOCAL, 'pkg/usr/lib/x86_64-linux-gnu');
+const run = promisify(execFile);
+
+/** How to start h2load here, or why it cannot be started. */
+export type H2load = { readonly command: string; readonly env: NodeJS.ProcessEnv } | { readonly missing: string };
+
+/** h2load from PATH, else from `.h2load/`, unpacking Debian's packages there the first time. */
+export function findH2load(): H2load {
+  if (spawnSync('h2load', ['--version'], { stdio: 'ignore' }).status === 0) return { command: 'h2load', env: process.env };
+  const local = path.join(LOCAL, 'pkg/usr/bin/h2load');
+  if (!existsSync(local)) {
+    mkdirSync(LOCAL, { recursive: true });
+    const unpack = `apt-get download ${PACKAGES.join(' ')} >/dev/null 2>&1 && for deb in *.deb; do dpkg-deb -x "$deb" pkg; done`;
+    spawnSync('sh', ['-c', unpack], { cwd: LOCAL, stdio: 'ignore' });
+  }
+  const env = { ...process.env, LD_LIBRARY_PATH: LIBRARIES };
+  if (spawnSync(local, ['--version'], { stdio: 'ignore', env }).status === 0) return { command: local, env };
+  return { missing: `h2load not found (Debian: apt-get install nghttp2-client; could not unpack it into ${LOCAL})` };
+}
+
+/** A gRPC request as h2load sends it (the 5-byte length prefix and the encoded message), written to `.h2load/<name>.grpc`. */
+export function grpcBodyFile(name: string, message: Uint8Array): string {
+  const frame = Buffer.alloc(5 + message.length);
+  frame.writeUInt32BE(message.length, 1);
+  frame.set(message, 5);
+  mkdirSync(LOCAL, { recursive: true });
+  const file = path.join(LOCAL, `${name}.grpc`);
+  writeFileSync(file, frame);
+  return file;
+}
+
+/**
+ * Calls `method` (a gRPC path) on `address` for `seconds` over one connection with
+ * `inFlight` streams, h2load held to the first CPU where it can be; returns calls/s. h2load
+ * counts HTTP status only, so callers check the node's own call count for gRPC failures.
+ */
+export async function h2loadCallsPerSecond(
+  h2load: Exclude<H2load, { missing: string }>,
+  target: { address: string; method: string; body: string },
+  seconds: number,
+  inFlight: number,
+  pin: boolean,
+): Promise<number> {
+  const args = ['-D', String(seconds), '-c', '1', '-m', String(inFlight), '-d', target.body];
+  args.push('-H', 'content-type: application/grpc', '-H', 'te: trailers', `http://${target.address}${target.method}`);
+  const command = pin ? ['taskset', '-c', '0', h2load.command, ...args] : [h2load.command, ...args];
+  const { stdout } = await run(command[0]!, command.slice(1), { env: h2load.env });
+  const done = /requests: \d+ total, \d+ started, (\d+) done, (\d+) succeeded/.exec(stdout);
+  const rate = /finished in ([\d.]+)s, ([\d.]+) req\/s/.exec(stdout);
+  if (done === null || rate === null || done[1] !== done[2]) throw new Error(`h2load against ${target.address}${target.method} failed:\n${stdout}`);
+  return Number(rate[2]);
+}
