@@ -15,7 +15,9 @@ const registry = etcdRegistry({ hosts: process.env.ETCD_HOSTS ?? etcd!.host, pre
 
 /** Starts a Greeter node that registers itself in etcd. */
 async function startNode(nodeId: string, zone: string): Promise<Server> {
-  const server = createServer({ nodeId, zone, registry });
+  // `advertise`: the host other hosts reach the node at, registered with the bound port.
+  // A node listening on 0.0.0.0 needs it (its host name or IP); here it is loopback too.
+  const server = createServer({ nodeId, zone, registry, advertise: 'localhost' });
   server.add(Greeter, {
     async sayHello(req) {
       return { message: `hello ${req.name}`, nodeId };

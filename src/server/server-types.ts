@@ -52,6 +52,14 @@ export interface ServerOptions extends MessageLimits {
    * `shutdown` deregisters first.
    */
   readonly registry?: Registry;
+  /**
+   * The host, or `host:port`, other hosts reach this node at, registered in place of the
+   * listen address (a host alone gets the bound port): for a node that listens on a
+   * wildcard address (`0.0.0.0`, `[::]`), behind NAT or a port mapping. With a registry, a
+   * node that listens on a wildcard address needs it: `listen` refuses to register an
+   * address no other host can dial.
+   */
+  readonly advertise?: string;
   /** Prometheus metrics to record into (from `createMetrics()`); off by default. */
   readonly metrics?: Metrics;
 }
@@ -69,7 +77,7 @@ export interface ServerStats {
 export interface ListenResult {
   /** The bound port (useful with port 0). */
   readonly port: number;
-  /** `host:port` to give clients. */
+  /** `host:port` to give clients: the advertised address when there is one, else the listen address. */
   readonly address: string;
 }
 

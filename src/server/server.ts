@@ -9,6 +9,7 @@ import { type CallRecorder, metricsRecorder } from '../observability/metrics.js'
 import { methodCodec } from '../schema/codec.js';
 import type { ServiceDescriptor } from '../schema/descriptor.js';
 import type { Registration, Registry } from '../discovery/registry.js';
+import { type Advertised, announcedAddress, checkAnnounceable, parseAdvertise } from './advertise.js';
 import type { LiveContext } from './call-context.js';
 import { ConcurrencyLimit } from './concurrency-limit.js';
 import { adaptHandler, type CallHooks, type UntypedHandler } from './handler-adapter.js';
@@ -37,6 +38,7 @@ class NodeServer implements Server {
   private readonly interceptors: ServerInterceptor[];
   private readonly identity: NodeIdentity;
   private readonly registry: Registry | undefined;
+  private readonly advertised: Advertised | undefined;
   private registration: Registration | undefined;
   private readonly recorders = new Map<string, MethodRecorder>();
   private readonly record: CallRecorder | undefined;
@@ -53,6 +55,7 @@ class NodeServer implements Server {
       throw new RangeError(`createServer: weight of node ${options.nodeId} must be a positive number, got ${weight}`);
     }
     this.nodeId = options.nodeId;
+    this.advertised = options.advertise === undefined ? undefined : parseAdvertise(options.advertise, options.nodeId);
     this.credentials = serverCredentials(options.tls, options.nodeId);
     this.grpcServer = new grpc.Server({ ...messageSizeOptions(options, `createServer(${options.nodeId})`), ...options.grpcOptions });
     const limit =
@@ -153,15 +156,17 @@ class NodeServer implements Server {
 
   async listen(address: string): Promise<ListenResult> {
     if (this.state !== 'new') throw new Error(`node ${this.nodeId} is already listening`);
+    const host = address.slice(0, address.lastIndexOf(':'));
+    if (this.registry !== undefined) checkAnnounceable(host, this.advertised, this.nodeId);
     const port = await new Promise<number>((resolve, reject) =>
       this.grpcServer.bindAsync(address, this.credentials, (error, bound) =>
         error ? reject(new Error(`node ${this.nodeId} cannot listen on ${address}: ${error.message}`)) : resolve(bound),
       ),
     );
     this.state = 'listening';
-    const host = address.slice(0, address.lastIndexOf(':'));
-    await this.announce(`${host}:${port}`);
-    return { port, address: `${host}:${port}` };
+    const announced = announcedAddress(host, port, this.advertised);
+    await this.announce(announced);
+    return { port, address: announced };
   }
 
   /** Registers the node at `address`; if it cannot, stops serving and says why. */

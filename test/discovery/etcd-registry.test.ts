@@ -2,7 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { Etcd3 } from 'etcd3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createClient, type EtcdRegistry, etcdRegistry } from 'switchboard';
+import { createClient, createServer, type EtcdRegistry, etcdRegistry } from 'switchboard';
 import { Echo } from '../gen/echo.js';
 import { startEchoNode, stopAll } from '../helpers/echo-nodes.js';
 import { type LocalEtcd, startEtcd } from '../helpers/etcd.js';
@@ -72,6 +72,39 @@ describe('etcd registry', () => {
       expect((await registry.members(SERVICE)).map((m) => [m.id, m.address])).toEqual([['same', first.address]]);
     } finally {
       await stopAll([first]);
+      await registry.close();
+    }
+  });
+
+  it('registers the advertise address (with the bound port when it names a host only), and clients reach the node there', async () => {
+    const [registry, other] = [newRegistry(), newRegistry()];
+    const nodes = [await startEchoNode('a', { registry, advertise: 'localhost' }), await startEchoNode('b', { registry: other, advertise: 'node-b.example:7000' })];
+    const client = createClient(Echo, { resolver: registry });
+    try {
+      const port = Number(nodes[0]!.address.split(':')[1]);
+      expect(nodes.map((n) => n.address)).toEqual([`localhost:${port}`, 'node-b.example:7000']);
+      expect((await registry.members(SERVICE)).map((m) => [m.id, m.address])).toEqual([['a', `localhost:${port}`]]);
+      expect((await other.members(SERVICE)).map((m) => [m.id, m.address])).toEqual([['b', 'node-b.example:7000']]);
+      expect((await client.unary({ text: 'x' })).nodeId).toBe('a');
+    } finally {
+      await client.close();
+      await stopAll(nodes);
+      await Promise.all([registry.close(), other.close()]);
+    }
+  });
+
+  it('refuses to register a wildcard listen address, before binding, and says to set advertise', async () => {
+    const registry = newRegistry();
+    const server = createServer({ nodeId: 'wild', registry });
+    try {
+      for (const wildcard of ['0.0.0.0:0', '[::]:0']) {
+        await expect(server.listen(wildcard)).rejects.toThrow(
+          `node wild cannot register ${wildcard.slice(0, -2)}, the wildcard address it listens on: other hosts cannot dial it; set createServer({ advertise })`,
+        );
+      }
+      expect(await registry.members(SERVICE)).toEqual([]);
+    } finally {
+      await server.shutdown({ graceMs: 0 });
       await registry.close();
     }
   });

@@ -99,4 +99,18 @@ describe('server node', () => {
     expect(() => server.add(Echo, { nope: async () => ({}) })).toThrow('handler nope is not a method of test.echo.Echo');
     await expect(server.listen('127.0.0.1:99999')).rejects.toThrow('node a cannot listen on 127.0.0.1:99999');
   });
+
+  it('rejects an advertise address other hosts could not dial, naming the node and the value', () => {
+    const advertise = (value: string) => () => createServer({ nodeId: 'a', advertise: value });
+    expect(advertise('')).toThrow('advertise of node a is "": the host is missing');
+    expect(advertise(':50051')).toThrow('advertise of node a is ":50051": the host is missing');
+    expect(advertise('::1')).toThrow('advertise of node a is "::1": put an IPv6 address in brackets');
+    expect(advertise('http://node-a')).toThrow('advertise of node a is "http://node-a": expected a host or host:port, without a scheme');
+    expect(advertise('node_a')).toThrow('advertise of node a is "node_a": expected a host name, an IPv4 address or a bracketed IPv6 address');
+    expect(advertise('node-a:0')).toThrow('advertise of node a is "node-a:0": the port must be 1-65535');
+    expect(advertise('node-a:70000')).toThrow('the port must be 1-65535');
+    expect(advertise('0.0.0.0')).toThrow('advertise of node a is "0.0.0.0": a wildcard address is not one other hosts can dial');
+    expect(advertise('[::]:50051')).toThrow('a wildcard address is not one other hosts can dial');
+    for (const good of ['node-a', 'node-a.svc.cluster.local:50051', '10.0.0.7', '[::1]', '[fd00::7]:50051']) expect(advertise(good)).not.toThrow();
+  });
 });
