@@ -39,6 +39,7 @@ export function createClient<S extends ServiceDescriptor>(service: S, options: C
       latencyDecayMs: latencyDecayOf(options, where),
       grpcOptions: channelOptions(options, where),
       credentials: channelCredentials(options.tls, where),
+      onConnectFailure: () => membership.resolveNow(),
     },
     options.outlierDetection ?? {},
   );

@@ -37,6 +37,8 @@ export interface ConnectionSettings {
   readonly grpcOptions: grpc.ChannelOptions;
   /** Plaintext or TLS. */
   readonly credentials: grpc.ChannelCredentials;
+  /** A connection failed or timed out (the client then asks its resolver for a fresh list). */
+  readonly onConnectFailure: () => void;
 }
 
 const INFO_TIMEOUT_MS = 2000;
@@ -233,6 +235,7 @@ export class ClientEndpoint implements Endpoint {
       probeConnectError(client, infoMethod.path, (reason) => {
         if (client === this.grpcClient && this.connectivity !== READY) this.lastError = reason;
       });
+      this.settings.onConnectFailure();
     }
     if (state === READY) this.lastError = undefined;
     this.connectivity = state;
@@ -265,6 +268,7 @@ export class ClientEndpoint implements Endpoint {
       this.grpcClient = this.connect();
       stale.close();
       this.connectivity = TRANSIENT_FAILURE;
+      this.settings.onConnectFailure();
       this.update(false);
       this.watch(this.grpcClient);
     }, this.settings.connectTimeoutMs);

@@ -45,6 +45,16 @@ export class Membership {
     };
   }
 
+  /** Asks the resolver for a fresh list (a connection failed); a resolver that throws is noted in stats. */
+  resolveNow(): void {
+    try {
+      this.resolver.resolveNow?.();
+    } catch (error) {
+      this.healthy = false;
+      this.lastError = `resolveNow failed: ${error instanceof Error ? error.message : String(error)}`;
+    }
+  }
+
   close(): void {
     this.unsubscribe();
     clearInterval(this.drainTimer);

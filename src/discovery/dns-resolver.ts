@@ -10,6 +10,12 @@ import type { ResolvedEndpoint, Resolver } from './resolver.js';
 export interface DnsResolverOptions {
   /** Re-resolves this often in ms (default 30000); after a failure it retries sooner (200 ms doubling to 2 s). */
   readonly intervalMs?: number;
+  /**
+   * When a client's connection to a node fails it asks for a new resolution
+   * (`resolveNow`); this is the least time in ms between the start of one resolution and
+   * the next that such a request brings (default 5000).
+   */
+  readonly minIntervalMs?: number;
 }
 
 interface Target {
@@ -24,19 +30,36 @@ export function dnsResolver(target: string, options: DnsResolverOptions = {}): R
   const parsed = parseTarget(target);
   const intervalMs = options.intervalMs ?? 30_000;
   if (!(Number.isFinite(intervalMs) && intervalMs > 0)) throw new RangeError(`dnsResolver: intervalMs must be positive, got ${intervalMs}`);
+  const minIntervalMs = options.minIntervalMs ?? 5000;
+  if (!(Number.isFinite(minIntervalMs) && minIntervalMs >= 0)) {
+    throw new RangeError(`dnsResolver: minIntervalMs must be 0 or more, got ${minIntervalMs}`);
+  }
   const resolver = parsed.server === undefined ? undefined : new dns.Resolver();
   resolver?.setServers([parsed.server!]);
   const lookup = (host: string) => addressesOf(host, resolver);
   const resolve = parsed.port === undefined ? () => resolveSrv(parsed.host, resolver, lookup) : () => resolveHost(parsed.host, parsed.port!, lookup);
 
+  /** Each subscription's way to resolve again soon. */
+  const subscriptions = new Set<() => void>();
   return {
     source: target,
     subscribe(_service, onChange, onError) {
       const backoff = new Backoff();
       let last: string | undefined;
       let timer: NodeJS.Timeout | undefined;
+      /** When the next round is due (ms, performance.now()); the last round's start. */
+      let dueAt = 0;
+      let startedAt = Number.NEGATIVE_INFINITY;
+      let running = false;
       let stopped = false;
+      const schedule = (delay: number) => {
+        clearTimeout(timer);
+        dueAt = performance.now() + delay;
+        timer = setTimeout(round, delay);
+      };
       const round = async () => {
+        running = true;
+        startedAt = performance.now();
         let delay = intervalMs;
         try {
           const list = await resolve();
@@ -50,13 +73,25 @@ export function dnsResolver(target: string, options: DnsResolverOptions = {}): R
           if (!stopped) onError?.(error instanceof Error ? error : new Error(String(error)));
           delay = backoff.delay();
         }
-        if (!stopped) timer = setTimeout(round, delay);
+        running = false;
+        if (!stopped) schedule(delay);
       };
+      // A round in progress will deliver what there is; otherwise bring the next one forward.
+      const soon = () => {
+        if (stopped || running) return;
+        const earliest = startedAt + minIntervalMs;
+        if (earliest < dueAt) schedule(Math.max(0, earliest - performance.now()));
+      };
+      subscriptions.add(soon);
       void round();
       return () => {
         stopped = true;
+        subscriptions.delete(soon);
         clearTimeout(timer);
       };
+    },
+    resolveNow() {
+      for (const soon of subscriptions) soon();
     },
   };
 }

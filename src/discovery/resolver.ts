@@ -35,4 +35,10 @@ export interface Resolver {
     onChange: (endpoints: readonly ResolvedEndpoint[]) => void,
     onError?: (error: Error) => void,
   ): Unsubscribe;
+  /**
+   * Asks for a fresh list soon: a client calls it when a connection to one of its nodes
+   * fails (the node may have moved to another address). Optional; a resolver may limit how
+   * often it acts on it (`dnsResolver`: at most once per `minIntervalMs`).
+   */
+  resolveNow?(): void;
 }

@@ -1,8 +1,9 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createClient, dnsResolver, type ResolvedEndpoint } from 'switchboard';
 import { Echo } from '../gen/echo.js';
 import { type DnsRecords, startDnsServer } from '../helpers/dns-server.js';
-import { countBy, type EchoNode, startEchoNodes, stopAll } from '../helpers/echo-nodes.js';
+import { countBy, type EchoNode, startEchoNode, startEchoNodes, stopAll } from '../helpers/echo-nodes.js';
 
 const portOf = (node: EchoNode) => Number(node.address.split(':')[1]);
 
@@ -89,8 +90,51 @@ describe('dnsResolver', () => {
     }
   });
 
-  it('refuses a malformed target', () => {
+  it('resolves again when a connection fails: a node that moves to another address is followed long before the interval', async () => {
+    const records: DnsRecords = { a: { 'moving.test': ['127.0.0.1'] }, srv: {} };
+    const server = await startDnsServer(records);
+    const first = await startEchoNode('first');
+    const port = portOf(first);
+    const client = createClient(Echo, { resolver: dnsResolver(`dns://${server.address}/moving.test:${port}`, { intervalMs: 60_000, minIntervalMs: 100 }) });
+    let moved: EchoNode | undefined;
+    try {
+      expect((await client.unary({ text: 'before' })).nodeId).toBe('first');
+      records.a['moving.test'] = ['127.0.0.2'];
+      await first.server.shutdown({ graceMs: 0 });
+      moved = await startEchoNode('moved', { listenHost: '127.0.0.2', listenPort: port });
+      await expect.poll(() => client.stats().endpoints.map((e) => e.address), { timeout: 5000 }).toEqual([`127.0.0.2:${port}`]);
+      expect((await client.unary({ text: 'after' })).nodeId).toBe('moved');
+      expect(server.aQuestions.get('moving.test')).toBeGreaterThanOrEqual(2);
+    } finally {
+      await client.close();
+      await stopAll(moved === undefined ? [first] : [first, moved]);
+      server.close();
+    }
+  });
+
+  it('acts on resolveNow at most once per minIntervalMs, however often it is asked', async () => {
+    const server = await startDnsServer({ a: { 'n.test': ['127.0.0.1'] }, srv: {} });
+    const resolver = dnsResolver(`dns://${server.address}/n.test:${portOf(nodes[0]!)}`, { intervalMs: 60_000, minIntervalMs: 1000 });
+    const seen = record(resolver);
+    const asked = () => server.aQuestions.get('n.test') ?? 0;
+    try {
+      await expect.poll(() => seen.lists.length).toBe(1);
+      expect(asked()).toBe(1);
+      for (let i = 0; i < 5; i++) resolver.resolveNow!();
+      await sleep(200);
+      expect(asked()).toBe(1);
+      await expect.poll(asked, { timeout: 3000 }).toBe(2);
+      await sleep(300);
+      expect(asked()).toBe(2);
+    } finally {
+      seen.stop();
+      server.close();
+    }
+  });
+
+  it('refuses a malformed target and bad intervals', () => {
     expect(() => dnsResolver('localhost:50051')).toThrow('dnsResolver: invalid target "localhost:50051"');
     expect(() => dnsResolver('dns:///localhost:99999')).toThrow('dnsResolver: invalid target');
+    expect(() => dnsResolver('dns:///localhost:50051', { minIntervalMs: -1 })).toThrow('dnsResolver: minIntervalMs must be 0 or more, got -1');
   });
 });

@@ -19,16 +19,27 @@ export interface DnsRecords {
 const TYPE_A = 1;
 const TYPE_SRV = 33;
 
-/** Starts the server; `address` is `127.0.0.1:<port>` for `dns://<address>/...`. */
-export async function startDnsServer(records: DnsRecords): Promise<{ address: string; close(): void }> {
-  const socket = createSocket('udp4');
-  socket.on('message', (query, from) => socket.send(answer(query, records), from.port, from.address));
-  socket.bind(0, '127.0.0.1');
-  await once(socket, 'listening');
-  return { address: `127.0.0.1:${socket.address().port}`, close: () => socket.close() };
+/** A running test DNS server. */
+export interface DnsServer {
+  /** `127.0.0.1:<port>`, for `dns://<address>/...`. */
+  readonly address: string;
+  /** A (IPv4 address) questions asked so far, by name. */
+  readonly aQuestions: Map<string, number>;
+  close(): void;
 }
 
-function answer(query: Buffer, records: DnsRecords): Buffer {
+/** Starts the server. */
+export async function startDnsServer(records: DnsRecords): Promise<DnsServer> {
+  const socket = createSocket('udp4');
+  const aQuestions = new Map<string, number>();
+  const count = (name: string) => aQuestions.set(name, (aQuestions.get(name) ?? 0) + 1);
+  socket.on('message', (query, from) => socket.send(answer(query, records, count), from.port, from.address));
+  socket.bind(0, '127.0.0.1');
+  await once(socket, 'listening');
+  return { address: `127.0.0.1:${socket.address().port}`, aQuestions, close: () => socket.close() };
+}
+
+function answer(query: Buffer, records: DnsRecords, countA: (name: string) => void): Buffer {
   let offset = 12;
   const labels: string[] = [];
   while (query[offset]! > 0) {
@@ -38,6 +49,7 @@ function answer(query: Buffer, records: DnsRecords): Buffer {
   const type = query.readUInt16BE(offset + 1);
   const question = query.subarray(12, offset + 5);
   const name = labels.join('.').toLowerCase();
+  if (type === TYPE_A) countA(name);
   const known = name in records.a || name in records.srv;
   const rdatas =
     type === TYPE_A

@@ -19,9 +19,11 @@ export interface EchoNodeOptions extends Partial<ServerOptions> {
   readonly failWith?: Status;
   /** Port to listen on (default 0: any free port). */
   readonly listenPort?: number;
+  /** Loopback address to listen on (default 127.0.0.1). */
+  readonly listenHost?: string;
 }
 
-/** Starts an Echo node on 127.0.0.1:0. */
+/** Starts an Echo node on 127.0.0.1:0 (or `listenHost`:`listenPort`). */
 export async function startEchoNode(id: string, options: EchoNodeOptions = {}): Promise<EchoNode> {
   const aborted: string[] = [];
   const server = createServer({ nodeId: id, onHandlerError: () => {}, ...options });
@@ -63,7 +65,7 @@ export async function startEchoNode(id: string, options: EchoNodeOptions = {}): 
       }
     },
   });
-  const { address } = await server.listen(`127.0.0.1:${options.listenPort ?? 0}`);
+  const { address } = await server.listen(`${options.listenHost ?? '127.0.0.1'}:${options.listenPort ?? 0}`);
   return { id, address, server, aborted };
 }
 
