@@ -9,7 +9,9 @@
  * - `plain`: plain grpc-js servers (proto-loader);
  * - `plain-report`: plain grpc-js servers that send with every response the trailer a
  *   Switchboard node sends (built by the same `LoadReporter`): what such a trailer costs
- *   grpc-js itself, without the rest of Switchboard.
+ *   grpc-js itself, without the rest of Switchboard;
+ * - `plain-tiny`: plain grpc-js servers that send a constant two-character text trailer
+ *   (`x-tiny: ok`) with every response: what any trailer at all costs.
  *
  * Lines on stdin are answered with one line: `cpu` with the process's CPU time so far
  * (user + system, µs), `calls` with the SayHello calls answered so far.
@@ -48,16 +50,20 @@ async function switchboardNode(nodeId: string, reports: boolean): Promise<{ addr
   return { address: (await server.listen('127.0.0.1:0')).address, stop: () => server.shutdown({ graceMs: 0 }) };
 }
 
-async function plainNode(nodeId: string, reports: boolean): Promise<{ address: string; stop: () => Promise<void> }> {
+async function plainNode(nodeId: string, trailers: 'none' | 'report' | 'tiny'): Promise<{ address: string; stop: () => Promise<void> }> {
   const server = new grpc.Server();
-  const reporter = reports ? new LoadReporter() : undefined;
+  const reporter = trailers === 'report' ? new LoadReporter() : undefined;
+  const trailer = (): grpc.Metadata | undefined => {
+    if (trailers === 'none') return undefined;
+    const metadata = new grpc.Metadata();
+    if (reporter === undefined) metadata.set('x-tiny', 'ok');
+    else metadata.set(ORCA_TRAILER, reporter.trailer(0, 1));
+    return metadata;
+  };
   server.addService(plainGreeter().service, {
     sayHello: (call: grpc.ServerUnaryCall<{ name: string }, unknown>, callback: grpc.sendUnaryData<unknown>) => {
       answered++;
-      if (reporter === undefined) return callback(null, { message: call.request.name, nodeId });
-      const trailer = new grpc.Metadata();
-      trailer.set(ORCA_TRAILER, reporter.trailer(0, 1));
-      callback(null, { message: call.request.name, nodeId }, trailer);
+      callback(null, { message: call.request.name, nodeId }, trailer());
     },
   });
   const port = await new Promise<number>((resolve, reject) =>
@@ -76,8 +82,8 @@ if (!FLAVOURS.includes(flavour)) throw new Error(`greeter-nodes: unknown --flavo
 const nodes = await Promise.all(
   Array.from({ length: count }, (_, i) => {
     const nodeId = `node-${String.fromCharCode(97 + i)}`;
-    const reports = flavour === 'switchboard' || flavour === 'plain-report';
-    return flavour.startsWith('plain') ? plainNode(nodeId, reports) : switchboardNode(nodeId, reports);
+    if (flavour === 'switchboard' || flavour === 'quiet') return switchboardNode(nodeId, flavour === 'switchboard');
+    return plainNode(nodeId, flavour === 'plain-report' ? 'report' : flavour === 'plain-tiny' ? 'tiny' : 'none');
   }),
 );
 console.log(JSON.stringify(nodes.map((n) => n.address)));

@@ -6,31 +6,42 @@
  * as `.ci/run` does with etcd: nothing is installed system-wide.
  */
 import { execFile, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { pinned } from './spawn-nodes.js';
 
 const LOCAL = fileURLToPath(new URL('../.h2load/', import.meta.url));
 const PACKAGES = ['nghttp2-client', 'libev4', 'libjemalloc2'];
-const LIBRARIES = path.join(LOCAL, 'pkg/usr/lib/x86_64-linux-gnu');
 const run = promisify(execFile);
 
-/** How to start h2load here, or why it cannot be started. */
-export type H2load = { readonly command: string; readonly env: NodeJS.ProcessEnv } | { readonly missing: string };
+/** How to start h2load here. */
+export interface Runnable {
+  readonly command: string;
+  readonly env: NodeJS.ProcessEnv;
+}
+
+/** h2load, or why it cannot be started. */
+export type H2load = Runnable | { readonly missing: string };
 
 /** h2load from PATH, else from `.h2load/`, unpacking Debian's packages there the first time. */
 export function findH2load(): H2load {
   if (spawnSync('h2load', ['--version'], { stdio: 'ignore' }).status === 0) return { command: 'h2load', env: process.env };
   const local = path.join(LOCAL, 'pkg/usr/bin/h2load');
+  let why = '';
   if (!existsSync(local)) {
     mkdirSync(LOCAL, { recursive: true });
-    const unpack = `apt-get download ${PACKAGES.join(' ')} >/dev/null 2>&1 && for deb in *.deb; do dpkg-deb -x "$deb" pkg; done`;
-    spawnSync('sh', ['-c', unpack], { cwd: LOCAL, stdio: 'ignore' });
+    const unpack = `apt-get download ${PACKAGES.join(' ')} && for deb in *.deb; do dpkg-deb -x "$deb" pkg; done`;
+    const result = spawnSync('sh', ['-c', unpack], { cwd: LOCAL, encoding: 'utf8' });
+    if (result.status !== 0) why = `: ${`${result.stderr ?? ''}`.trim().split('\n').slice(-2).join(' ')}`;
   }
-  const env = { ...process.env, LD_LIBRARY_PATH: LIBRARIES };
+  // The libraries' folder is named after the architecture (x86_64-linux-gnu, aarch64-linux-gnu, ...).
+  const libs = path.join(LOCAL, 'pkg/usr/lib');
+  const archDirs = existsSync(libs) ? readdirSync(libs).filter((name) => name.endsWith('-linux-gnu')) : [];
+  const env = { ...process.env, LD_LIBRARY_PATH: archDirs.map((name) => path.join(libs, name)).join(':') };
   if (spawnSync(local, ['--version'], { stdio: 'ignore', env }).status === 0) return { command: local, env };
-  return { missing: `h2load not found (Debian: apt-get install nghttp2-client; could not unpack it into ${LOCAL})` };
+  return { missing: `h2load not found (Debian: apt-get install nghttp2-client; could not unpack it into ${LOCAL}${why})` };
 }
 
 /** A gRPC request as h2load sends it (the 5-byte length prefix and the encoded message), written to `.h2load/<name>.grpc`. */
@@ -47,18 +58,17 @@ export function grpcBodyFile(name: string, message: Uint8Array): string {
 /**
  * Calls `method` (a gRPC path) on `address` for `seconds` over one connection with
  * `inFlight` streams, h2load held to the first CPU where it can be; returns calls/s. h2load
- * counts HTTP status only, so callers check the node's own call count for gRPC failures.
+ * counts HTTP statuses only, so callers check the node's own call count for gRPC failures.
  */
 export async function h2loadCallsPerSecond(
-  h2load: Exclude<H2load, { missing: string }>,
+  h2load: Runnable,
   target: { address: string; method: string; body: string },
   seconds: number,
   inFlight: number,
-  pin: boolean,
 ): Promise<number> {
   const args = ['-D', String(seconds), '-c', '1', '-m', String(inFlight), '-d', target.body];
   args.push('-H', 'content-type: application/grpc', '-H', 'te: trailers', `http://${target.address}${target.method}`);
-  const command = pin ? ['taskset', '-c', '0', h2load.command, ...args] : [h2load.command, ...args];
+  const command = pinned([h2load.command, ...args], 'first');
   const { stdout } = await run(command[0]!, command.slice(1), { env: h2load.env });
   const done = /requests: \d+ total, \d+ started, (\d+) done, (\d+) succeeded/.exec(stdout);
   const rate = /finished in ([\d.]+)s, ([\d.]+) req\/s/.exec(stdout);

@@ -14,14 +14,16 @@
  * - reports: a node with `loadReport: false` against one with reports (the default);
  * - the same trailer on plain grpc-js: a plain grpc-js server against one that sends with
  *   every response the trailer a Switchboard node sends (what grpc-js and Node's HTTP/2
- *   take for it, without Switchboard's code).
+ *   take for it, without Switchboard's code);
+ * - any trailer on plain grpc-js: the same against a server that sends a constant
+ *   two-character text trailer.
  *
  * Run: `npx tsx bench/report-cost.ts [seconds-per-round] [rounds]`.
  */
 import { formatTable } from '../src/cli/table.js';
 import { Greeter } from '../src/gen/demo/greeter.js';
 import { methodCodec } from '../src/schema/codec.js';
-import { findH2load, grpcBodyFile, type H2load, h2loadCallsPerSecond } from './h2load.js';
+import { findH2load, grpcBodyFile, h2loadCallsPerSecond, type Runnable } from './h2load.js';
 import { median, quantile } from './quantile.js';
 import { type Flavour, type NodesProcess, pinsProcesses, spawnGreeterNodes } from './spawn-nodes.js';
 
@@ -36,6 +38,7 @@ const PAIRS: readonly { name: string; sides: readonly [Flavour, Flavour] }[] = [
   { name: 'A/A: loadReport: false, twice', sides: ['quiet', 'quiet'] },
   { name: 'Switchboard: loadReport: false / reports on', sides: ['quiet', 'switchboard'] },
   { name: 'plain grpc-js: no trailer / the same trailer', sides: ['plain', 'plain-report'] },
+  { name: 'plain grpc-js: no trailer / a 2-character one', sides: ['plain', 'plain-tiny'] },
 ];
 
 /** One pair's result: the second side's throughput over the first's, per round. */
@@ -64,7 +67,7 @@ async function round(
   const started = performance.now();
   const loads: Promise<number>[] = [];
   for (const i of secondFirst ? [1, 0] : [0, 1]) {
-    loads[i] = h2loadCallsPerSecond(h2load, { address: sides[i]!.addresses[0]!, method: METHOD, body }, seconds, IN_FLIGHT, pinsProcesses());
+    loads[i] = h2loadCallsPerSecond(h2load, { address: sides[i]!.addresses[0]!, method: METHOD, body }, seconds, IN_FLIGHT);
   }
   const sent = await Promise.all(loads);
   const elapsed = (performance.now() - started) / 1000;
@@ -78,8 +81,6 @@ async function round(
   );
   return [first!, second!];
 }
-
-type Runnable = Exclude<H2load, { missing: string }>;
 
 async function comparePair(h2load: Runnable, sides: readonly [Flavour, Flavour], body: string, seconds: number, rounds: number): Promise<PairResult> {
   const nodes = (await Promise.all(sides.map((flavour) => spawnGreeterNodes(1, flavour)))) as [NodesProcess, NodesProcess];
@@ -113,7 +114,8 @@ export async function runReportCost(seconds = 3, rounds = 10): Promise<string> {
       median(result.cpuRatios).toFixed(3),
     ]);
   }
-  return formatTable(['pair (first / second)', 'calls/s, median', 'throughput ratio', 'quartiles', 'CPU/call ratio'], rows);
+  const table = formatTable(['pair (first / second)', 'calls/s, median', 'throughput ratio', 'quartiles', 'CPU/call ratio'], rows);
+  return pinsProcesses() ? table : `${table}\n(taskset is not available: the two nodes did not share one CPU, so the ratios are not throughputs)`;
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

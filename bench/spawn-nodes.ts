@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import type { ClientRun } from './overhead-client.js';
 
 /** The kinds of Greeter node bench/greeter-nodes.ts starts (see there). */
-export const FLAVOURS = ['switchboard', 'quiet', 'plain', 'plain-report'] as const;
+export const FLAVOURS = ['switchboard', 'quiet', 'plain', 'plain-report', 'plain-tiny'] as const;
 export type Flavour = (typeof FLAVOURS)[number];
 
 /** Greeter nodes running in a child process. */
@@ -36,7 +36,7 @@ export function pinsProcesses(): boolean {
  * clients and its nodes on CPUs of their own, so neither is moved around by the other's
  * load (on a 2-CPU VM the quartile range of the overhead ratio went from 0.16 to 0.08).
  */
-function pinned(command: string[], cpu: Cpu | undefined): string[] {
+export function pinned(command: string[], cpu: Cpu | undefined): string[] {
   if (cpu === undefined) return command;
   if (!pinsProcesses()) return command;
   return ['taskset', '-c', cpu === 'first' ? '0' : String(availableParallelism() - 1), ...command];

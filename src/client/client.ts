@@ -30,6 +30,7 @@ export function createClient<S extends ServiceDescriptor>(service: S, options: C
   const balancer = options.balancer ?? roundRobin();
   const perMethod = methodBalancerMap(service, options);
   const routing = methodBalancers(balancer, perMethod);
+  let membership: Membership | undefined;
   const set = new EndpointSet(
     service.name,
     routing,
@@ -39,11 +40,12 @@ export function createClient<S extends ServiceDescriptor>(service: S, options: C
       latencyDecayMs: latencyDecayOf(options, where),
       grpcOptions: channelOptions(options, where),
       credentials: channelCredentials(options.tls, where),
-      onConnectFailure: () => membership.resolveNow(),
+      // A static resolver delivers its list while Membership is being built; no connection has failed by then.
+      onConnectFailure: () => membership?.resolveNow(),
     },
     options.outlierDetection ?? {},
   );
-  const membership = new Membership(resolver, service.name, set);
+  membership = new Membership(resolver, service.name, set);
   const metrics =
     options.metrics === undefined
       ? undefined

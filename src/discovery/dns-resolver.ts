@@ -47,18 +47,23 @@ export function dnsResolver(target: string, options: DnsResolverOptions = {}): R
       const backoff = new Backoff();
       let last: string | undefined;
       let timer: NodeJS.Timeout | undefined;
-      /** When the next round is due (ms, performance.now()); the last round's start. */
+      /** When the scheduled round runs, and when the last one started (ms, performance.now()). */
       let dueAt = 0;
       let startedAt = Number.NEGATIVE_INFINITY;
       let running = false;
+      /** A `resolveNow` came while a round ran: that round may have asked before the change. */
+      let askedMeanwhile = false;
       let stopped = false;
       const schedule = (delay: number) => {
         clearTimeout(timer);
         dueAt = performance.now() + delay;
         timer = setTimeout(round, delay);
       };
+      /** The soonest a requested round may start. */
+      const earliest = () => Math.max(startedAt + minIntervalMs, performance.now());
       const round = async () => {
         running = true;
+        askedMeanwhile = false;
         startedAt = performance.now();
         let delay = intervalMs;
         try {
@@ -74,13 +79,17 @@ export function dnsResolver(target: string, options: DnsResolverOptions = {}): R
           delay = backoff.delay();
         }
         running = false;
-        if (!stopped) schedule(delay);
+        if (stopped) return;
+        schedule(askedMeanwhile ? Math.min(delay, earliest() - performance.now()) : delay);
       };
-      // A round in progress will deliver what there is; otherwise bring the next one forward.
       const soon = () => {
-        if (stopped || running) return;
-        const earliest = startedAt + minIntervalMs;
-        if (earliest < dueAt) schedule(Math.max(0, earliest - performance.now()));
+        if (stopped) return;
+        if (running) {
+          askedMeanwhile = true;
+          return;
+        }
+        const at = earliest();
+        if (at < dueAt) schedule(at - performance.now());
       };
       subscriptions.add(soon);
       void round();

@@ -156,7 +156,8 @@ class NodeServer implements Server {
 
   async listen(address: string): Promise<ListenResult> {
     if (this.state !== 'new') throw new Error(`node ${this.nodeId} is already listening`);
-    const host = address.slice(0, address.lastIndexOf(':'));
+    const colon = address.lastIndexOf(':');
+    const host = colon < 0 ? address : address.slice(0, colon);
     if (this.registry !== undefined) checkAnnounceable(host, this.advertised, this.nodeId);
     const port = await new Promise<number>((resolve, reject) =>
       this.grpcServer.bindAsync(address, this.credentials, (error, bound) =>

@@ -95,7 +95,7 @@ describe('etcd registry', () => {
 
   it('refuses to register a wildcard listen address, before binding, and says to set advertise', async () => {
     const registry = newRegistry();
-    const server = createServer({ nodeId: 'wild', registry });
+    const server = createServer({ nodeId: 'wild', registry }).add(Echo, { unary: async (req) => ({ text: req.text, nodeId: 'wild' }) });
     try {
       for (const wildcard of ['0.0.0.0:0', '[::]:0']) {
         await expect(server.listen(wildcard)).rejects.toThrow(
@@ -103,6 +103,9 @@ describe('etcd registry', () => {
         );
       }
       expect(await registry.members(SERVICE)).toEqual([]);
+      // Refused before binding: the node can still listen (and registers) on an address others can dial.
+      const { address } = await server.listen('127.0.0.1:0');
+      expect((await registry.members(SERVICE)).map((m) => [m.id, m.address])).toEqual([['wild', address]]);
     } finally {
       await server.shutdown({ graceMs: 0 });
       await registry.close();

@@ -23,20 +23,31 @@ const TYPE_SRV = 33;
 export interface DnsServer {
   /** `127.0.0.1:<port>`, for `dns://<address>/...`. */
   readonly address: string;
-  /** A (IPv4 address) questions asked so far, by name. */
-  readonly aQuestions: Map<string, number>;
+  /** When (performance.now()) each A (IPv4 address) question for `name` came, in order. */
+  aQuestions(name: string): readonly number[];
+  /** Answers this much later (ms; default 0); change it at any time. */
+  delayMs: number;
   close(): void;
 }
 
 /** Starts the server. */
 export async function startDnsServer(records: DnsRecords): Promise<DnsServer> {
   const socket = createSocket('udp4');
-  const aQuestions = new Map<string, number>();
-  const count = (name: string) => aQuestions.set(name, (aQuestions.get(name) ?? 0) + 1);
-  socket.on('message', (query, from) => socket.send(answer(query, records, count), from.port, from.address));
+  const asked = new Map<string, number[]>();
+  const countA = (name: string) => asked.set(name, [...(asked.get(name) ?? []), performance.now()]);
+  const server: DnsServer = {
+    address: '',
+    aQuestions: (name) => asked.get(name) ?? [],
+    delayMs: 0,
+    close: () => socket.close(),
+  };
+  socket.on('message', (query, from) => {
+    const reply = answer(query, records, countA);
+    setTimeout(() => socket.send(reply, from.port, from.address), server.delayMs);
+  });
   socket.bind(0, '127.0.0.1');
   await once(socket, 'listening');
-  return { address: `127.0.0.1:${socket.address().port}`, aQuestions, close: () => socket.close() };
+  return Object.assign(server, { address: `127.0.0.1:${socket.address().port}` });
 }
 
 function answer(query: Buffer, records: DnsRecords, countA: (name: string) => void): Buffer {

@@ -105,12 +105,19 @@ describe('server node', () => {
     expect(advertise('')).toThrow('advertise of node a is "": the host is missing');
     expect(advertise(':50051')).toThrow('advertise of node a is ":50051": the host is missing');
     expect(advertise('::1')).toThrow('advertise of node a is "::1": put an IPv6 address in brackets');
+    expect(advertise('node-a:80:1')).toThrow(`advertise of node a is "node-a:80:1": more than one ':'`);
     expect(advertise('http://node-a')).toThrow('advertise of node a is "http://node-a": expected a host or host:port, without a scheme');
-    expect(advertise('node_a')).toThrow('advertise of node a is "node_a": expected a host name, an IPv4 address or a bracketed IPv6 address');
-    expect(advertise('node-a:0')).toThrow('advertise of node a is "node-a:0": the port must be 1-65535');
+    const notHost = 'expected a host name, an IPv4 address or a bracketed IPv6 address';
+    for (const value of ['node a', 'a..b', '999.1.1.1', '[1.2.3.4]:80', '[1]', '-a']) {
+      expect(advertise(value)).toThrow(`advertise of node a is ${JSON.stringify(value)}: ${notHost}`);
+    }
+    expect(advertise('node-a:0')).toThrow(new RangeError('createServer: advertise of node a is "node-a:0": the port must be 1-65535'));
     expect(advertise('node-a:70000')).toThrow('the port must be 1-65535');
-    expect(advertise('0.0.0.0')).toThrow('advertise of node a is "0.0.0.0": a wildcard address is not one other hosts can dial');
-    expect(advertise('[::]:50051')).toThrow('a wildcard address is not one other hosts can dial');
-    for (const good of ['node-a', 'node-a.svc.cluster.local:50051', '10.0.0.7', '[::1]', '[fd00::7]:50051']) expect(advertise(good)).not.toThrow();
+    expect(advertise('node-a:')).toThrow('the port must be 1-65535');
+    for (const wildcard of ['0.0.0.0', '[::]:50051', '[::0]', '[0:0::0]']) {
+      expect(advertise(wildcard)).toThrow(`advertise of node a is ${JSON.stringify(wildcard)}: a wildcard address is not one other hosts can dial`);
+    }
+    const good = ['node-a', 'Node-A.svc.cluster.local:50051', 'node-a.example.', 'web_1', '10.0.0.7', '[::1]', '[fd00::7]:50051', '[fe80::1%eth0]:50051'];
+    for (const value of good) expect(advertise(value)).not.toThrow();
   });
 });
