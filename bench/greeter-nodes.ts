@@ -20,7 +20,7 @@
 import { createInterface } from 'node:readline';
 import * as grpc from '@grpc/grpc-js';
 import { createServer } from 'switchboard';
-import { plainGreeter } from '../src/cli/grpc-js-baseline.js';
+import { listenOnLoopback, plainGreeter } from '../src/cli/grpc-js-baseline.js';
 import { ORCA_TRAILER } from '../src/common/orca-load-report.js';
 import { Greeter } from '../src/gen/demo/greeter.js';
 import { LoadReporter } from '../src/server/load-reporter.js';
@@ -66,14 +66,12 @@ async function plainNode(nodeId: string, trailers: 'none' | 'report' | 'tiny'): 
       callback(null, { message: call.request.name, nodeId }, trailer());
     },
   });
-  const port = await new Promise<number>((resolve, reject) =>
-    server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (error, p) => (error ? reject(error) : resolve(p))),
-  );
+  const address = await listenOnLoopback(server);
   const stop = async () => {
     reporter?.close();
     server.forceShutdown();
   };
-  return { address: `127.0.0.1:${port}`, stop };
+  return { address, stop };
 }
 
 const count = Number(process.argv[2] ?? 3);

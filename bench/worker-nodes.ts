@@ -20,7 +20,7 @@
 import { createInterface } from 'node:readline';
 import * as grpc from '@grpc/grpc-js';
 import { createServer, type Server } from 'switchboard';
-import { plainGreeter } from '../src/cli/grpc-js-baseline.js';
+import { listenOnLoopback, plainGreeter } from '../src/cli/grpc-js-baseline.js';
 import { SingleWorker } from '../src/cli/single-worker.js';
 import { Greeter } from '../src/gen/demo/greeter.js';
 
@@ -38,15 +38,13 @@ async function plainNode(nodeId: string, worker: SingleWorker): Promise<{ addres
       worker.serve().then(() => callback(null, { message: call.request.name, nodeId }), callback);
     },
   });
-  const port = await new Promise<number>((resolve, reject) =>
-    server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (error, p) => (error ? reject(error) : resolve(p))),
-  );
+  const address = await listenOnLoopback(server);
   const report = () => {
     const { utilization, qps } = worker.takeLoad();
     recorder.setApplicationUtilizationMetric(utilization);
     recorder.setQpsMetric(qps);
   };
-  return { address: `127.0.0.1:${port}`, server, report };
+  return { address, server, report };
 }
 
 async function switchboardNode(nodeId: string, worker: SingleWorker, reports: boolean): Promise<{ address: string; server: Server; report: () => void }> {

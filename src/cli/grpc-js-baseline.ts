@@ -47,3 +47,11 @@ export function plainGreeter(): grpc.ServiceClientConstructor {
   const demo = grpc.loadPackageDefinition(protoLoader.loadSync(GREETER_PROTO, LOADER_OPTIONS)).demo as grpc.GrpcObject;
   return demo.Greeter as grpc.ServiceClientConstructor;
 }
+
+/** Binds a plain grpc-js server to a free loopback port, in plaintext; returns its `host:port`. */
+export async function listenOnLoopback(server: grpc.Server): Promise<string> {
+  const port = await new Promise<number>((resolve, reject) =>
+    server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (error, bound) => (error ? reject(error) : resolve(bound))),
+  );
+  return `127.0.0.1:${port}`;
+}

@@ -33,21 +33,22 @@ export interface DnsServer {
 /** Starts the server. */
 export async function startDnsServer(records: DnsRecords): Promise<DnsServer> {
   const socket = createSocket('udp4');
+  socket.bind(0, '127.0.0.1');
+  await once(socket, 'listening');
   const asked = new Map<string, number[]>();
   const countA = (name: string) => asked.set(name, [...(asked.get(name) ?? []), performance.now()]);
   const server: DnsServer = {
-    address: '',
+    address: `127.0.0.1:${socket.address().port}`,
     aQuestions: (name) => asked.get(name) ?? [],
     delayMs: 0,
     close: () => socket.close(),
   };
+  // No question can come before this: nobody knows the port yet.
   socket.on('message', (query, from) => {
     const reply = answer(query, records, countA);
     setTimeout(() => socket.send(reply, from.port, from.address), server.delayMs);
   });
-  socket.bind(0, '127.0.0.1');
-  await once(socket, 'listening');
-  return Object.assign(server, { address: `127.0.0.1:${socket.address().port}` });
+  return server;
 }
 
 function answer(query: Buffer, records: DnsRecords, countA: (name: string) => void): Buffer {
