@@ -13,7 +13,7 @@ import { roundRobin } from '../src/balancer/round-robin.js';
 import { route } from '../src/balancer/route.js';
 import { weighted } from '../src/balancer/weighted.js';
 import { zoneAware } from '../src/balancer/zone-aware.js';
-import { floorEwma, peakEwma } from '../src/client/decaying-ewma.js';
+import { floorEwma, peakEwma } from '../src/load/decaying-ewma.js';
 import { seededRandom } from '../src/common/seeded-random.js';
 
 const SIZES = [10, 1_000, 10_000];

@@ -21,25 +21,25 @@ export {
   type ClientBroadcast,
   quorum,
   type UnaryMethodName,
-} from './client/broadcast.js';
+} from './client/cluster/broadcast.js';
 export { createClient } from './client/client.js';
 export type { ClientOptions, KeepaliveOptions, MethodOptions } from './client/client-options.js';
-export type { OutlierDetectionOptions } from './client/outlier-detector.js';
-export type { RetryBudgetOptions } from './client/retry-budget.js';
-export type { BackoffOptions, RetryOptions } from './client/retry-policy.js';
-export type { ClientCall, ClientInterceptor } from './client/client-interceptor.js';
-export type { ClientStats, DiscoveryStats, EndpointState, EndpointStats } from './client/client-stats.js';
-export { type BearerTokenOptions, bearerToken } from './client/bearer-token.js';
-export type { ClientTlsOptions } from './client/client-tls.js';
-export type { CallOptions, Client, ClientControls, ClientMethod, ReadyOptions } from './client/client-types.js';
-export type { EndpointConfig } from './client/endpoint.js';
+export type { OutlierDetectionOptions } from './client/endpoints/outlier-detector.js';
+export type { RetryBudgetOptions } from './client/call/retry-budget.js';
+export type { BackoffOptions, RetryOptions } from './client/call/retry-policy.js';
+export type { ClientCall, ClientInterceptor } from './client/api/client-interceptor.js';
+export type { ClientStats, DiscoveryStats, EndpointState, EndpointStats } from './client/api/client-stats.js';
+export { type BearerTokenOptions, bearerToken } from './client/call/bearer-token.js';
+export type { ClientTlsOptions } from './client/endpoints/client-tls.js';
+export type { CallOptions, Client, ClientControls, ClientMethod, ReadyOptions } from './client/api/client-types.js';
+export type { EndpointConfig } from './client/endpoints/client-endpoint.js';
 export {
   type TaskDispatcherOptions,
   type TaskDispatcherStats,
   TaskDispatcher,
   type TaskHandle,
   type TaskOptions,
-} from './client/task-dispatcher.js';
+} from './client/cluster/task-dispatcher.js';
 export { DEFAULT_MAX_MESSAGE_BYTES, type MessageLimits } from './common/message-limits.js';
 export type { MetadataInit } from './common/metadata.js';
 export type { PemSource } from './common/pem.js';

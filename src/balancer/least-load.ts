@@ -3,38 +3,18 @@
  *
  * Optimises: latency under uneven node speed or load, with nothing needed from the
  * servers (their load reports sharpen it when present). Each pick samples d distinct
- * endpoints uniformly and takes the cheapest:
+ * endpoints uniformly and takes the one with the lowest `cost()` (`load/cost.ts`):
  *
- *   depth = inFlight + others                            (others: see load-signals.ts `queueDepth`)
- *   cost  = (depth + 1) × serviceTimeMs                  (an endpoint with samples)
- *   cost  = depth === 0 ? 0 : PENALTY + depth             (no sample yet)
- *   cost ×= 1 + utilization                               (while a report is fresh: younger than 2 s)
+ *   cost = (queue depth + 1) × serviceTimeMs × (1 + reported utilization)
  *
- * `serviceTimeMs` is the endpoint's estimate of latency ÷ the queue a call joined there
- * (itself included; the node's own count when it reports one, else the client's): the
- * time the node takes per queued call.
- * On a FIFO node a call that joins k others waits about (k + 1) service times, so the
- * cost is the delay a new call should expect there. Equalising it, rather than the queue
- * length (JSQ, nginx `least_conn`) or queue × latency (Finagle's (inFlight + 1) × peak
- * EWMA, which squares the queue), gives a node three times slower a third of the queue,
- * not the same queue and three times the wait: a lower tail at the same throughput.
- * Endpoints that do not estimate `serviceTimeMs` (custom ones) are weighed by
- * `ewmaLatencyMs`, which is Finagle's cost.
- *
- * The estimate tracks the floor of its samples (`client/decaying-ewma.ts`, τ = the
- * client's `latencyDecayMs`): a sample can only overshoot the node's true time per call
- * (a pause of the client's event loop, a stale queue count), and a peak-sensitive estimate
- * would keep each overshoot for a second and starve a fast node — with it the p99 on
- * the heterogeneous benchmark was 47–50 ms, with the floor 41 ms, the oracle's. A node that
- * slows down still sheds load at once: the calls piling up there raise its depth with
- * every pick, and its samples lift the floor within τ × 0.3. The estimate decays while the
- * node is idle, so a recovered node is probed again and wins its share back. With several
- * clients sharing the nodes each sees only its own calls; the node's report adds the other
- * callers'. A node without samples costs nothing while idle and PENALTY while busy, so a
- * new node takes one call at a time until its first call returns instead of being flooded
- * by every client that sees it cheapest. The utilization
- * factor is deliberately simple: a node that reports itself busy looks proportionally
- * slower (at most 2× at full utilization, more when over-committed).
+ * Equalising the expected delay, rather than the queue length (JSQ, nginx `least_conn`)
+ * or queue × latency (Finagle's (inFlight + 1) × peak EWMA, which squares the queue),
+ * gives a node three times slower a third of the queue, not the same queue and three times
+ * the wait: a lower tail at the same throughput. The service-time estimate tracks the
+ * floor of its samples (`load/decaying-ewma.ts`); a node that slows down still sheds load
+ * at once, because the calls piling up there raise its depth with every pick. The estimate
+ * decays while the node is idle, so a recovered node is probed again and wins its share
+ * back.
  *
  * Sampling d instead of scanning all keeps the pick O(d) and avoids the herd behaviour of
  * "always the least loaded" when many clients act on the same stale view.
@@ -52,11 +32,8 @@
  * many exist; a tried endpoint is returned only when every endpoint has been tried.
  */
 import type { Balancer, Endpoint, PickContext } from './balancer.js';
-import { freshLoad, queueDepth } from './load-signals.js';
+import { cost } from '../load/cost.js';
 import { wasTried } from './tried.js';
-
-/** Cost of a busy endpoint that has no latency sample yet (ms-scale, so far above any real one). */
-const PENALTY = 1e9;
 
 /** Options of {@link leastLoad}. */
 export interface LeastLoadOptions {
@@ -64,15 +41,6 @@ export interface LeastLoadOptions {
   readonly choices?: number;
   /** Uniform source in [0, 1) for sampling (default `Math.random`). */
   readonly random?: () => number;
-}
-
-/** The delay a call sent to `endpoint` now should expect, in ms (see the formula above; also shown in `client.stats()`). */
-export function cost(endpoint: Endpoint): number {
-  const load = freshLoad(endpoint);
-  const depth = queueDepth(endpoint, load);
-  const perCall = endpoint.serviceTimeMs ?? endpoint.ewmaLatencyMs;
-  const c = perCall > 0 ? (depth + 1) * perCall : depth === 0 ? 0 : PENALTY + depth;
-  return load === undefined ? c : c * (1 + Math.max(0, load.utilization));
 }
 
 /** A balancer sending each call to the cheaper of d random endpoints. */

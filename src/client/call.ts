@@ -8,14 +8,14 @@ import type { CallRecorder } from '../observability/metrics.js';
 import type { MethodCodec } from '../schema/codec.js';
 import type { MethodDescriptor } from '../schema/descriptor.js';
 import type { StreamInput } from '../schema/types.js';
-import { attemptFailure, callError } from './attempt-failure.js';
-import { CallState } from './call-state.js';
-import type { CallOptions } from './client-types.js';
-import type { ClientEndpoint } from './endpoint.js';
-import type { EndpointSet } from './endpoint-set.js';
-import type { RetryBudget } from './retry-budget.js';
-import { backoffDelay, neverReachedServer, type RetryPolicy } from './retry-policy.js';
-import { cancelOnAbort, pump, reportMetadata, toError } from './stream-io.js';
+import { attemptFailure, callError } from './call/attempt-failure.js';
+import { CallState } from './call/call-state.js';
+import type { CallOptions } from './api/client-types.js';
+import type { ClientEndpoint } from './endpoints/client-endpoint.js';
+import type { EndpointSet } from './endpoints/endpoint-set.js';
+import type { RetryBudget } from './call/retry-budget.js';
+import { backoffDelay, neverReachedServer, type RetryPolicy } from './call/retry-policy.js';
+import { cancelOnAbort, pump, reportMetadata, toError } from './call/stream-io.js';
 
 /** Client-wide call settings. */
 export interface CallDefaults {

@@ -3,13 +3,13 @@ import type { Balancer } from '../balancer/balancer.js';
 import { type MessageLimits, messageSizeOptions } from '../common/message-limits.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { MethodDescriptor, ServiceDescriptor } from '../schema/descriptor.js';
-import type { ClientInterceptor } from './client-interceptor.js';
-import { type ClientTlsOptions, serverNameOptions } from './client-tls.js';
+import type { ClientInterceptor } from './api/client-interceptor.js';
+import { type ClientTlsOptions, serverNameOptions } from './endpoints/client-tls.js';
 import type { EndpointInput, Resolver } from '../discovery/resolver.js';
 import { staticResolver, toEndpointList } from '../discovery/static-resolver.js';
-import type { OutlierDetectionOptions } from './outlier-detector.js';
-import type { RetryBudgetOptions } from './retry-budget.js';
-import { type RetryOptions, type RetryPolicy, retryPolicy } from './retry-policy.js';
+import type { OutlierDetectionOptions } from './endpoints/outlier-detector.js';
+import type { RetryBudgetOptions } from './call/retry-budget.js';
+import { type RetryOptions, type RetryPolicy, retryPolicy } from './call/retry-policy.js';
 
 /** Per-method settings that override the client's (`ClientOptions.methods`). */
 export interface MethodOptions {

@@ -5,18 +5,18 @@ import { serveStatusPage } from '../observability/status-page.js';
 import { methodCodec } from '../schema/codec.js';
 import type { ServiceDescriptor } from '../schema/descriptor.js';
 import type { StreamInput } from '../schema/types.js';
-import { type BroadcastOptions, broadcast } from './broadcast.js';
+import { type BroadcastOptions, broadcast } from './cluster/broadcast.js';
 import { CallRunner } from './call.js';
-import { attachInternals, type ClientInternals } from './client-internals.js';
-import { channelCredentials } from './client-tls.js';
+import { attachInternals, type ClientInternals } from './cluster/client-internals.js';
+import { channelCredentials } from './endpoints/client-tls.js';
 import { type ClientOptions, channelOptions, latencyDecayOf, methodBalancerMap, methodPolicies, resolverOf } from './client-options.js';
-import type { ClientStats } from './client-stats.js';
-import type { CallOptions, Client, ClientControls } from './client-types.js';
-import { EndpointSet } from './endpoint-set.js';
-import { interceptedPromise, interceptedStream } from './intercepted-call.js';
-import { Membership } from './membership.js';
-import { methodBalancers } from './method-balancers.js';
-import { RetryBudget } from './retry-budget.js';
+import type { ClientStats } from './api/client-stats.js';
+import type { CallOptions, Client, ClientControls } from './api/client-types.js';
+import { EndpointSet } from './endpoints/endpoint-set.js';
+import { interceptedPromise, interceptedStream } from './call/intercepted-call.js';
+import { Membership } from './endpoints/membership.js';
+import { methodBalancers } from './endpoints/method-balancers.js';
+import { RetryBudget } from './call/retry-budget.js';
 
 /** Default `maxMetadataBytes`: generous for headers, small enough to fail clearly instead of a reset stream. */
 const DEFAULT_MAX_METADATA_BYTES = 64 * 1024;

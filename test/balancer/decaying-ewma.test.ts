@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DecayingEwma, floorEwma, peakEwma } from '../../src/client/decaying-ewma.js';
+import { DecayingEwma, floorEwma, peakEwma } from '../../src/load/decaying-ewma.js';
 
 /** An EWMA of the given shape on a clock the test sets (`clock.t`, ms). */
 function clockedWith(shape: typeof peakEwma, tauMs = 1000) {

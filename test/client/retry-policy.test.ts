@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { RetryBudget } from '../../src/client/retry-budget.js';
-import { backoffDelay, retryPolicy } from '../../src/client/retry-policy.js';
+import { RetryBudget } from '../../src/client/call/retry-budget.js';
+import { backoffDelay, retryPolicy } from '../../src/client/call/retry-policy.js';
 import { Status } from '../../src/common/status.js';
 
 describe('retry policy', () => {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createClient, createServer, type Server, Status } from 'switchboard';
-import { describeConnectError } from '../../src/client/connect-error.js';
+import { describeConnectError } from '../../src/client/endpoints/connect-error.js';
 import { Echo } from '../gen/echo.js';
 import { generateCerts, hasOpenssl, type TestCerts } from '../helpers/certs.js';
 import { rejection } from '../helpers/rejection.js';

@@ -1,18 +1,18 @@
 import * as grpc from '@grpc/grpc-js';
-import type { Endpoint, LoadReport } from '../balancer/balancer.js';
-import { freshLoad, queueDepth } from '../balancer/load-signals.js';
-import { Status } from '../common/status.js';
-import { cost as leastLoadCost } from '../balancer/least-load.js';
-import { Node, type NodeInfo } from '../gen/switchboard/v1/node.js';
-import { CodeCounts } from '../observability/code-counts.js';
-import { LatencyHistogram } from '../observability/latency-histogram.js';
-import { WindowCounter } from '../observability/window-counter.js';
-import { methodCodec } from '../schema/codec.js';
-import type { EndpointState, EndpointStats } from './client-stats.js';
+import type { Endpoint, LoadReport } from '../../balancer/balancer.js';
+import { freshLoad, queueDepth } from '../../load/load-signals.js';
+import { Status } from '../../common/status.js';
+import { cost as leastLoadCost } from '../../load/cost.js';
+import { Node, type NodeInfo } from '../../gen/switchboard/v1/node.js';
+import { CodeCounts } from '../../observability/code-counts.js';
+import { LatencyHistogram } from '../../observability/latency-histogram.js';
+import { WindowCounter } from '../../observability/window-counter.js';
+import { methodCodec } from '../../schema/codec.js';
+import type { EndpointState, EndpointStats } from '../api/client-stats.js';
 import { probeConnectError } from './connect-error.js';
 import { HealthWatch } from './health-watch.js';
-import { LoadReader } from './load-reader.js';
-import { type DecayingEwma, floorEwma, peakEwma } from './decaying-ewma.js';
+import { LoadReader } from '../../load/load-reader.js';
+import { type DecayingEwma, floorEwma, peakEwma } from '../../load/decaying-ewma.js';
 
 /** An endpoint as configured: an address, optionally with attributes that override the node's. */
 export interface EndpointConfig {

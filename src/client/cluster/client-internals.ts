@@ -1,7 +1,7 @@
-import type { MethodDescriptor, ServiceDescriptor } from '../schema/descriptor.js';
-import type { MethodCodec } from '../schema/codec.js';
-import type { CallRunner } from './call.js';
-import type { EndpointSet } from './endpoint-set.js';
+import type { MethodDescriptor, ServiceDescriptor } from '../../schema/descriptor.js';
+import type { MethodCodec } from '../../schema/codec.js';
+import type { CallRunner } from '../call.js';
+import type { EndpointSet } from '../endpoints/endpoint-set.js';
 
 /** What broadcast and task dispatch need from a client beyond its public methods. */
 export interface ClientInternals {

@@ -1,7 +1,7 @@
-import { RpcError, toRpcError } from '../common/rpc-error.js';
-import { Status } from '../common/status.js';
+import { RpcError, toRpcError } from '../../common/rpc-error.js';
+import { Status } from '../../common/status.js';
 import type { CallState } from './call-state.js';
-import type { ClientEndpoint } from './endpoint.js';
+import type { ClientEndpoint } from '../endpoints/client-endpoint.js';
 
 /** How grpc-js reports a request its serializer (the codec's type check) refused. */
 const UNSERIALIZABLE = /^Request message serialization failure: (.*)$/s;

@@ -1,6 +1,6 @@
 import type { Metadata } from '@grpc/grpc-js';
-import type { Interceptor } from '../common/interceptor-chain.js';
-import type { MethodDescriptor } from '../schema/descriptor.js';
+import type { Interceptor } from '../../common/interceptor-chain.js';
+import type { MethodDescriptor } from '../../schema/descriptor.js';
 import type { CallOptions } from './client-types.js';
 
 /** What a client interceptor sees of a call. */

@@ -1,5 +1,5 @@
-import type { RpcError } from '../common/rpc-error.js';
-import { Status } from '../common/status.js';
+import type { RpcError } from '../../common/rpc-error.js';
+import { Status } from '../../common/status.js';
 
 /** Exponential backoff between attempts. */
 export interface BackoffOptions {

@@ -1,4 +1,4 @@
-import type { ClientInterceptor } from './client-interceptor.js';
+import type { ClientInterceptor } from '../api/client-interceptor.js';
 
 /** Options of `bearerToken`. */
 export interface BearerTokenOptions {

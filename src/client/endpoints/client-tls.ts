@@ -1,5 +1,5 @@
 import * as grpc from '@grpc/grpc-js';
-import { type PemSource, readPem } from '../common/pem.js';
+import { type PemSource, readPem } from '../../common/pem.js';
 
 /** TLS of a client's connections (`createClient(Svc, { tls })`). Without it they are plaintext. */
 export interface ClientTlsOptions {

@@ -1,4 +1,4 @@
-import { Status } from '../common/status.js';
+import { Status } from '../../common/status.js';
 
 /** When a failing node is taken out of rotation (DESIGN.md §6). */
 export interface OutlierDetectionOptions {

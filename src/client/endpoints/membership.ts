@@ -1,7 +1,7 @@
 // Follows a resolver: turns each full list it delivers into the client's endpoint set.
-import type { ResolvedEndpoint, Resolver, Unsubscribe } from '../discovery/resolver.js';
-import type { DiscoveryStats } from './client-stats.js';
-import type { ClientEndpoint } from './endpoint.js';
+import type { ResolvedEndpoint, Resolver, Unsubscribe } from '../../discovery/resolver.js';
+import type { DiscoveryStats } from '../api/client-stats.js';
+import type { ClientEndpoint } from './client-endpoint.js';
 import type { EndpointSet } from './endpoint-set.js';
 
 const DRAIN_POLL_MS = 100;

@@ -1,9 +1,9 @@
 import type { Metadata } from '@grpc/grpc-js';
-import type { MetadataInit } from '../common/metadata.js';
-import type { HttpEndpoint, HttpListenOptions } from '../observability/http-listen.js';
-import type { MethodDescriptor, ServiceDescriptor } from '../schema/descriptor.js';
-import type { DeepPartial, StreamInput } from '../schema/types.js';
-import type { ClientBroadcast } from './broadcast.js';
+import type { MetadataInit } from '../../common/metadata.js';
+import type { HttpEndpoint, HttpListenOptions } from '../../observability/http-listen.js';
+import type { MethodDescriptor, ServiceDescriptor } from '../../schema/descriptor.js';
+import type { DeepPartial, StreamInput } from '../../schema/types.js';
+import type { ClientBroadcast } from '../cluster/broadcast.js';
 import type { ClientStats } from './client-stats.js';
 
 /** Per-call options, accepted by every client method as the last argument. */

@@ -1,9 +1,9 @@
 import type * as grpc from '@grpc/grpc-js';
-import type { PickContext } from '../balancer/balancer.js';
-import { toMetadata } from '../common/metadata.js';
-import type { MethodDescriptor } from '../schema/descriptor.js';
-import type { CallOptions } from './client-types.js';
-import type { ClientEndpoint } from './endpoint.js';
+import type { PickContext } from '../../balancer/balancer.js';
+import { toMetadata } from '../../common/metadata.js';
+import type { MethodDescriptor } from '../../schema/descriptor.js';
+import type { CallOptions } from '../api/client-types.js';
+import type { ClientEndpoint } from '../endpoints/client-endpoint.js';
 import type { RetryPolicy } from './retry-policy.js';
 
 const NO_METADATA: Readonly<Record<string, string>> = Object.freeze({});

@@ -1,7 +1,7 @@
 import * as grpc from '@grpc/grpc-js';
-import { Status } from '../common/status.js';
-import { Health, type HealthCheckResponse } from '../gen/grpc/health/v1/health.js';
-import { methodCodec } from '../schema/codec.js';
+import { Status } from '../../common/status.js';
+import { Health, type HealthCheckResponse } from '../../gen/grpc/health/v1/health.js';
+import { methodCodec } from '../../schema/codec.js';
 
 const watchMethod = Health.methods.watch;
 const watchCodec = methodCodec(Health, watchMethod);

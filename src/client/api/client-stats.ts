@@ -1,5 +1,5 @@
-import type { LoadReport } from '../balancer/balancer.js';
-import type { LatencySummary } from '../observability/latency-histogram.js';
+import type { LoadReport } from '../../balancer/balancer.js';
+import type { LatencySummary } from '../../observability/latency-histogram.js';
 
 /**
  * State of an endpoint as the client sees it: `ready` once connected, identified (its

@@ -1,7 +1,7 @@
-import type { Balancer, PickContext } from '../balancer/balancer.js';
-import { RpcError } from '../common/rpc-error.js';
-import { Status } from '../common/status.js';
-import { ClientEndpoint, type ConnectionSettings, type EndpointConfig } from './endpoint.js';
+import type { Balancer, PickContext } from '../../balancer/balancer.js';
+import { RpcError } from '../../common/rpc-error.js';
+import { Status } from '../../common/status.js';
+import { ClientEndpoint, type ConnectionSettings, type EndpointConfig } from './client-endpoint.js';
 import { OutlierDetector, type OutlierDetectionOptions } from './outlier-detector.js';
 
 /**

@@ -1,4 +1,4 @@
-import type { Balancer, PickContext } from '../balancer/balancer.js';
+import type { Balancer, PickContext } from '../../balancer/balancer.js';
 
 /**
  * One balancer for the endpoint set that hands each call to its method's balancer (a map

@@ -10,16 +10,16 @@
  * loop is here rather than in the client's retries because it covers more codes than a
  * plain call may safely retry, and it is bounded by the dispatcher's own attempt count.
  */
-import type { PickContext } from '../balancer/balancer.js';
-import { RpcError, toRpcError } from '../common/rpc-error.js';
-import { Status } from '../common/status.js';
-import type { RequestOf, ResponseOf } from '../schema/types.js';
-import type { ServiceDescriptor } from '../schema/descriptor.js';
-import type { DeepPartial } from '../schema/types.js';
+import type { PickContext } from '../../balancer/balancer.js';
+import { RpcError, toRpcError } from '../../common/rpc-error.js';
+import { Status } from '../../common/status.js';
+import type { RequestOf, ResponseOf } from '../../schema/types.js';
+import type { ServiceDescriptor } from '../../schema/descriptor.js';
+import type { DeepPartial } from '../../schema/types.js';
 import type { UnaryMethodName } from './broadcast.js';
 import { type ClientInternals, internalsOf } from './client-internals.js';
-import type { Client } from './client-types.js';
-import type { ClientEndpoint } from './endpoint.js';
+import type { Client } from '../api/client-types.js';
+import type { ClientEndpoint } from '../endpoints/client-endpoint.js';
 
 /** Options of a {@link TaskDispatcher}. */
 export interface TaskDispatcherOptions {

@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import type * as grpc from '@grpc/grpc-js';
-import type { StreamInput } from '../schema/types.js';
-import type { CallOptions } from './client-types.js';
+import type { StreamInput } from '../../schema/types.js';
+import type { CallOptions } from '../api/client-types.js';
 
 /** Cancels a grpc-js call when `signal` aborts (and stops listening when the call ends). */
 export function cancelOnAbort(call: grpc.Call, signal: AbortSignal | undefined): void {

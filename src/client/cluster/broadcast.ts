@@ -4,12 +4,12 @@
  * a slow or failed node costs its own entry, never the whole broadcast. Helpers turn the
  * results into a quorum (the k fastest successes) or a single aggregate.
  */
-import { RpcError } from '../common/rpc-error.js';
-import { Status } from '../common/status.js';
-import type { MethodDescriptor, ServiceDescriptor } from '../schema/descriptor.js';
-import type { DeepPartial } from '../schema/types.js';
+import { RpcError } from '../../common/rpc-error.js';
+import { Status } from '../../common/status.js';
+import type { MethodDescriptor, ServiceDescriptor } from '../../schema/descriptor.js';
+import type { DeepPartial } from '../../schema/types.js';
 import type { ClientInternals } from './client-internals.js';
-import type { CallOptions } from './client-types.js';
+import type { CallOptions } from '../api/client-types.js';
 
 /** The node a broadcast result came from. */
 export interface BroadcastNode {
