@@ -2,7 +2,12 @@ import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
-  resolve: { alias: { switchboard: fileURLToPath(new URL('./src/index.ts', import.meta.url)) } },
+  resolve: {
+    alias: [
+      { find: /^switchboard$/, replacement: fileURLToPath(new URL('./src/index.ts', import.meta.url)) },
+      { find: /^switchboard\/extend$/, replacement: fileURLToPath(new URL('./src/extend.ts', import.meta.url)) },
+    ],
+  },
   test: {
     include: ['test/**/*.test.ts'],
     testTimeout: 30_000,

@@ -1,8 +1,9 @@
-// The public API of Switchboard: an explicit export list, nothing else.
+// The public API of Switchboard for its users: an explicit export list, nothing else.
+// What balancer and resolver authors need is in extend.ts (`switchboard/extend`).
 
 export { Metadata } from '@grpc/grpc-js';
-export type { Balancer, CallOutcome, Endpoint, LoadReport, PickContext } from './balancer/balancer.js';
-export { type BalancerFactory, type BalancerOptions, balancers, createBalancer, registerBalancer } from './balancer/registry.js';
+export type { Balancer } from './balancer/balancer.js';
+export { type BalancerOptions, balancers, createBalancer } from './balancer/registry.js';
 export type { ConsistentHashOptions } from './balancer/consistent-hash.js';
 export type { DynamicWeightOptions } from './balancer/dynamic-weights.js';
 export type { LeastLoadOptions } from './balancer/least-load.js';
@@ -11,17 +12,15 @@ export type { RoundRobinOptions } from './balancer/round-robin.js';
 export type { RouteOptions, RouteRule, RouteSubset } from './balancer/route.js';
 export type { WeightedOptions } from './balancer/weighted.js';
 export type { SpilloverOptions, ZoneAwareOptions } from './balancer/zone-aware.js';
-export {
-  type Aggregate,
-  aggregate,
-  type BroadcastNode,
-  type BroadcastOptions,
-  type BroadcastResult,
-  type BroadcastSuccess,
-  type ClientBroadcast,
-  quorum,
-  type UnaryMethodName,
-} from './client/cluster/broadcast.js';
+export type {
+  BroadcastNode,
+  BroadcastOptions,
+  BroadcastResult,
+  BroadcastSuccess,
+  ClientBroadcast,
+  UnaryMethodName,
+} from './client/api/broadcast-types.js';
+export { type Aggregate, aggregate, quorum } from './client/cluster/broadcast.js';
 export { createClient } from './client/client.js';
 export type { ClientOptions, KeepaliveOptions, MethodOptions } from './client/client-options.js';
 export type { OutlierDetectionOptions } from './client/endpoints/outlier-detector.js';
@@ -31,8 +30,8 @@ export type { ClientCall, ClientInterceptor } from './client/api/client-intercep
 export type { ClientStats, DiscoveryStats, EndpointState, EndpointStats } from './client/api/client-stats.js';
 export { type BearerTokenOptions, bearerToken } from './client/call/bearer-token.js';
 export type { ClientTlsOptions } from './client/endpoints/client-tls.js';
-export type { CallOptions, Client, ClientControls, ClientMethod, ReadyOptions } from './client/api/client-types.js';
-export type { EndpointConfig } from './client/endpoints/client-endpoint.js';
+export type { CallOptions } from './client/api/call-options.js';
+export type { Client, ClientControls, ClientMethod, ReadyOptions } from './client/api/client-types.js';
 export {
   type TaskDispatcherOptions,
   type TaskDispatcherStats,
@@ -48,8 +47,8 @@ export { seededRandom } from './common/seeded-random.js';
 export { Status, statusName } from './common/status.js';
 export { type DnsResolverOptions, dnsResolver } from './discovery/dns-resolver.js';
 export { type EtcdRegistry, type EtcdRegistryOptions, etcdRegistry } from './discovery/etcd-registry.js';
-export type { Member, NodeRecord, Registration, Registry } from './discovery/registry.js';
-export type { EndpointInput, ResolvedEndpoint, Resolver, Unsubscribe } from './discovery/resolver.js';
+export type { Member } from './discovery/registry.js';
+export type { EndpointInput } from './discovery/resolver.js';
 export { staticResolver } from './discovery/static-resolver.js';
 export type { HttpEndpoint, HttpListenOptions } from './observability/http-listen.js';
 export type { LatencySummary } from './observability/latency-histogram.js';

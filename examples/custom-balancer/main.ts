@@ -3,7 +3,8 @@
 //
 //   npx tsx examples/custom-balancer/main.ts
 
-import { createBalancer, createClient, createServer, registerBalancer } from 'switchboard';
+import { createBalancer, createClient, createServer } from 'switchboard';
+import { registerBalancer } from 'switchboard/extend';
 import { Greeter } from '../greeter/gen/greeter.js';
 import { primaryBackup } from './primary-backup.js';
 

@@ -1,4 +1,5 @@
-import type { Balancer, Endpoint, PickContext } from 'switchboard';
+import type { Balancer } from 'switchboard';
+import type { Endpoint, PickContext } from 'switchboard/extend';
 
 /**
  * primaryBackup — every call goes to the ready node with the lowest `priority` label

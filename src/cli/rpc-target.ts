@@ -1,7 +1,7 @@
 import path from 'node:path';
 import type { Command } from 'commander';
 import type protobuf from 'protobufjs';
-import type { CallOptions } from '../client/api/client-types.js';
+import type { CallOptions } from '../client/api/call-options.js';
 import { type EtcdRegistry, etcdRegistry } from '../discovery/etcd-registry.js';
 import { schemaRoot } from '../schema/codec.js';
 import type { MethodDescriptor } from '../schema/descriptor.js';

@@ -4,24 +4,35 @@ import { metricsRecorder } from '../observability/metrics.js';
 import { serveStatusPage } from '../observability/status-page.js';
 import { methodCodec } from '../schema/codec.js';
 import type { ServiceDescriptor } from '../schema/descriptor.js';
-import type { StreamInput } from '../schema/types.js';
-import { type BroadcastOptions, broadcast } from './cluster/broadcast.js';
-import { CallRunner } from './call.js';
-import { attachInternals, type ClientInternals } from './cluster/client-internals.js';
+import type { BroadcastOptions } from './api/broadcast-types.js';
+import type { Client, ClientControls } from './api/client-types.js';
+import { type CallDefaults, CallPipeline } from './call/call-pipeline.js';
+import { methodCall } from './call/method-call.js';
+import { RetryBudget } from './call/retry-budget.js';
+import {
+  type ClientOptions,
+  channelOptions,
+  latencyDecayOf,
+  methodBalancerMap,
+  methodPolicies,
+  resolverOf,
+} from './client-options.js';
+import { broadcast } from './cluster/broadcast.js';
+import { attachInternals, type ClientInternals, type ClientMethodInternals } from './cluster/client-internals.js';
 import { channelCredentials } from './endpoints/client-tls.js';
-import { type ClientOptions, channelOptions, latencyDecayOf, methodBalancerMap, methodPolicies, resolverOf } from './client-options.js';
-import type { ClientStats } from './api/client-stats.js';
-import type { CallOptions, Client, ClientControls } from './api/client-types.js';
 import { EndpointSet } from './endpoints/endpoint-set.js';
-import { interceptedPromise, interceptedStream } from './call/intercepted-call.js';
 import { Membership } from './endpoints/membership.js';
 import { methodBalancers } from './endpoints/method-balancers.js';
-import { RetryBudget } from './call/retry-budget.js';
 
 /** Default `maxMetadataBytes`: generous for headers, small enough to fail clearly instead of a reset stream. */
 const DEFAULT_MAX_METADATA_BYTES = 64 * 1024;
 
-/** Creates a typed client of `service` whose calls are spread over the endpoints by the balancer. */
+/**
+ * Creates a typed client of `service` whose calls are spread over the endpoints by the
+ * balancer. The composition root: options are checked, then the endpoint set (connections,
+ * health, ejection) follows the resolver, and each method gets the call function of its
+ * kind running through the pipeline of its balancer.
+ */
 export function createClient<S extends ServiceDescriptor>(service: S, options: ClientOptions<S>): Client<S> {
   const where = `createClient(${service.name})`;
   const resolver = resolverOf(options, where);
@@ -45,12 +56,16 @@ export function createClient<S extends ServiceDescriptor>(service: S, options: C
     },
     options.outlierDetection ?? {},
   );
-  membership = new Membership(resolver, service.name, set);
+  const discovery = new Membership(resolver, service.name, set);
+  membership = discovery;
   const metrics =
     options.metrics === undefined
       ? undefined
-      : metricsRecorder(options.metrics, where).watchClient({ service: service.name, nodes: () => set.endpoints });
-  const defaults = {
+      : metricsRecorder(options.metrics, where).watchClient({
+          service: service.name,
+          nodes: () => set.endpoints.map((e) => ({ id: e.id, inFlight: e.inFlight, calls: e.measured.calls })),
+        });
+  const defaults: CallDefaults = {
     deadlineMs: options.deadlineMs,
     waitForReadyMs,
     policyOf,
@@ -59,74 +74,37 @@ export function createClient<S extends ServiceDescriptor>(service: S, options: C
     record: metrics?.record,
     maxMetadataBytes: options.maxMetadataBytes ?? DEFAULT_MAX_METADATA_BYTES,
   };
-  // One runner per balancer, so each balancer gets the feedback of its own calls.
-  const runners = new Map<Balancer, CallRunner>();
-  const runnerOf = (path: string): CallRunner => {
+  // One pipeline per balancer, so each balancer gets the feedback of its own calls.
+  const pipelines = new Map<Balancer, CallPipeline>();
+  const pipelineOf = (path: string): CallPipeline => {
     const b = perMethod.get(path) ?? balancer;
-    const runner = runners.get(b) ?? new CallRunner(set, b, defaults);
-    runners.set(b, runner);
-    return runner;
+    const pipeline = pipelines.get(b) ?? new CallPipeline(set, b, defaults);
+    pipelines.set(b, pipeline);
+    return pipeline;
   };
 
   const controls: ClientControls = {
     ready: (ready = {}) => set.whenReady(ready.all ?? false, Date.now() + (ready.timeoutMs ?? waitForReadyMs)),
-    stats: (): ClientStats => {
-      const now = performance.now();
-      const endpoints = set.endpoints;
-      const calls = endpoints.reduce((sum, e) => sum + e.calls, 0);
-      const recentCalls = endpoints.reduce((sum, e) => sum + e.recent.total(now), 0);
-      const readyWeight = endpoints.reduce((sum, e) => sum + (e.ready ? e.weight : 0), 0);
-      return {
-        service: service.name,
-        balancer: routing.name,
-        calls,
-        failures: endpoints.reduce((sum, e) => sum + e.failures, 0),
-        windowMs: endpoints[0]?.recent.windowMs ?? 0,
-        recentCalls,
-        endpoints: endpoints.map((e) => e.stats(calls, recentCalls, readyWeight, now)),
-        discovery: membership.stats(),
-      };
-    },
+    stats: () => set.stats(service.name, routing.name, discovery.stats()),
     serveStatus: (statusOptions) => serveStatusPage(controls.stats, statusOptions),
     close: async () => {
       metrics?.unwatch();
-      membership.close();
+      discovery.close();
       set.close();
     },
   };
   const methods: Record<string, unknown> = {};
   const broadcasts: Record<string, unknown> = {};
-  const byName = new Map<string, ReturnType<ClientInternals['method']>>();
-  const internals: ClientInternals = { service, set, waitForReadyMs, method: (name) => byName.get(name) };
+  const byName = new Map<string, ClientMethodInternals>();
+  const internals: ClientInternals = { service, set, method: (name) => byName.get(name) };
   for (const [name, method] of Object.entries(service.methods)) {
     const codec = methodCodec(service, method);
-    const runner = runnerOf(method.path);
-    byName.set(name, { method, codec, runner });
+    const pipeline = pipelineOf(method.path);
+    byName.set(name, { method, codec, pipeline });
     if (!method.requestStream && !method.responseStream) {
       broadcasts[name] = (request: unknown, opts?: BroadcastOptions) => broadcast(internals, name, request, opts);
     }
-    const chain = options.interceptors ?? [];
-    if (chain.length === 0) {
-      methods[name] = method.requestStream
-        ? method.responseStream
-          ? (requests: StreamInput<unknown>, opts?: CallOptions) => runner.bidiStream(method, codec, requests, opts)
-          : (requests: StreamInput<unknown>, opts?: CallOptions) => runner.clientStream(method, codec, requests, opts)
-        : method.responseStream
-          ? (request: unknown, opts?: CallOptions) => runner.serverStream(method, codec, request, opts)
-          : (request: unknown, opts?: CallOptions) => runner.unary(method, codec, request, opts);
-    } else {
-      methods[name] = method.requestStream
-        ? method.responseStream
-          ? (requests: StreamInput<unknown>, opts?: CallOptions) =>
-              interceptedStream(chain, method, opts, (o) => runner.bidiStream(method, codec, requests, o))
-          : (requests: StreamInput<unknown>, opts?: CallOptions) =>
-              interceptedPromise(chain, method, opts, (o) => runner.clientStream(method, codec, requests, o))
-        : method.responseStream
-          ? (request: unknown, opts?: CallOptions) =>
-              interceptedStream(chain, method, opts, (o) => runner.serverStream(method, codec, request, o))
-          : (request: unknown, opts?: CallOptions) =>
-              interceptedPromise(chain, method, opts, (o) => runner.unary(method, codec, request, o));
-    }
+    methods[name] = methodCall(pipeline, method, codec, options.interceptors ?? []);
   }
   const client = Object.freeze({ ...methods, ...controls, broadcast: Object.freeze(broadcasts) }) as Client<S>;
   attachInternals(client, internals);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { type ResolvedEndpoint, staticResolver } from 'switchboard';
+import { staticResolver } from 'switchboard';
+import { type ResolvedEndpoint } from 'switchboard/extend';
 
 describe('staticResolver', () => {
   it('delivers its list at once, to every subscriber', () => {

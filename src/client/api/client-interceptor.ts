@@ -1,7 +1,7 @@
 import type { Metadata } from '@grpc/grpc-js';
 import type { Interceptor } from '../../common/interceptor-chain.js';
 import type { MethodDescriptor } from '../../schema/descriptor.js';
-import type { CallOptions } from './client-types.js';
+import type { CallOptions } from './call-options.js';
 
 /** What a client interceptor sees of a call. */
 export interface ClientCall {

@@ -2,7 +2,7 @@ import type * as grpc from '@grpc/grpc-js';
 import type { PickContext } from '../../balancer/balancer.js';
 import { toMetadata } from '../../common/metadata.js';
 import type { MethodDescriptor } from '../../schema/descriptor.js';
-import type { CallOptions } from '../api/client-types.js';
+import type { CallOptions } from '../api/call-options.js';
 import type { ClientEndpoint } from '../endpoints/client-endpoint.js';
 import type { RetryPolicy } from './retry-policy.js';
 

@@ -4,7 +4,7 @@ import { RpcError } from '../../common/rpc-error.js';
 import { Status } from '../../common/status.js';
 import type { MethodDescriptor } from '../../schema/descriptor.js';
 import type { ClientCall, ClientInterceptor } from '../api/client-interceptor.js';
-import type { CallOptions } from '../api/client-types.js';
+import type { CallOptions } from '../api/call-options.js';
 
 /** The call as interceptors see it, with (a copy of) its metadata they may add to. */
 function clientCall(method: MethodDescriptor, options: CallOptions): ClientCall {

@@ -1,7 +1,20 @@
 import { once } from 'node:events';
 import type * as grpc from '@grpc/grpc-js';
 import type { StreamInput } from '../../schema/types.js';
-import type { CallOptions } from '../api/client-types.js';
+import type { CallOptions } from '../api/call-options.js';
+import type { Attempt } from '../endpoints/attempt.js';
+import type { CallState } from './call-state.js';
+
+/**
+ * Wires a started streaming attempt to its call: the caller's signal cancels it, its
+ * headers and trailers reach `onHeader` / `onTrailer`, and the node's load report in its
+ * trailers reaches the endpoint.
+ */
+export function follow(grpcCall: grpc.Call, attempt: Attempt, call: CallState): void {
+  reportMetadata(grpcCall, call.options);
+  cancelOnAbort(grpcCall, call.signal);
+  grpcCall.on('status', (status: grpc.StatusObject) => attempt.takeReport(status.metadata, performance.now()));
+}
 
 /** Cancels a grpc-js call when `signal` aborts (and stops listening when the call ends). */
 export function cancelOnAbort(call: grpc.Call, signal: AbortSignal | undefined): void {

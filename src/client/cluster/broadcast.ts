@@ -1,44 +1,14 @@
 /**
- * Scatter-gather (DESIGN §8): one unary call to every ready node, each with its own
+ * Scatter-gather: one unary call to every ready node, each with its own
  * deadline, gathered into one result per node — successes and failures side by side, so
  * a slow or failed node costs its own entry, never the whole broadcast. Helpers turn the
  * results into a quorum (the k fastest successes) or a single aggregate.
  */
 import { RpcError } from '../../common/rpc-error.js';
 import { Status } from '../../common/status.js';
-import type { MethodDescriptor, ServiceDescriptor } from '../../schema/descriptor.js';
-import type { DeepPartial } from '../../schema/types.js';
+import type { BroadcastNode, BroadcastOptions, BroadcastResult, BroadcastSuccess } from '../api/broadcast-types.js';
+import { unaryOn } from '../call/unary.js';
 import type { ClientInternals } from './client-internals.js';
-import type { CallOptions } from '../api/client-types.js';
-
-/** The node a broadcast result came from. */
-export interface BroadcastNode {
-  readonly id: string;
-  readonly address: string;
-}
-
-/** One node's answer to a broadcast: `ok` with its `value`, or not with its `error`. */
-export type BroadcastResult<T> =
-  | { readonly node: BroadcastNode; readonly ok: true; readonly value: T; readonly latencyMs: number }
-  | { readonly node: BroadcastNode; readonly ok: false; readonly error: RpcError; readonly latencyMs: number };
-
-/** A successful broadcast result. */
-export type BroadcastSuccess<T> = Extract<BroadcastResult<T>, { ok: true }>;
-
-/** Options of a broadcast: `deadlineMs` applies to each node's call separately. */
-export type BroadcastOptions = Omit<CallOptions, 'key'>;
-
-/** The client's unary method names (broadcast serves only these). */
-export type UnaryMethodName<S extends ServiceDescriptor> = {
-  [K in keyof S['methods']]: S['methods'][K] extends MethodDescriptor<infer _Req, infer _Res, false, false> ? K : never;
-}[keyof S['methods']];
-
-/** `client.broadcast`: one function per unary method, calling every ready node. */
-export type ClientBroadcast<S extends ServiceDescriptor> = {
-  readonly [K in UnaryMethodName<S>]: S['methods'][K] extends MethodDescriptor<infer Req, infer Res, false, false>
-    ? (request: DeepPartial<Req>, options?: BroadcastOptions) => Promise<BroadcastResult<Res>[]>
-    : never;
-};
 
 /** Calls `name` on every ready endpoint (waiting for one if none is); results in endpoint order. */
 export async function broadcast(
@@ -47,10 +17,10 @@ export async function broadcast(
   request: unknown,
   options: BroadcastOptions = {},
 ): Promise<BroadcastResult<unknown>[]> {
-  const { method, codec, runner } = internals.method(name)!;
+  const { method, codec, pipeline } = internals.method(name)!;
   const { set } = internals;
   if (!set.endpoints.some((e) => e.ready)) {
-    await set.whenReady(false, Date.now() + (options.deadlineMs ?? internals.waitForReadyMs));
+    await set.whenReady(false, Date.now() + (options.deadlineMs ?? pipeline.defaults.waitForReadyMs));
   }
   const ready = set.endpoints.filter((e) => e.ready);
   return Promise.all(
@@ -58,7 +28,7 @@ export async function broadcast(
       const node = { id: endpoint.id, address: endpoint.address };
       const started = performance.now();
       try {
-        const value = await runner.unaryOn(endpoint, method, codec, request, options);
+        const value = await unaryOn(pipeline, endpoint, method, codec, request, options);
         return { node, ok: true, value, latencyMs: performance.now() - started };
       } catch (error) {
         return { node, ok: false, error: error as RpcError, latencyMs: performance.now() - started };

@@ -1,25 +1,23 @@
 /**
- * Task dispatch over a cluster (DESIGN §8): a task is one call of an idempotent unary
+ * Task dispatch over a cluster: a task is one call of an idempotent unary
  * method. The client's balancer for that method chooses the node; when the node fails the
  * task in a way that says "not done here" (it died mid-task, dropped the connection, ran
  * out of time) the task moves to a node it has not tried yet, so a node lost mid-run loses
  * no task. Callers await a task (`run`) or get a handle (`submit`) with a `done` promise
  * and an `onComplete` callback; `stats()` says which node completed how many.
  *
- * Each attempt is a single call on the chosen node (`CallRunner.unaryOn`); the failover
+ * Each attempt is a single call on the chosen node (`unaryOn`); the failover
  * loop is here rather than in the client's retries because it covers more codes than a
  * plain call may safely retry, and it is bounded by the dispatcher's own attempt count.
  */
-import type { PickContext } from '../../balancer/balancer.js';
 import { RpcError, toRpcError } from '../../common/rpc-error.js';
 import { Status } from '../../common/status.js';
-import type { RequestOf, ResponseOf } from '../../schema/types.js';
 import type { ServiceDescriptor } from '../../schema/descriptor.js';
-import type { DeepPartial } from '../../schema/types.js';
-import type { UnaryMethodName } from './broadcast.js';
-import { type ClientInternals, internalsOf } from './client-internals.js';
+import type { DeepPartial, RequestOf, ResponseOf } from '../../schema/types.js';
+import type { UnaryMethodName } from '../api/broadcast-types.js';
 import type { Client } from '../api/client-types.js';
-import type { ClientEndpoint } from '../endpoints/client-endpoint.js';
+import { unaryOn } from '../call/unary.js';
+import { type ClientMethodInternals, internalsOf } from './client-internals.js';
 
 /** Options of a {@link TaskDispatcher}. */
 export interface TaskDispatcherOptions {
@@ -68,8 +66,7 @@ const DEFAULT_FAILOVER: readonly Status[] = [Status.UNAVAILABLE, Status.CANCELLE
 
 /** Runs tasks (calls of one unary method) over a client's nodes, failing over when a node dies. */
 export class TaskDispatcher<S extends ServiceDescriptor, K extends UnaryMethodName<S> & string> {
-  private readonly internals: ClientInternals;
-  private readonly target: NonNullable<ReturnType<ClientInternals['method']>>;
+  private readonly target: ClientMethodInternals;
   private readonly maxAttempts: number;
   private readonly failoverOn: ReadonlySet<number>;
   private readonly concurrency: number;
@@ -85,10 +82,10 @@ export class TaskDispatcher<S extends ServiceDescriptor, K extends UnaryMethodNa
 
   constructor(client: Client<S>, method: K, options: TaskDispatcherOptions = {}) {
     const where = `TaskDispatcher(${String(method)})`;
-    this.internals = internalsOf(client, where);
-    const target = this.internals.method(method);
+    const internals = internalsOf(client, where);
+    const target = internals.method(method);
     if (target === undefined || target.method.requestStream || target.method.responseStream) {
-      throw new TypeError(`${where}: not a unary method of ${this.internals.service.name}`);
+      throw new TypeError(`${where}: not a unary method of ${internals.service.name}`);
     }
     this.target = target;
     this.maxAttempts = options.maxAttempts ?? 5;
@@ -168,34 +165,27 @@ export class TaskDispatcher<S extends ServiceDescriptor, K extends UnaryMethodNa
   }
 
   private async attempts(request: unknown, options: TaskOptions): Promise<unknown> {
-    const { method, codec, runner } = this.target;
-    const tried: ClientEndpoint[] = [];
-    const call: { -readonly [P in keyof PickContext]: PickContext[P] } = {
-      path: method.path,
-      metadata: options.metadata ?? {},
-      key: options.key,
-      attempt: 1,
-      tried,
-    };
-    const callOptions = { deadlineMs: this.attemptDeadlineMs, metadata: options.metadata, signal: options.signal };
+    const { method, codec, pipeline } = this.target;
+    // The picks' context: each attempt goes to a node the task has not tried while one is ready.
+    const call = pipeline.single(method, { ...options, deadlineMs: Number.POSITIVE_INFINITY });
+    const attemptOptions = { deadlineMs: this.attemptDeadlineMs, metadata: options.metadata, signal: options.signal };
     for (;;) {
-      const set = this.internals.set;
-      const endpoint =
-        set.pick(call) ?? (await set.waitForPick(call, Date.now() + this.internals.waitForReadyMs, options.signal));
+      const endpoint = await pipeline.pick(call);
       try {
-        const value = await runner.unaryOn(endpoint, method, codec, request, callOptions);
+        const value = await unaryOn(pipeline, endpoint, method, codec, request, attemptOptions);
         this.node(endpoint.id).completed++;
         return value;
       } catch (error) {
         const failure = toRpcError(error, { path: method.path, node: endpoint.id, address: endpoint.address });
         this.node(endpoint.id).failedAttempts++;
+        call.tried.push(endpoint);
         const moveOn = this.failoverOn.has(failure.code) && !options.signal?.aborted && call.attempt < this.maxAttempts;
         if (!moveOn) {
           if (call.attempt === 1) throw failure;
-          const nodes = [...tried, endpoint].map((e) => e.id).join(', ');
-          throw new RpcError(failure.code, `${failure.details} (task failed after ${call.attempt} attempts on ${nodes})`, failure.metadata, failure.source);
+          const nodes = call.tried.map((e) => e.id).join(', ');
+          const details = `${failure.details} (task failed after ${call.attempt} attempts on ${nodes})`;
+          throw new RpcError(failure.code, details, failure.metadata, failure.source);
         }
-        tried.push(endpoint);
         call.attempt++;
         this.failovers++;
       }

@@ -1,7 +1,10 @@
 import type { Balancer, PickContext } from '../../balancer/balancer.js';
 import { RpcError } from '../../common/rpc-error.js';
 import { Status } from '../../common/status.js';
-import { ClientEndpoint, type ConnectionSettings, type EndpointConfig } from './client-endpoint.js';
+import type { ResolvedEndpoint } from '../../discovery/resolver.js';
+import type { ClientStats, DiscoveryStats } from '../api/client-stats.js';
+import { ClientEndpoint } from './client-endpoint.js';
+import type { ConnectionSettings } from './connection.js';
 import { OutlierDetector, type OutlierDetectionOptions } from './outlier-detector.js';
 
 /**
@@ -38,7 +41,7 @@ export class EndpointSet {
   }
 
   /** Opens a connection to a new endpoint whose changes refresh this set; `replace` makes it a member. */
-  connect(config: EndpointConfig): ClientEndpoint {
+  connect(config: ResolvedEndpoint): ClientEndpoint {
     return new ClientEndpoint(config, this.settings, () => this.refresh());
   }
 
@@ -99,6 +102,32 @@ export class EndpointSet {
       if (signal?.aborted) onAbort();
       else signal?.addEventListener('abort', onAbort, { once: true });
     });
+  }
+
+  /** `client.stats()`: every member's counters against the totals. */
+  stats(service: string, balancer: string, discovery: DiscoveryStats): ClientStats {
+    const now = performance.now();
+    const endpoints = this.members;
+    let calls = 0;
+    let failures = 0;
+    let recentCalls = 0;
+    let readyWeight = 0;
+    for (const e of endpoints) {
+      calls += e.measured.calls;
+      failures += e.measured.failures;
+      recentCalls += e.measured.recent.total(now);
+      if (e.ready) readyWeight += e.weight;
+    }
+    return {
+      service,
+      balancer,
+      calls,
+      failures,
+      windowMs: endpoints[0]?.measured.recent.windowMs ?? 0,
+      recentCalls,
+      endpoints: endpoints.map((e) => e.stats(calls, recentCalls, readyWeight, now)),
+      discovery,
+    };
   }
 
   close(): void {

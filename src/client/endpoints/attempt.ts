@@ -1,0 +1,45 @@
+import type * as grpc from '@grpc/grpc-js';
+import type { Endpoint } from '../../balancer/balancer.js';
+import type { MethodDescriptor } from '../../schema/descriptor.js';
+import type { EndpointLoad } from './endpoint-load.js';
+
+/** Where an ended attempt is reported beyond its endpoint: outlier ejection, the balancer, metrics. */
+export interface AttemptSink<E extends Endpoint> {
+  attemptEnded(endpoint: E, method: MethodDescriptor, code: number, latencyMs: number): void;
+}
+
+/**
+ * One attempt of a call on one endpoint, from `endpoint.begin()` to {@link Attempt.end}:
+ * the only way an attempt is recorded (as tower's peak-EWMA `Handle`). It counts in the
+ * endpoint's in-flight calls from its start; `end` records it once — the endpoint's
+ * estimates and stats, then the sink (ejection, balancer feedback, metrics).
+ */
+export class Attempt<E extends Endpoint = Endpoint> {
+  #ended = false;
+
+  constructor(
+    readonly endpoint: E,
+    readonly method: MethodDescriptor,
+    private readonly load: EndpointLoad,
+    private readonly sink: AttemptSink<E>,
+    /** When the attempt started (`performance.now()`). */
+    readonly startedAt: number,
+    /** The queue it joined on the node, itself included: the client's estimate until the node says. */
+    private depth: number,
+  ) {}
+
+  /** Reads the node's load report in the attempt's trailers, received at `now`. */
+  takeReport(trailers: grpc.Metadata, now: number): void {
+    const joined = this.load.readReport(trailers, now);
+    if (joined !== undefined && joined > 0) this.depth = joined;
+  }
+
+  /** Records how the attempt ended (once; later calls do nothing). */
+  end(code: number, now = performance.now()): void {
+    if (this.#ended) return;
+    this.#ended = true;
+    const latencyMs = now - this.startedAt;
+    this.load.finish(code, latencyMs, now, this.depth);
+    this.sink.attemptEnded(this.endpoint, this.method, code, latencyMs);
+  }
+}

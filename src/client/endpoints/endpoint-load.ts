@@ -1,0 +1,77 @@
+import type * as grpc from '@grpc/grpc-js';
+import type { LoadReport } from '../../balancer/balancer.js';
+import { Status } from '../../common/status.js';
+import { type DecayingEwma, floorEwma, peakEwma } from '../../load/decaying-ewma.js';
+import { LoadReader } from '../../load/load-reader.js';
+import { freshReport, otherCallers } from '../../load/load-signals.js';
+import { CodeCounts } from '../../observability/code-counts.js';
+import { LatencyHistogram } from '../../observability/latency-histogram.js';
+import { WindowCounter } from '../../observability/window-counter.js';
+
+/**
+ * What the client has measured of one node: calls in flight and completed, failures by
+ * code, the latency histogram, the peak-EWMA latency, the floor-EWMA service time per
+ * queued call, and the node's last load report. Written only by an {@link Attempt}'s
+ * start and end; read by balancers through the endpoint, and by stats.
+ */
+export class EndpointLoad {
+  inFlight = 0;
+  calls = 0;
+  failures = 0;
+  /** Peak-sensitive EWMA of latency, ms. */
+  readonly latencyEwma: DecayingEwma;
+  /** Floor-tracking EWMA of latency ÷ the queue the call joined: ms per queued call. */
+  readonly serviceTime: DecayingEwma;
+  readonly latency = new LatencyHistogram();
+  readonly codes = new CodeCounts();
+  /** Attempts completed within the last 10 s. */
+  readonly recent = new WindowCounter();
+  readonly #reader = new LoadReader();
+
+  constructor(latencyDecayMs: number) {
+    this.latencyEwma = peakEwma(latencyDecayMs);
+    this.serviceTime = floorEwma(latencyDecayMs);
+  }
+
+  /** The node's last load report (kept up to date in place). */
+  get report(): LoadReport | undefined {
+    return this.#reader.report;
+  }
+
+  /** An attempt starts at `now`; returns the calls queued on the node with it (itself included). */
+  start(now: number): number {
+    const depth = this.inFlight + otherCallers(freshReport(this.#reader.report, now)) + 1;
+    this.inFlight++;
+    return depth;
+  }
+
+  /**
+   * Takes the node's load report from an attempt's trailers (ORCA `endpoint-load-metrics-bin`),
+   * received at `now`, before that attempt ends; returns the queue the call joined on the
+   * node, when the node says.
+   */
+  readReport(trailers: grpc.Metadata, now: number): number | undefined {
+    return this.#reader.read(trailers, Math.max(0, this.inFlight - 1), now);
+  }
+
+  /** An attempt that joined a queue of `depth` (itself included) ended with `code` after `latencyMs`, at `now`. */
+  finish(code: number, latencyMs: number, now: number, depth: number): void {
+    this.inFlight--;
+    this.calls++;
+    if (code !== Status.OK) {
+      this.failures++;
+      this.codes.add(code);
+    }
+    this.latency.record(latencyMs);
+    this.recent.add(now);
+    if (code === Status.OK || code === Status.CANCELLED) {
+      this.latencyEwma.observe(latencyMs, now);
+      this.serviceTime.observe(latencyMs / depth, now);
+    } else {
+      // A failure that came back fast must not make the node look cheap: it only ever
+      // raises the estimates, so a failing node sheds load.
+      this.latencyEwma.observe(Math.max(latencyMs, this.latencyEwma.value), now);
+      this.serviceTime.observe(Math.max(latencyMs / depth, this.serviceTime.value), now);
+    }
+  }
+}
