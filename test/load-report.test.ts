@@ -3,7 +3,7 @@ import protobuf from 'protobufjs';
 import { afterEach, describe, expect, it } from 'vitest';
 import * as grpc from '@grpc/grpc-js';
 import { type Balancer, type Client, createClient } from 'switchboard';
-import { type Endpoint, type LoadReport } from 'switchboard/extend';
+import type { Endpoint, LoadReport } from 'switchboard/extend';
 import { methodCodec } from '../src/schema/codec.js';
 import { decodeOrcaReport, encodeOrcaReport, namedMetric, ORCA_TRAILER, readCallFigures, requestCost } from '../src/common/orca-load-report.js';
 import { LoadReporter } from '../src/server/load-reporter.js';

@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import * as grpc from '@grpc/grpc-js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type Balancer, type Client, createClient, createServer, type RpcError, type Server, Status } from 'switchboard';
-import { type Endpoint } from 'switchboard/extend';
+import type { Endpoint } from 'switchboard/extend';
 import { Echo } from '../gen/echo.js';
 import { startEchoNode, type EchoNode } from '../helpers/echo-nodes.js';
 

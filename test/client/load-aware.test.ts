@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import { balancers, type Client, createClient, type ServerInterceptor, seededRandom } from 'switchboard';
-import { type ResolvedEndpoint, type Resolver } from 'switchboard/extend';
+import type { ResolvedEndpoint, Resolver } from 'switchboard/extend';
 import { Echo } from '../gen/echo.js';
 import { type EchoNode, startEchoNode, startEchoNodes, stopAll } from '../helpers/echo-nodes.js';
 import { type CallRecord, runLoad } from '../helpers/load.js';

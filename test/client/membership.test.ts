@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Client, createClient } from 'switchboard';
-import { type ResolvedEndpoint, type Resolver } from 'switchboard/extend';
+import type { ResolvedEndpoint, Resolver } from 'switchboard/extend';
 import { Echo } from '../gen/echo.js';
 import { countBy, type EchoNode, startEchoNodes, stopAll } from '../helpers/echo-nodes.js';
 

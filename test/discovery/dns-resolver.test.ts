@@ -2,7 +2,7 @@ import { createServer as createNetServer } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createClient, dnsResolver } from 'switchboard';
-import { type ResolvedEndpoint } from 'switchboard/extend';
+import type { ResolvedEndpoint } from 'switchboard/extend';
 import { Echo } from '../gen/echo.js';
 import { type DnsRecords, startDnsServer } from '../helpers/dns-server.js';
 import { countBy, type EchoNode, startEchoNode, startEchoNodes, stopAll } from '../helpers/echo-nodes.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { staticResolver } from 'switchboard';
-import { type ResolvedEndpoint } from 'switchboard/extend';
+import type { ResolvedEndpoint } from 'switchboard/extend';
 
 describe('staticResolver', () => {
   it('delivers its list at once, to every subscriber', () => {
