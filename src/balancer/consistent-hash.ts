@@ -10,18 +10,10 @@
  * Two algorithms, both O(1) in memory per key and stable given the same set of node ids
  * (the list order does not matter):
  *
- * - `ring` (Karger et al. 1997; ketama; Envoy `ring_hash`): every endpoint owns
- *   `round(replicas × weight)` points hash(`id#r`) on a 32-bit circle; a key goes to the
- *   owner of the first point at or after hash(key). When one of n nodes leaves, exactly
- *   its keys move (1/n in expectation). The spread has a relative standard deviation of
- *   about 1/√(replicas) per node, hence the default of 1,000 points (±3%). Pick: binary
- *   search within the key's 1/65,536 of the circle (a bucket index), O(log(n × replicas / 65,536)).
- * - `maglev` (Eisenbud et al., "Maglev", NSDI 2016; Envoy `maglev`, weighted fill): a
- *   lookup table of a prime size M (default 65,537) is filled by the endpoints taking turns,
- *   each walking its own permutation (offset = h₁(id) mod M, skip = h₂(id) mod (M−1) + 1),
- *   an endpoint of weight w taking w/max(w) of the turns. A key goes to
- *   table[hash(key) mod M]. Shares are even to within one slot in M; when a node leaves its
- *   slots move plus a few others (the paper measures a few percent). Pick: O(1).
+ * - `ring` (`hash-ring.ts`): minimal disruption, exactly the leaving node's keys move;
+ *   the default of 1,000 points per node keeps shares within about ±3%. Pick: O(log n).
+ * - `maglev` (`maglev.ts`, table size 65,537 by default): even shares, a few percent
+ *   more keys move. Pick: O(1).
  *
  * A call without a key goes to a random endpoint (from `random`), as Envoy does. A retry
  * walks on from the key's place (the next points of the ring, the next slots of the
@@ -30,12 +22,10 @@
  */
 import { murmur3 } from '../common/murmur3.js';
 import type { Balancer, Endpoint, PickContext } from './balancer.js';
+import { hashRing } from './hash-ring.js';
+import type { KeyTable } from './key-table.js';
+import { isPrime, maglevTable } from './maglev.js';
 import { firstUntried, wasTried } from './tried.js';
-
-/** The ring's search index has one entry per value of a hash's top 16 bits. */
-const BUCKETS = 65536;
-/** Ring owners are packed below this factor next to their point's hash (so at most 2^21 endpoints). */
-const OWNER_SPAN = 2 ** 21;
 
 /** Options of {@link consistentHash}. */
 export interface ConsistentHashOptions {
@@ -70,37 +60,13 @@ export function consistentHash(options: ConsistentHashOptions = {}): Balancer {
   const keyOf = keySource(options.key);
 
   let endpoints: readonly Endpoint[] = [];
-  // Ring: sorted point hashes and the endpoint index owning each. Maglev: slot → endpoint index.
-  let points: Uint32Array = new Uint32Array(0);
-  let owners: Int32Array = new Int32Array(0);
-  /** Ring: bucket b (the top 16 bits of a hash) → index of its first point ≥ b·2^16; narrows the search. */
-  let buckets: Uint32Array = new Uint32Array(BUCKETS + 1);
+  let table: KeyTable = { owners: new Int32Array(0), position: () => 0 };
 
   function build(list: readonly Endpoint[]): void {
     endpoints = [...list].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-    if (endpoints.length === 0) {
-      points = new Uint32Array(0);
-      owners = new Int32Array(0);
-    } else if (algorithm === 'ring') {
-      ({ hashes: points, owners } = buildRing(endpoints, replicas));
-      buckets = bucketIndex(points);
-    } else {
-      owners = buildMaglev(endpoints, tableSize);
+    if (endpoints.length > 0) {
+      table = algorithm === 'ring' ? hashRing(endpoints, replicas) : maglevTable(endpoints, tableSize);
     }
-  }
-
-  /** Position of `hash` in `owners`: the first ring point ≥ hash (wrapping), or the maglev slot. */
-  function position(hash: number): number {
-    if (algorithm === 'maglev') return hash % owners.length;
-    const bucket = hash >>> 16;
-    let lo = buckets[bucket]!;
-    let hi = buckets[bucket + 1]!;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (points[mid]! < hash) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo === points.length ? 0 : lo;
   }
 
   return {
@@ -115,7 +81,8 @@ export function consistentHash(options: ConsistentHashOptions = {}): Balancer {
       if (n === 0) return undefined;
       const key = keyOf(call);
       if (key === undefined) return endpoints[firstUntried(endpoints, Math.floor(draw() * n) % n, call.tried)];
-      const start = position(murmur3(key));
+      const owners = table.owners;
+      const start = table.position(murmur3(key));
       const first = endpoints[owners[start]!]!;
       if (call.tried.length === 0 || !wasTried(call.tried, first)) return first;
       const size = owners.length;
@@ -134,75 +101,4 @@ function keySource(key: ConsistentHashOptions['key']): (call: PickContext) => st
   if (typeof key === 'function') return key;
   const header = key.toLowerCase();
   return (call) => call.metadata[header];
-}
-
-/** Ring points of the endpoints, sorted by hash (ties by endpoint order), with their owners. */
-function buildRing(endpoints: readonly Endpoint[], replicas: number): { hashes: Uint32Array; owners: Int32Array } {
-  // Each point packed as hash × 2^21 + owner (exact in a double for < 2^21 endpoints), so
-  // a native numeric sort orders by hash, then owner.
-  const packed: number[] = [];
-  endpoints.forEach((e, i) => {
-    const count = Math.max(1, Math.round(replicas * positiveWeight(e)));
-    for (let r = 0; r < count; r++) packed.push(murmur3(`${e.id}#${r}`) * OWNER_SPAN + i);
-  });
-  const sorted = Float64Array.from(packed).sort();
-  const hashes = new Uint32Array(sorted.length);
-  const owners = new Int32Array(sorted.length);
-  for (let j = 0; j < sorted.length; j++) {
-    const hash = Math.floor(sorted[j]! / OWNER_SPAN);
-    hashes[j] = hash;
-    owners[j] = sorted[j]! - hash * OWNER_SPAN;
-  }
-  return { hashes, owners };
-}
-
-/** For each bucket b, the index of the first point whose hash is ≥ b·2^16 (and the end). */
-function bucketIndex(points: Uint32Array): Uint32Array {
-  const index = new Uint32Array(BUCKETS + 1);
-  let j = 0;
-  for (let b = 0; b <= BUCKETS; b++) {
-    while (j < points.length && points[j]! >>> 16 < b) j++;
-    index[b] = j;
-  }
-  return index;
-}
-
-/** The Maglev lookup table: slot → endpoint index, filled by weighted turns over permutations. */
-function buildMaglev(endpoints: readonly Endpoint[], size: number): Int32Array {
-  const n = endpoints.length;
-  const table = new Int32Array(size).fill(-1);
-  const offset = endpoints.map((e) => murmur3(e.id, 0x9e3779b9) % size);
-  const skip = endpoints.map((e) => (murmur3(e.id, 0x85ebca6b) % (size - 1)) + 1);
-  const maxWeight = Math.max(...endpoints.map(positiveWeight));
-  const share = endpoints.map((e) => positiveWeight(e) / maxWeight);
-  const next = new Float64Array(n);
-  const target = new Float64Array(n);
-  let filled = 0;
-  for (let turn = 1; filled < size; turn++) {
-    for (let i = 0; i < n && filled < size; i++) {
-      // An endpoint of share s takes a slot on about s of the turns (Envoy's weighted fill).
-      if (turn * share[i]! < target[i]!) continue;
-      target[i]! += 1;
-      let slot = (offset[i]! + next[i]! * skip[i]!) % size;
-      while (table[slot] !== -1) {
-        next[i]!++;
-        slot = (offset[i]! + next[i]! * skip[i]!) % size;
-      }
-      table[slot] = i;
-      next[i]!++;
-      filled++;
-    }
-  }
-  return table;
-}
-
-function positiveWeight(endpoint: Endpoint): number {
-  const w = endpoint.weight;
-  return w > 0 && Number.isFinite(w) ? w : 1;
-}
-
-function isPrime(value: number): boolean {
-  if (!Number.isInteger(value) || value < 2) return false;
-  for (let d = 2; d * d <= value; d++) if (value % d === 0) return false;
-  return true;
 }

@@ -17,7 +17,7 @@
  * endpoint the call has not tried (at most `tried.length + 1` steps when one exists).
  */
 import type { Balancer, Endpoint, PickContext } from './balancer.js';
-import { wasTried } from './tried.js';
+import { firstUntried } from './tried.js';
 
 /** Options of {@link roundRobin}. */
 export interface RoundRobinOptions {
@@ -57,16 +57,7 @@ export function roundRobin(options: RoundRobinOptions = {}): Balancer {
       const n = endpoints.length;
       if (n === 0) return undefined;
       started = true;
-      let i = next;
-      if (call.tried.length > 0) {
-        for (let step = 0; step < n; step++) {
-          const j = next + step < n ? next + step : next + step - n;
-          if (!wasTried(call.tried, endpoints[j]!)) {
-            i = j;
-            break;
-          }
-        }
-      }
+      const i = firstUntried(endpoints, next, call.tried);
       next = i + 1 === n ? 0 : i + 1;
       return endpoints[i];
     },

@@ -29,10 +29,8 @@
  * lag of one pass over the local endpoints) and recomputed in full once per pass.
  */
 import type { Balancer, CallOutcome, Endpoint, PickContext } from './balancer.js';
+import { freshLoad } from '../load/load-signals.js';
 import { wasTried } from './tried.js';
-
-/** A load report older than this (ms) is ignored. */
-const LOAD_REPORT_TTL_MS = 2000;
 
 /** When and how much of the local zone's traffic spills to other zones. */
 export interface SpilloverOptions {
@@ -81,8 +79,8 @@ export function zoneAware(inner: () => Balancer, options: ZoneAwareOptions): Bal
 
   function loadOf(endpoint: Endpoint): number {
     let load = endpoint.inFlight / maxInFlight;
-    const report = endpoint.load;
-    if (report !== undefined && performance.now() - report.receivedAt < LOAD_REPORT_TTL_MS) {
+    const report = freshLoad(endpoint);
+    if (report !== undefined) {
       load = Math.max(load, report.utilization / maxUtilization);
     }
     return load;
