@@ -1,5 +1,5 @@
 /**
- * The balancer contract (DESIGN.md §4). A balancer sees endpoints, never grpc-js: the
+ * The balancer contract (docs/design.md). A balancer sees endpoints, never grpc-js: the
  * client keeps the connections and hands the READY ones to `update()`; `pick()` chooses
  * one per call (per stream for streaming calls) and must stay cheap: it reads what
  * `update()` prepared, and allocates nothing.

@@ -1,5 +1,5 @@
 /**
- * The built-in balancers by name, for code (`balancers.leastLoad()`, DESIGN §1) and for
+ * The built-in balancers by name, for code (`balancers.leastLoad()`) and for
  * configuration (`createBalancer('leastLoad', { choices: 3 })`). Custom strategies are
  * added with `registerBalancer`; any object satisfying `Balancer` also works directly.
  * `zoneAware` and `route` compose other balancers, so they are made in code only.

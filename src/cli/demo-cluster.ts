@@ -13,7 +13,7 @@ export interface DemoNode {
 }
 
 /** The demo's nodes: id, service time in ms, announced weight (∝ capacity). */
-export const DEMO_NODES = [
+const DEMO_NODES = [
   { id: 'node-a', serviceMs: 2, weight: 3, zone: 'zone-1' },
   { id: 'node-b', serviceMs: 2, weight: 3, zone: 'zone-1' },
   { id: 'node-c', serviceMs: 6, weight: 1, zone: 'zone-2' },

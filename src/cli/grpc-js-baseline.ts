@@ -11,7 +11,7 @@ interface HelloReply {
 }
 
 /** A plain grpc-js Greeter client, as a user writes one today: proto-loader + a built-in policy. */
-export interface PlainGreeterClient {
+interface PlainGreeterClient {
   sayHello(name: string, deadlineMs: number): Promise<HelloReply>;
   close(): void;
 }

@@ -1,7 +1,7 @@
 import { LatencyHistogram, type LatencySummary } from '../observability/latency-histogram.js';
 
 /** A bounded closed-loop load: `concurrency` callers, each starting a new call when one ends. */
-export interface LoadOptions {
+interface LoadOptions {
   readonly concurrency: number;
   /** Stop starting calls after this long. */
   readonly durationMs: number;

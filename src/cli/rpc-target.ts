@@ -153,7 +153,7 @@ export function rpcCommand(program: Command, name: string, description: string, 
 }
 
 /** A method of a client made from a run-time descriptor: a Promise or an AsyncIterable, depending on its kind. */
-export type LooseClientMethod = (request: unknown, options?: CallOptions) => Promise<unknown> | AsyncIterable<unknown>;
+type LooseClientMethod = (request: unknown, options?: CallOptions) => Promise<unknown> | AsyncIterable<unknown>;
 
 /** The client function of `found` (clients of loaded services are typed loosely). */
 export function clientMethod(client: object, found: ProtoMethod): LooseClientMethod {

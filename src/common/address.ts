@@ -1,5 +1,5 @@
 /** A parsed `host:port`. */
-export interface HostPort {
+interface HostPort {
   readonly host: string;
   readonly port: number;
 }

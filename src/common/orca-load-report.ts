@@ -19,7 +19,7 @@ export const IN_FLIGHT = 'in_flight';
 export const JOINED_QUEUE = 'joined_queue';
 
 /** The fields of a report that Switchboard sends and reads. */
-export interface OrcaReport {
+interface OrcaReport {
   readonly cpuUtilization: number;
   readonly memUtilization: number;
   readonly rpsFractional: number;
@@ -78,7 +78,7 @@ const CALL_FIGURES = Buffer.concat([namedMetric(IN_FLIGHT, 0), requestCost(JOINE
 const IN_FLIGHT_END = namedMetric(IN_FLIGHT, 0).length;
 
 /** What a Switchboard node says of one call: its other calls in flight when it answered, and the queue the call joined. */
-export interface CallFigures {
+interface CallFigures {
   readonly inFlight: number;
   readonly joined: number;
 }

@@ -64,7 +64,7 @@ function formatMessage(code: Status, details: string, source: RpcErrorSource | u
 }
 
 /** Whether a value looks like a grpc-js ServiceError / StatusObject. */
-export function isStatusLike(value: unknown): value is { code: number; details: string; metadata?: Metadata } {
+function isStatusLike(value: unknown): value is { code: number; details: string; metadata?: Metadata } {
   return (
     typeof value === 'object' &&
     value !== null &&

@@ -7,14 +7,14 @@ import type { Registration } from './registry.js';
 const REVOKE_TIMEOUT_MS = 2000;
 
 /** The keys of one node and the JSON value each holds. */
-export interface NodeKeys {
+interface NodeKeys {
   readonly nodeId: string;
   readonly keys: readonly string[];
   readonly value: string;
 }
 
 /** Refused: another live node holds the id. */
-export class DuplicateNodeError extends Error {
+class DuplicateNodeError extends Error {
   override readonly name = 'DuplicateNodeError';
 }
 

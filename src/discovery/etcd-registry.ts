@@ -1,4 +1,4 @@
-// Membership in etcd (DESIGN.md §7): nodes register `/<prefix>/<service>/<nodeId>` under a
+// Membership in etcd: nodes register `/<prefix>/<service>/<nodeId>` under a
 // lease; clients list and watch the service's prefix. One object serves both sides.
 import { noop } from 'cockatiel';
 import { Etcd3 } from 'etcd3';

@@ -8,7 +8,7 @@ import type { Member } from './registry.js';
 import type { Unsubscribe } from './resolver.js';
 
 /** Where and how to watch one service. */
-export interface WatchTarget {
+interface WatchTarget {
   /** `/<prefix>/<service>/`: each key below it is one node. */
   readonly prefix: string;
   readonly onChange: (members: readonly Member[]) => void;

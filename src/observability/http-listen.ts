@@ -18,7 +18,7 @@ export interface HttpListenOptions {
 }
 
 /** A GET handler: the body and its content type, or undefined for 404. */
-export type HttpRoute = (path: string) => Promise<{ readonly type: string; readonly body: string } | undefined>;
+type HttpRoute = (path: string) => Promise<{ readonly type: string; readonly body: string } | undefined>;
 
 /** Serves `route` over plain HTTP; errors in the route answer 500 with the message. */
 export async function listenHttp(route: HttpRoute, options: HttpListenOptions = {}): Promise<HttpEndpoint> {

@@ -24,7 +24,7 @@ export interface MetricsOptions {
 }
 
 /** The shape of a method for the `grpc_type` label. */
-export interface MethodShape {
+interface MethodShape {
   readonly path: string;
   readonly requestStream: boolean;
   readonly responseStream: boolean;
@@ -34,13 +34,13 @@ type ClientNode = { readonly id: string; readonly inFlight: number; readonly cal
 type ServerMethod = MethodShape & { readonly inFlight: number; readonly calls: number };
 
 /** What a client lets the metrics read at scrape time. */
-export interface ClientMetricsSource {
+interface ClientMetricsSource {
   readonly service: string;
   nodes(): Iterable<ClientNode>;
 }
 
 /** What a server node lets the metrics read at scrape time. */
-export interface ServerMetricsSource {
+interface ServerMetricsSource {
   readonly nodeId: string;
   methods(): Iterable<ServerMethod>;
 }
@@ -63,7 +63,7 @@ export function metricsRecorder(metrics: Metrics, where: string): PrometheusMetr
 }
 
 /** The implementation of {@link Metrics}, with what clients and servers use to report to it. */
-export class PrometheusMetrics implements Metrics {
+class PrometheusMetrics implements Metrics {
   private readonly clients = new Set<ClientMetricsSource>();
   private readonly servers = new Set<ServerMetricsSource>();
   private readonly clientHandled: Counter<(typeof HANDLED_LABELS)[number]>;

@@ -58,7 +58,7 @@ function holdsKept(namespace: protobuf.NamespaceBase, kept: Set<protobuf.Reflect
 }
 
 /** A namespace that is a (part of a) package name, not a message or service. */
-export function isPackage(object: protobuf.ReflectionObject): object is protobuf.Namespace {
+function isPackage(object: protobuf.ReflectionObject): object is protobuf.Namespace {
   return (
     object instanceof protobuf.Namespace && !(object instanceof protobuf.Type) && !(object instanceof protobuf.Service)
   );

@@ -22,7 +22,7 @@ import { loadProtoRoot } from './proto-files.js';
  * is byte-identical.
  */
 
-export interface GenerateOptions {
+interface GenerateOptions {
   /** Directories searched for imports, after the importing file's own directory. */
   readonly includeDirs?: readonly string[];
   /**

@@ -16,12 +16,12 @@ export interface MethodInfo {
 }
 
 /** Fully qualified name without protobufjs' leading dot. */
-export function qualifiedName(reflection: protobuf.ReflectionObject): string {
+function qualifiedName(reflection: protobuf.ReflectionObject): string {
   return reflection.fullName.replace(/^\./, '');
 }
 
 /** `SayHello` → `sayHello`, `get_user` → `getUser`. */
-export function localMethodName(name: string): string {
+function localMethodName(name: string): string {
   const camel = name.replace(/_+([a-zA-Z0-9])/g, (_, c: string) => c.toUpperCase());
   return camel.charAt(0).toLowerCase() + camel.slice(1);
 }

@@ -50,7 +50,7 @@ export function loadService(
 }
 
 /** Fully qualified names of every service under a namespace. */
-export function listServices(namespace: protobuf.NamespaceBase): string[] {
+function listServices(namespace: protobuf.NamespaceBase): string[] {
   const names: string[] = [];
   for (const nested of namespace.nestedArray) {
     if (nested instanceof protobuf.Service) names.push(nested.fullName.slice(1));

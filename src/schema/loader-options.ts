@@ -2,7 +2,7 @@ import type { Options } from '@grpc/proto-loader';
 import type { IConversionOptions } from 'protobufjs';
 
 /**
- * The one set of loading and conversion options used everywhere (DESIGN.md §2): int64 as
+ * The one set of loading and conversion options used everywhere: int64 as
  * decimal strings, enums by name, unset fields present with their defaults, the name of
  * the set member of each oneof as a virtual field, and camelCase field names.
  */

@@ -16,7 +16,7 @@ export interface Advertised {
 }
 
 /** Whether `host` (an IP, IPv6 with or without brackets, or empty) is a wildcard address: all zeros. */
-export function isWildcardHost(host: string): boolean {
+function isWildcardHost(host: string): boolean {
   const bare = host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host;
   return bare === '' || (isIP(bare) !== 0 && /^[0:.]+$/.test(bare));
 }

@@ -21,7 +21,7 @@ import { Node, type NodeIdentity, nodeInfoHandlers } from './node-info.js';
 import type { ListenResult, Server, ServerOptions, ServerStats, ShutdownOptions } from './server-types.js';
 import { serverCredentials } from './server-tls.js';
 
-/** Creates a server node (DESIGN.md §5). */
+/** Creates a server node (see docs/design.md, "Server nodes"). */
 export function createServer(options: ServerOptions): Server {
   return new NodeServer(options);
 }

@@ -11,7 +11,7 @@ import { serverStreamCall } from './server-stream.js';
 import { unaryCall } from './unary.js';
 
 /** A client method as a function: a request (or a stream of them) and options in, the call's result out. */
-export type MethodCall = (input: unknown, options?: CallOptions) => unknown;
+type MethodCall = (input: unknown, options?: CallOptions) => unknown;
 
 /**
  * The function a client exposes for `method`: the call kind its stream flags say, run

@@ -13,7 +13,7 @@ export interface BackoffOptions {
   readonly jitter?: number;
 }
 
-/** How a client retries failed calls (DESIGN.md §6). */
+/** How a client retries failed calls. */
 export interface RetryOptions {
   /** Attempts per call, counting the first (default 3; 1 turns retries off). */
   readonly maxAttempts?: number;

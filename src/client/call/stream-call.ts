@@ -10,7 +10,7 @@ import { retryAfter } from './retry.js';
 import { follow } from './stream-io.js';
 
 /** A started server-streaming or bidi attempt. */
-export type ResponseStream = grpc.ClientReadableStream<unknown> | grpc.ClientDuplexStream<unknown, unknown>;
+type ResponseStream = grpc.ClientReadableStream<unknown> | grpc.ClientDuplexStream<unknown, unknown>;
 
 /**
  * The responses of a server-streaming or bidi call: one pick per stream, and the stream

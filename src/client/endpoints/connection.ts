@@ -17,7 +17,7 @@ export interface ConnectionSettings {
 }
 
 /** What a connection tells its endpoint. */
-export interface ConnectionEvents {
+interface ConnectionEvents {
   /** The channel became READY (`client` is the channel's grpc-js client). */
   connected(client: grpc.Client): void;
   /** The channel left READY. */

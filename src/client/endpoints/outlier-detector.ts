@@ -1,6 +1,6 @@
 import { Status } from '../../common/status.js';
 
-/** When a failing node is taken out of rotation (DESIGN.md §6). */
+/** When a failing node is taken out of rotation. */
 export interface OutlierDetectionOptions {
   /** Consecutive failures that eject a node (default 5). */
   readonly consecutiveFailures?: number;
@@ -15,7 +15,7 @@ export interface OutlierDetectionOptions {
 }
 
 /** What the detector needs of an endpoint. */
-export interface Ejectable {
+interface Ejectable {
   readonly id: string;
   ejected: boolean;
 }
@@ -72,11 +72,6 @@ export class OutlierDetector {
     }
     state.consecutive++;
     if (state.consecutive >= this.threshold && !endpoint.ejected && this.mayEject()) this.eject(endpoint, state);
-  }
-
-  /** How many times the endpoint was ejected in its current run of trouble. */
-  timesEjected(endpoint: Ejectable): number {
-    return this.states.get(endpoint)?.timesEjected ?? 0;
   }
 
   /** Forgets an endpoint that left the set (should it come back, it starts afresh). */
