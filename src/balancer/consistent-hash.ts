@@ -26,6 +26,7 @@ import { hashRing } from './hash-ring.js';
 import type { KeyTable } from './key-table.js';
 import { isPrime, maglevTable } from './maglev.js';
 import { firstUntried, wasTried } from './tried.js';
+import { integerAtLeast, outOfRange } from '../common/option-checks.js';
 
 /** Options of {@link consistentHash}. */
 export interface ConsistentHashOptions {
@@ -48,14 +49,11 @@ export interface ConsistentHashOptions {
 export function consistentHash(options: ConsistentHashOptions = {}): Balancer {
   const algorithm = options.algorithm ?? 'ring';
   if (algorithm !== 'ring' && algorithm !== 'maglev') {
-    throw new RangeError(`consistentHash: algorithm must be 'ring' or 'maglev', got ${String(algorithm)}`);
+    throw outOfRange('consistentHash', 'algorithm', "'ring' or 'maglev'", algorithm);
   }
-  const replicas = options.replicas ?? 1000;
-  if (!Number.isInteger(replicas) || replicas < 1) {
-    throw new RangeError(`consistentHash: replicas must be an integer >= 1, got ${replicas}`);
-  }
+  const replicas = integerAtLeast(options.replicas ?? 1000, 1, 'consistentHash', 'replicas');
   const tableSize = options.tableSize ?? 65537;
-  if (!isPrime(tableSize)) throw new RangeError(`consistentHash: tableSize must be a prime, got ${tableSize}`);
+  if (!isPrime(tableSize)) throw outOfRange('consistentHash', 'tableSize', 'a prime', tableSize);
   const draw = options.random ?? Math.random;
   const keyOf = keySource(options.key);
 

@@ -21,6 +21,7 @@
  * `balancer/weightedroundrobin/balancer.go` (endpointWeight: blackout, expiry, penalty).
  */
 import type { Endpoint, LoadReport } from './balancer.js';
+import { numberAtLeast } from '../common/option-checks.js';
 
 /** A58's knobs (`weighted({ dynamic: { ... } })`); the defaults are A58's. */
 export interface DynamicWeightOptions {
@@ -122,6 +123,5 @@ export class DynamicWeights {
 }
 
 function nonNegative(value: number, name: string): number {
-  if (!(Number.isFinite(value) && value >= 0)) throw new RangeError(`weighted: dynamic.${name} must be a number >= 0, got ${value}`);
-  return value;
+  return numberAtLeast(value, 0, 'weighted', `dynamic.${name}`);
 }

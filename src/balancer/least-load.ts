@@ -34,6 +34,7 @@
 import type { Balancer, Endpoint, PickContext } from './balancer.js';
 import { cost } from '../load/cost.js';
 import { wasTried } from './tried.js';
+import { integerAtLeast } from '../common/option-checks.js';
 
 /** Options of {@link leastLoad}. */
 export interface LeastLoadOptions {
@@ -45,10 +46,7 @@ export interface LeastLoadOptions {
 
 /** A balancer sending each call to the cheaper of d random endpoints. */
 export function leastLoad(options: LeastLoadOptions = {}): Balancer {
-  const choices = options.choices ?? 2;
-  if (!Number.isInteger(choices) || choices < 1) {
-    throw new RangeError(`leastLoad: choices must be an integer >= 1, got ${choices}`);
-  }
+  const choices = integerAtLeast(options.choices ?? 2, 1, 'leastLoad', 'choices');
   const random = options.random ?? Math.random;
   let endpoints: readonly Endpoint[] = [];
   /** A permutation of 0..n-1; its prefix is the sample of the current pick. */

@@ -31,6 +31,7 @@
 import type { Balancer, CallOutcome, Endpoint, PickContext } from './balancer.js';
 import { freshLoad } from '../load/load-signals.js';
 import { wasTried } from './tried.js';
+import { numberAtLeast, outOfRange, positiveNumber } from '../common/option-checks.js';
 
 /** When and how much of the local zone's traffic spills to other zones. */
 export interface SpilloverOptions {
@@ -61,9 +62,9 @@ export function zoneAware(inner: () => Balancer, options: ZoneAwareOptions): Bal
   const overprovisioning = options.spillover?.overprovisioning ?? 1.4;
   const maxInFlight = options.spillover?.maxInFlight ?? Number.POSITIVE_INFINITY;
   const maxUtilization = options.spillover?.maxUtilization ?? 0.8;
-  if (!(overprovisioning >= 1)) throw new RangeError(`zoneAware: overprovisioning must be >= 1, got ${overprovisioning}`);
-  if (!(maxInFlight > 0)) throw new RangeError(`zoneAware: maxInFlight must be > 0, got ${maxInFlight}`);
-  if (!(maxUtilization > 0)) throw new RangeError(`zoneAware: maxUtilization must be > 0, got ${maxUtilization}`);
+  numberAtLeast(overprovisioning, 1, 'zoneAware', 'overprovisioning');
+  if (!(maxInFlight > 0)) throw outOfRange('zoneAware', 'maxInFlight', '> 0', maxInFlight);
+  positiveNumber(maxUtilization, 'zoneAware', 'maxUtilization');
   const draw = options.random ?? Math.random;
   const local = inner();
   const remote = inner();

@@ -10,6 +10,7 @@ import { staticResolver, toEndpointList } from '../discovery/static-resolver.js'
 import type { OutlierDetectionOptions } from './endpoints/outlier-detector.js';
 import type { RetryBudgetOptions } from './call/retry-budget.js';
 import { type RetryOptions, type RetryPolicy, retryPolicy } from './call/retry-policy.js';
+import { positiveNumber } from '../common/option-checks.js';
 
 /** Per-method settings that override the client's (`ClientOptions.methods`). */
 export interface MethodOptions {
@@ -136,9 +137,7 @@ export function methodBalancerMap<S extends ServiceDescriptor>(service: S, optio
 
 /** The `latencyDecayMs` option, checked. */
 export function latencyDecayOf(options: ClientOptions<ServiceDescriptor>, where: string): number {
-  const tau = options.latencyDecayMs ?? 1000;
-  if (!(Number.isFinite(tau) && tau > 0)) throw new RangeError(`${where}: latencyDecayMs must be a positive number of ms, got ${tau}`);
-  return tau;
+  return positiveNumber(options.latencyDecayMs ?? 1000, where, 'latencyDecayMs');
 }
 
 /** grpc-js channel options from the client's connection options. */

@@ -5,6 +5,7 @@ import { promises as dns } from 'node:dns';
 import { isIP } from 'node:net';
 import { Backoff } from './backoff.js';
 import type { ResolvedEndpoint, Resolver } from './resolver.js';
+import { numberAtLeast, positiveNumber } from '../common/option-checks.js';
 
 /** Options of `dnsResolver`. */
 export interface DnsResolverOptions {
@@ -29,11 +30,9 @@ interface Target {
 export function dnsResolver(target: string, options: DnsResolverOptions = {}): Resolver {
   const parsed = parseTarget(target);
   const intervalMs = options.intervalMs ?? 30_000;
-  if (!(Number.isFinite(intervalMs) && intervalMs > 0)) throw new RangeError(`dnsResolver: intervalMs must be positive, got ${intervalMs}`);
+  positiveNumber(intervalMs, 'dnsResolver', 'intervalMs');
   const minIntervalMs = options.minIntervalMs ?? 5000;
-  if (!(Number.isFinite(minIntervalMs) && minIntervalMs >= 0)) {
-    throw new RangeError(`dnsResolver: minIntervalMs must be 0 or more, got ${minIntervalMs}`);
-  }
+  numberAtLeast(minIntervalMs, 0, 'dnsResolver', 'minIntervalMs');
   const resolver = parsed.server === undefined ? undefined : new dns.Resolver();
   resolver?.setServers([parsed.server!]);
   const lookup = (host: string) => addressesOf(host, resolver);

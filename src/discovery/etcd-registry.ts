@@ -6,6 +6,7 @@ import { registerNode } from './etcd-registration.js';
 import { parseMember, watchMembers } from './etcd-watch.js';
 import type { Member, NodeRecord, Registration, Registry } from './registry.js';
 import type { Resolver } from './resolver.js';
+import { integerAtLeast } from '../common/option-checks.js';
 
 /** Options of `etcdRegistry`. */
 export interface EtcdRegistryOptions {
@@ -34,7 +35,7 @@ export function etcdRegistry(options: EtcdRegistryOptions): EtcdRegistry {
   const hosts = typeof options?.hosts === 'string' ? [options.hosts] : [...(options?.hosts ?? [])];
   if (hosts.length === 0) throw new TypeError('etcdRegistry: hosts must name at least one etcd endpoint');
   const ttlS = options.ttlS ?? 10;
-  if (!Number.isInteger(ttlS) || ttlS < 1) throw new RangeError(`etcdRegistry: ttlS must be an integer ≥ 1, got ${ttlS}`);
+  integerAtLeast(ttlS, 1, 'etcdRegistry', 'ttlS');
   const prefix = `/${(options.prefix ?? 'switchboard').replace(/^\/+|\/+$/g, '')}/`;
   const timeoutMs = options.timeoutMs ?? 3000;
   const log = options.log ?? ((message: string) => console.warn(`[switchboard] etcd: ${message}`));

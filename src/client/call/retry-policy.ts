@@ -1,5 +1,6 @@
 import type { RpcError } from '../../common/rpc-error.js';
 import { Status } from '../../common/status.js';
+import { integerAtLeast, outOfRange, positiveNumber } from '../../common/option-checks.js';
 
 /** Exponential backoff between attempts. */
 export interface BackoffOptions {
@@ -38,13 +39,9 @@ export interface RetryPolicy {
 /** Fills in defaults and checks values; `where` names the option in errors. */
 export function retryPolicy(options: RetryOptions | undefined, base: RetryPolicy | undefined, where: string): RetryPolicy {
   const maxAttempts = options?.maxAttempts ?? base?.maxAttempts ?? 3;
-  if (!Number.isInteger(maxAttempts) || maxAttempts < 1) {
-    throw new RangeError(`${where}: retry.maxAttempts must be an integer ≥ 1, got ${maxAttempts}`);
-  }
+  integerAtLeast(maxAttempts, 1, where, 'retry.maxAttempts');
   const attemptTimeoutMs = options?.attemptTimeoutMs ?? base?.attemptTimeoutMs;
-  if (attemptTimeoutMs !== undefined && !(attemptTimeoutMs > 0)) {
-    throw new RangeError(`${where}: retry.attemptTimeoutMs must be > 0, got ${attemptTimeoutMs}`);
-  }
+  if (attemptTimeoutMs !== undefined) positiveNumber(attemptTimeoutMs, where, 'retry.attemptTimeoutMs');
   const backoff = {
     initialMs: options?.backoff?.initialMs ?? base?.backoff.initialMs ?? 10,
     maxMs: options?.backoff?.maxMs ?? base?.backoff.maxMs ?? 1000,
@@ -52,7 +49,7 @@ export function retryPolicy(options: RetryOptions | undefined, base: RetryPolicy
     jitter: options?.backoff?.jitter ?? base?.backoff.jitter ?? 0.5,
   };
   if (!(backoff.jitter >= 0 && backoff.jitter <= 1)) {
-    throw new RangeError(`${where}: retry.backoff.jitter must be within 0..1, got ${backoff.jitter}`);
+    throw outOfRange(where, 'retry.backoff.jitter', 'within 0..1', backoff.jitter);
   }
   return {
     maxAttempts,

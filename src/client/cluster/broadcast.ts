@@ -9,6 +9,7 @@ import { Status } from '../../common/status.js';
 import type { BroadcastNode, BroadcastOptions, BroadcastResult, BroadcastSuccess } from '../api/broadcast-types.js';
 import { unaryOn } from '../call/unary.js';
 import type { ClientInternals } from './client-internals.js';
+import { integerAtLeast } from '../../common/option-checks.js';
 
 /** Calls `name` on every ready endpoint (waiting for one if none is); results in endpoint order. */
 export async function broadcast(
@@ -42,7 +43,7 @@ export async function broadcast(
  * naming each failed node and its status, when fewer than `k` nodes succeeded.
  */
 export function quorum<T>(results: readonly BroadcastResult<T>[], k: number): BroadcastSuccess<T>[] {
-  if (!Number.isInteger(k) || k < 1) throw new RangeError(`quorum: k must be an integer >= 1, got ${k}`);
+  integerAtLeast(k, 1, 'quorum', 'k');
   const successes = results.filter((r): r is BroadcastSuccess<T> => r.ok).sort((a, b) => a.latencyMs - b.latencyMs);
   if (successes.length >= k) return successes.slice(0, k);
   const failures = results.flatMap((r) => (r.ok ? [] : [`${r.node.id}: ${r.error.codeName}`]));

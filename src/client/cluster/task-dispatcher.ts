@@ -18,6 +18,7 @@ import type { UnaryMethodName } from '../api/broadcast-types.js';
 import type { Client } from '../api/client-types.js';
 import { unaryOn } from '../call/unary.js';
 import { type ClientMethodInternals, internalsOf } from './client-internals.js';
+import { integerAtLeast } from '../../common/option-checks.js';
 
 /** Options of a {@link TaskDispatcher}. */
 export interface TaskDispatcherOptions {
@@ -88,11 +89,8 @@ export class TaskDispatcher<S extends ServiceDescriptor, K extends UnaryMethodNa
       throw new TypeError(`${where}: not a unary method of ${internals.service.name}`);
     }
     this.target = target;
-    this.maxAttempts = options.maxAttempts ?? 5;
-    this.concurrency = options.concurrency ?? 64;
-    for (const [name, value] of [['maxAttempts', this.maxAttempts], ['concurrency', this.concurrency]] as const) {
-      if (!Number.isInteger(value) || value < 1) throw new RangeError(`${where}: ${name} must be an integer >= 1, got ${value}`);
-    }
+    this.maxAttempts = integerAtLeast(options.maxAttempts ?? 5, 1, where, 'maxAttempts');
+    this.concurrency = integerAtLeast(options.concurrency ?? 64, 1, where, 'concurrency');
     this.attemptDeadlineMs = options.attemptDeadlineMs;
     this.failoverOn = new Set(options.failoverOn ?? DEFAULT_FAILOVER);
   }
