@@ -1,8 +1,8 @@
-import { once } from 'node:events';
 import type { Readable, Writable } from 'node:stream';
 import type * as grpc from '@grpc/grpc-js';
 import { RpcError } from '../common/rpc-error.js';
 import { Status } from '../common/status.js';
+import { writeStream } from '../common/write-stream.js';
 import { type MethodCodec, UndecodableMessage } from '../schema/codec.js';
 import type { MethodDescriptor } from '../schema/descriptor.js';
 import { runChain } from '../common/interceptor-chain.js';
@@ -154,16 +154,7 @@ async function writeAll(stream: Writable, messages: unknown, ctx: LiveContext, p
   if (!isAsyncIterable(messages)) {
     throw new TypeError(`handler of ${path} must return an async iterable (an async generator), got ${typeof messages}`);
   }
-  for await (const message of messages) {
-    if (ctx.signal.aborted) return;
-    if (!stream.write(output(message))) {
-      try {
-        await once(stream, 'drain', { signal: ctx.signal });
-      } catch {
-        return;
-      }
-    }
-  }
+  await writeStream(stream, messages, ctx.signal, output);
 }
 
 function isAsyncIterable(value: unknown): value is AsyncIterable<unknown> {

@@ -1,5 +1,5 @@
-import { once } from 'node:events';
 import type * as grpc from '@grpc/grpc-js';
+import { writeStream } from '../../common/write-stream.js';
 import type { StreamInput } from '../../schema/types.js';
 import type { CallOptions } from '../api/call-options.js';
 import type { Attempt } from '../endpoints/attempt.js';
@@ -65,17 +65,7 @@ export async function pump(requests: StreamInput<unknown>, call: grpc.ClientWrit
   call.once('status', () => done.abort());
   // A cancelled call must not be half-closed: the server would take it for a finished upload.
   cancel?.addEventListener('abort', () => done.abort(), { once: true });
-  for await (const request of requests) {
-    if (done.signal.aborted || call.destroyed || call.writableEnded) return;
-    if (!call.write(request)) {
-      try {
-        await once(call, 'drain', { signal: done.signal });
-      } catch {
-        return;
-      }
-    }
-  }
-  if (!done.signal.aborted) call.end();
+  if (await writeStream(call, requests, done.signal)) call.end();
 }
 
 /** Makes a thrown non-Error value an Error. */
