@@ -12,7 +12,8 @@ const RESTART_DELAY_MS = 1000;
  * channel and reports whether the node serves it. A node without the health service
  * (UNIMPLEMENTED) counts as serving: the client then relies on connectivity and ejection;
  * one that does not know the service follows the node's overall status (`''`).
- * A stream that breaks while the connection is up is opened again after a second.
+ * A stream that breaks while the connection is up is opened again after a second (not
+ * after UNIMPLEMENTED: the next connection asks again).
  */
 export class HealthWatch {
   private call: grpc.ClientReadableStream<unknown> | undefined;
@@ -52,6 +53,9 @@ export class HealthWatch {
     call.on('error', (error: grpc.ServiceError) => {
       if (this.call !== call) return;
       if (error.code === Status.UNIMPLEMENTED) {
+        // The stream still ends after its error: forget it, so that the end does not
+        // schedule a restart. The node is asked again only on its next connection.
+        this.call = undefined;
         this.onStatus(true);
         return;
       }
