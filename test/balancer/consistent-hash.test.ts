@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { PickContext } from '../../src/balancer/balancer.js';
+import { type PickContext, seededRandom } from 'switchboard';
 import { consistentHash } from '../../src/balancer/consistent-hash.js';
-import { seededRandom } from '../../src/common/seeded-random.js';
 import { countById, endpoint, firstAttempt, retry } from './fake-endpoint.js';
 
 const KEYS = Array.from({ length: 10_000 }, (_, i) => `user-${i}`);

@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { Balancer, Endpoint, LoadReport } from '../../src/balancer/balancer.js';
+import { type Balancer, type Endpoint, type LoadReport, seededRandom } from 'switchboard';
 import { cost, leastLoad } from '../../src/balancer/least-load.js';
 import { type DecayingEwma, floorEwma, peakEwma } from '../../src/client/decaying-ewma.js';
-import { seededRandom } from '../../src/common/seeded-random.js';
 import { countById, endpoint, firstAttempt, retry } from './fake-endpoint.js';
 
 /**

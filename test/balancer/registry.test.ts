@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { balancers, createBalancer, registerBalancer } from '../../src/balancer/registry.js';
+import { balancers, createBalancer, registerBalancer } from 'switchboard';
 import { roundRobin } from '../../src/balancer/round-robin.js';
 
 describe('balancer registry', () => {

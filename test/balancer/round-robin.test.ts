@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { Balancer, Endpoint } from '../../src/balancer/balancer.js';
+import { type Balancer, type Endpoint, seededRandom } from 'switchboard';
 import { roundRobin } from '../../src/balancer/round-robin.js';
-import { seededRandom } from '../../src/common/seeded-random.js';
 import { countById, endpoint, firstAttempt, retry } from './fake-endpoint.js';
 
 function picks(balancer: Balancer, count: number): (Endpoint | undefined)[] {

@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { Balancer, LoadReport } from '../../src/balancer/balancer.js';
+import { type Balancer, type LoadReport, seededRandom } from 'switchboard';
 import { reportWeight } from '../../src/balancer/dynamic-weights.js';
 import { weighted } from '../../src/balancer/weighted.js';
-import { seededRandom } from '../../src/common/seeded-random.js';
 import { countById, endpoint, firstAttempt, retry } from './fake-endpoint.js';
 
 function pickIds(balancer: Balancer, count: number): string[] {
