@@ -1,15 +1,15 @@
-// The Echo nodes and clients of a describe block (or a file), closed for the test that made them.
+// useEchoCluster: the Echo nodes and clients of a describe block (or a file), and their teardown.
 //
 //   describe('balancers', () => {
 //     const cluster = useEchoCluster();
 //     it('weighted', async () => {
 //       const nodes = await cluster.start(3, (i) => ({ weight: i + 1 })); // node-0, node-1, node-2
-//       const client = cluster.client({ balancer: balancers.weighted() }); // calls cluster.nodes
+//       const client = cluster.client({ balancer: balancers.weighted() }); // endpoints: cluster.addresses
 //       ...
 //
-// What a test (or a beforeEach) starts is closed after that test; what a beforeAll starts is
-// closed after the block's last test. Clients close before nodes; nodes shut down with grace 0.
-// Call it before the block's own hooks, so that its beforeEach runs first and its afterEach last.
+// What a test (or a beforeEach) starts is closed after that test; what a beforeAll starts lives
+// until the block's last test is done. Clients close before nodes; nodes shut down with grace 0.
+// Call it before the block's own beforeEach hooks: its beforeEach marks where a test's part begins.
 import { afterAll, afterEach, beforeEach } from 'vitest';
 import { type Client, type ClientOptions, createClient } from 'switchboard';
 import { Echo } from '../gen/echo.js';
