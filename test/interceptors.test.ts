@@ -1,16 +1,9 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { type Client, type ClientInterceptor, createClient, RpcError, type ServerInterceptor, Status } from 'switchboard';
-import { Echo } from './gen/echo.js';
-import { type EchoNode, startEchoNode, stopAll } from './helpers/echo-nodes.js';
+import { describe, expect, it } from 'vitest';
+import { type ClientInterceptor, RpcError, type ServerInterceptor, Status } from 'switchboard';
+import { useEchoCluster } from './helpers/echo-cluster.js';
 
 describe('interceptors', () => {
-  let nodes: EchoNode[] = [];
-  let client: Client<typeof Echo> | undefined;
-
-  afterEach(async () => {
-    await client?.close();
-    await stopAll(nodes);
-  });
+  const cluster = useEchoCluster();
 
   it('server interceptors run in order around every kind of handler, see results and errors, and may refuse a call', async () => {
     const log: string[] = [];
@@ -29,9 +22,8 @@ describe('interceptors', () => {
       if (ctx.metadata.get('authorization')[0] !== 'Bearer good') throw new RpcError(Status.UNAUTHENTICATED, 'missing or bad token');
       return next();
     };
-    const node = await startEchoNode('n', { interceptors: [outer, auth] });
-    nodes = [node];
-    client = createClient(Echo, { endpoints: [node.address] });
+    await cluster.startNode('n', { interceptors: [outer, auth] });
+    const client = cluster.client();
     const good = { metadata: { authorization: 'Bearer good' } };
 
     await expect(client.unary({ text: 'a' }, good)).resolves.toMatchObject({ text: 'a' });
@@ -60,16 +52,14 @@ describe('interceptors', () => {
         ctx.trailer.set('x-handled-by', 'interceptor');
       }
     };
-    const node = await startEchoNode('n', { interceptors: [tag] });
-    nodes = [node];
-    client = createClient(Echo, { endpoints: [node.address] });
+    await cluster.startNode('n', { interceptors: [tag] });
+    const client = cluster.client();
     const error = (await client.unary({ text: 'x', failCode: Status.NOT_FOUND }).catch((e: unknown) => e)) as RpcError;
     expect(error.metadata.get('x-handled-by')).toEqual(['interceptor']);
   });
 
   it('client interceptors add metadata, observe errors, wrap streams, and may answer without the network', async () => {
-    const node = await startEchoNode('n');
-    nodes = [node];
+    await cluster.startNode('n');
     const log: string[] = [];
     const user: ClientInterceptor = async (call, next) => {
       call.metadata.set('x-user', 'ada');
@@ -87,7 +77,7 @@ describe('interceptors', () => {
     };
     const cache: ClientInterceptor = async ({ method, options }, next) =>
       method.name === 'Unary' && options.key === 'cached' ? { text: 'from cache', nodeId: '', index: 0 } : next();
-    client = createClient(Echo, { endpoints: [node.address], interceptors: [observe, user, cache] });
+    const client = cluster.client({ interceptors: [observe, user, cache] });
 
     expect((await client.unary({ text: 'hi' })).text).toBe('hi for ada');
     await expect(client.unary({ text: 'x', failCode: Status.ABORTED })).rejects.toMatchObject({ code: Status.ABORTED });

@@ -1,14 +1,14 @@
 import path from 'node:path';
 import protobuf from 'protobufjs';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import * as grpc from '@grpc/grpc-js';
-import { type Balancer, type Client, createClient } from 'switchboard';
+import type { Balancer } from 'switchboard';
 import type { Endpoint, LoadReport } from 'switchboard/extend';
 import { methodCodec } from '../src/schema/codec.js';
 import { decodeOrcaReport, encodeOrcaReport, namedMetric, ORCA_TRAILER, readCallFigures, requestCost } from '../src/common/orca-load-report.js';
 import { LoadReporter } from '../src/server/load-reporter.js';
 import { Echo } from './gen/echo.js';
-import { type EchoNode, startEchoNode, stopAll } from './helpers/echo-nodes.js';
+import { useEchoCluster } from './helpers/echo-cluster.js';
 
 const orcaProto = path.resolve('proto/xds/data/orca/v3/orca_load_report.proto');
 
@@ -63,17 +63,10 @@ describe('ORCA load report codec', () => {
 });
 
 describe('load reports between nodes and clients', () => {
-  let nodes: EchoNode[] = [];
-  let client: Client<typeof Echo> | undefined;
-
-  afterEach(async () => {
-    await client?.close();
-    await stopAll(nodes);
-  });
+  const cluster = useEchoCluster();
 
   it('a node reports application load and its other in-flight calls in every response; balancers see it on the endpoint', async () => {
-    const node = await startEchoNode('n', { loadReport: { intervalMs: 50 } });
-    nodes = [node];
+    const node = await cluster.startNode('n', { loadReport: { intervalMs: 50 } });
     node.server.reportLoad({ utilization: 0.6, named: { queue: 4 } });
     const seen: LoadReport[] = [];
     let ready: readonly Endpoint[] = [];
@@ -87,7 +80,7 @@ describe('load reports between nodes and clients', () => {
         if (endpoint.load !== undefined) seen.push({ ...endpoint.load });
       },
     };
-    client = createClient(Echo, { endpoints: [node.address], balancer: spy });
+    const client = cluster.client({ balancer: spy });
     await Promise.all([client.unary({ text: 'slow', delayMs: 300 }), client.unary({ text: 'fast', delayMs: 20 })]);
     // The fast call ends while the slow one runs: the node counts it, and so does the client.
     expect(seen.map((load) => load.inFlight)).toEqual([1, 0]);
@@ -97,9 +90,8 @@ describe('load reports between nodes and clients', () => {
   });
 
   it("keeps the endpoint's report current in place and hands out copies in stats()", async () => {
-    const node = await startEchoNode('n');
-    nodes = [node];
-    client = createClient(Echo, { endpoints: [node.address] });
+    await cluster.startNode('n');
+    const client = cluster.client();
     await client.unary({ text: 'a' });
     const first = client.stats().endpoints[0]!.load!;
     const before = { ...first };
@@ -112,7 +104,8 @@ describe('load reports between nodes and clients', () => {
   });
 
   it('sends the report in the trailer that grpc-js clients read, unless the node turns reports off', async () => {
-    nodes = [await startEchoNode('on'), await startEchoNode('off', { loadReport: false })];
+    await cluster.startNode('on');
+    await cluster.startNode('off', { loadReport: false });
     const trailerOf = (address: string) =>
       new Promise<unknown[]>((resolve, reject) => {
         const raw = new grpc.Client(address, grpc.credentials.createInsecure());
@@ -125,7 +118,7 @@ describe('load reports between nodes and clients', () => {
           resolve(status.metadata.get(ORCA_TRAILER));
         });
       });
-    const [on, off] = await Promise.all(nodes.map((n) => trailerOf(n.address)));
+    const [on, off] = await Promise.all(cluster.addresses.map(trailerOf));
     expect(on).toHaveLength(1);
     const report = decodeOrcaReport(on![0] as Buffer);
     expect(report.namedMetrics).toEqual({ in_flight: 0 });

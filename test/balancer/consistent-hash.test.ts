@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { PickContext } from '../../src/balancer/balancer.js';
+import { seededRandom } from 'switchboard';
+import type { PickContext } from 'switchboard/extend';
 import { consistentHash } from '../../src/balancer/consistent-hash.js';
-import { seededRandom } from '../../src/common/seeded-random.js';
 import { countById, endpoint, firstAttempt, retry } from './fake-endpoint.js';
 
 const KEYS = Array.from({ length: 10_000 }, (_, i) => `user-${i}`);

@@ -1,4 +1,4 @@
-import type { Endpoint, LoadReport, PickContext } from '../../src/balancer/balancer.js';
+import type { Endpoint, LoadReport, PickContext } from 'switchboard/extend';
 
 /** A plain, mutable endpoint: balancers only read it, the tests drive it. */
 export interface FakeEndpoint extends Endpoint {

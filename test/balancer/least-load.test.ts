@@ -1,9 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { Balancer, Endpoint, LoadReport } from '../../src/balancer/balancer.js';
+import { type Balancer, seededRandom } from 'switchboard';
+import { cost, type Endpoint, type LoadReport } from 'switchboard/extend';
 import { leastLoad } from '../../src/balancer/least-load.js';
-import { cost } from '../../src/load/cost.js';
-import { type DecayingEwma, floorEwma, peakEwma } from '../../src/load/decaying-ewma.js';
-import { seededRandom } from '../../src/common/seeded-random.js';
+import { type DecayingEwma, floorEwma, peakEwma } from 'switchboard/extend';
 import { countById, endpoint, firstAttempt, retry } from './fake-endpoint.js';
 
 /**

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { seededRandom } from 'switchboard';
 import { random } from '../../src/balancer/random.js';
-import { seededRandom } from '../../src/common/seeded-random.js';
 import { countById, endpoint, firstAttempt, retry } from './fake-endpoint.js';
 
 describe('random', () => {

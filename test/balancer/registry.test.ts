@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { balancers, createBalancer, registerBalancer } from '../../src/balancer/registry.js';
+import { balancers, createBalancer } from 'switchboard';
+import { registerBalancer } from 'switchboard/extend';
 import { roundRobin } from '../../src/balancer/round-robin.js';
 
 describe('balancer registry', () => {

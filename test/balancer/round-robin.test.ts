@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { Balancer, Endpoint } from '../../src/balancer/balancer.js';
+import { type Balancer, seededRandom } from 'switchboard';
+import type { Endpoint } from 'switchboard/extend';
 import { roundRobin } from '../../src/balancer/round-robin.js';
-import { seededRandom } from '../../src/common/seeded-random.js';
 import { countById, endpoint, firstAttempt, retry } from './fake-endpoint.js';
 
 function picks(balancer: Balancer, count: number): (Endpoint | undefined)[] {

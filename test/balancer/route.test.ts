@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import type { Balancer, PickContext } from '../../src/balancer/balancer.js';
+import { type Balancer, seededRandom } from 'switchboard';
+import type { PickContext } from 'switchboard/extend';
 import { leastLoad } from '../../src/balancer/least-load.js';
 import { roundRobin } from '../../src/balancer/round-robin.js';
 import { route } from '../../src/balancer/route.js';
-import { seededRandom } from '../../src/common/seeded-random.js';
 import { countById, endpoint, firstAttempt } from './fake-endpoint.js';
 
 const v1 = ['v1-a', 'v1-b', 'v1-c'].map((id) => endpoint(id, { labels: { version: 'v1' } }));

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { Balancer, LoadReport } from '../../src/balancer/balancer.js';
+import { type Balancer, seededRandom } from 'switchboard';
+import type { LoadReport } from 'switchboard/extend';
 import { reportWeight } from '../../src/balancer/dynamic-weights.js';
 import { weighted } from '../../src/balancer/weighted.js';
-import { seededRandom } from '../../src/common/seeded-random.js';
 import { countById, endpoint, firstAttempt, retry } from './fake-endpoint.js';
 
 function pickIds(balancer: Balancer, count: number): string[] {

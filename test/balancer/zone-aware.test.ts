@@ -1,9 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { Balancer } from '../../src/balancer/balancer.js';
+import { type Balancer, seededRandom } from 'switchboard';
 import { random } from '../../src/balancer/random.js';
 import { roundRobin } from '../../src/balancer/round-robin.js';
 import { zoneAware } from '../../src/balancer/zone-aware.js';
-import { seededRandom } from '../../src/common/seeded-random.js';
 import { endpoint, type FakeEndpoint, firstAttempt, retry } from './fake-endpoint.js';
 
 const PICKS = 30_000;

@@ -5,7 +5,8 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { etcdRegistry } from 'switchboard';
-import { type EchoNode, startEchoNode, startEchoNodes, stopAll } from '../helpers/echo-nodes.js';
+import { useEchoCluster } from '../helpers/echo-cluster.js';
+import { type EchoNode, startEchoNode, stopAll } from '../helpers/echo-nodes.js';
 import { findEtcd, type LocalEtcd, startEtcd } from '../helpers/etcd.js';
 
 const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
@@ -23,14 +24,14 @@ async function switchboard(...args: string[]): Promise<{ code: number; stdout: s
   }
 }
 
-let nodes: EchoNode[] = [];
+const cluster = useEchoCluster();
+let nodes: readonly EchoNode[] = [];
 let target = '';
 beforeAll(async () => {
   execFileSync('npm', ['run', 'build'], { cwd: repoRoot, stdio: 'ignore' });
-  nodes = await startEchoNodes(2);
+  nodes = await cluster.start(2);
   target = nodes.map((n) => n.address).join(',');
 }, 120_000);
-afterAll(() => stopAll(nodes));
 
 describe('switchboard call', () => {
   it('prints the response as JSON and the node that served it', async () => {

@@ -1,21 +1,16 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { type Balancer, balancers, type Client, createClient, seededRandom } from 'switchboard';
-import { Echo } from '../gen/echo.js';
-import { countBy, type EchoNode, type EchoNodeOptions, startEchoNodes, stopAll } from '../helpers/echo-nodes.js';
+import { describe, expect, it } from 'vitest';
+import { type Balancer, balancers, type Client, seededRandom } from 'switchboard';
+import type { Echo } from '../gen/echo.js';
+import { useEchoCluster } from '../helpers/echo-cluster.js';
+import { countBy, type EchoNodeOptions } from '../helpers/echo-nodes.js';
 
 // The distributions each balancer promises, measured through a real client on real nodes.
 describe('balancers through a client on real nodes', () => {
-  let nodes: EchoNode[] = [];
-  let client: Client<typeof Echo> | undefined;
-
-  afterEach(async () => {
-    await client?.close();
-    await stopAll(nodes);
-  });
+  const cluster = useEchoCluster();
 
   async function setUp(count: number, balancer: Balancer, options: (i: number) => EchoNodeOptions = () => ({})) {
-    nodes = await startEchoNodes(count, options);
-    client = createClient(Echo, { endpoints: nodes.map((n) => n.address), balancer });
+    await cluster.start(count, options);
+    const client = cluster.client({ balancer });
     await client.ready({ all: true });
     return client;
   }
@@ -29,14 +24,14 @@ describe('balancers through a client on real nodes', () => {
   it('roundRobin: 300 calls over 3 nodes, each node 100 ± 1', async () => {
     const c = await setUp(3, balancers.roundRobin({ random: seededRandom(1) }));
     const counts = await sequential(c, 300);
-    for (const node of nodes) expect(Math.abs((counts[node.id] ?? 0) - 100)).toBeLessThanOrEqual(1);
+    for (const node of cluster.nodes) expect(Math.abs((counts[node.id] ?? 0) - 100)).toBeLessThanOrEqual(1);
   });
 
   it('weighted: nodes announcing weights 1, 2, 3 get 1/6, 2/6, 3/6 of 600 calls within 1%', async () => {
     const c = await setUp(3, balancers.weighted(), (i) => ({ weight: i + 1 }));
     expect(c.stats().endpoints.map((e) => e.weight)).toEqual([1, 2, 3]);
     const counts = await sequential(c, 600);
-    nodes.forEach((node, i) => {
+    cluster.nodes.forEach((node, i) => {
       expect(Math.abs((counts[node.id] ?? 0) / 600 - (i + 1) / 6)).toBeLessThanOrEqual(0.01);
     });
   });

@@ -1,21 +1,14 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { aggregate, type Client, createClient, quorum, RpcError, Status } from 'switchboard';
-import { Echo } from '../gen/echo.js';
-import { type EchoNode, startEchoNodes, stopAll } from '../helpers/echo-nodes.js';
+import { describe, expect, it, vi } from 'vitest';
+import { aggregate, quorum, RpcError, Status } from 'switchboard';
+import { useEchoCluster } from '../helpers/echo-cluster.js';
 
 describe('client.broadcast', () => {
-  let nodes: EchoNode[] = [];
-  let client: Client<typeof Echo> | undefined;
-
-  afterEach(async () => {
-    await client?.close();
-    await stopAll(nodes);
-  });
+  const cluster = useEchoCluster();
 
   it('calls every ready node once, each with its own deadline, and reports each outcome', async () => {
     // node-1 is too slow for the per-node deadline, node-2 fails.
-    nodes = await startEchoNodes(3, (i) => ({ serviceMs: i === 1 ? 2000 : 0, failWith: i === 2 ? Status.RESOURCE_EXHAUSTED : undefined }));
-    client = createClient(Echo, { endpoints: nodes.map((n) => n.address) });
+    const nodes = await cluster.start(3, (i) => ({ serviceMs: i === 1 ? 2000 : 0, failWith: i === 2 ? Status.RESOURCE_EXHAUSTED : undefined }));
+    const client = cluster.client();
     await client.ready({ all: true });
     const started = Date.now();
     const results = await client.broadcast.unary({ text: 'ping' }, { deadlineMs: 300 });
@@ -42,8 +35,8 @@ describe('client.broadcast', () => {
   });
 
   it('gives the k fastest successes as the quorum', async () => {
-    nodes = await startEchoNodes(3, (i) => ({ serviceMs: [150, 0, 50][i] }));
-    client = createClient(Echo, { endpoints: nodes.map((n) => n.address) });
+    await cluster.start(3, (i) => ({ serviceMs: [150, 0, 50][i] }));
+    const client = cluster.client();
     await client.ready({ all: true });
     const results = await client.broadcast.unary({ text: 'x' }, { deadlineMs: 2000 });
     expect(quorum(results, 2).map((r) => r.node.id)).toEqual(['node-1', 'node-2']);
@@ -52,13 +45,13 @@ describe('client.broadcast', () => {
   });
 
   it('offers only unary methods and skips nodes that are down', async () => {
-    nodes = await startEchoNodes(2);
-    client = createClient(Echo, { endpoints: nodes.map((n) => n.address) });
+    const nodes = await cluster.start(2);
+    const client = cluster.client();
     await client.ready({ all: true });
     // @ts-expect-error server streams cannot be broadcast
     expect(client.broadcast.serverStream).toBeUndefined();
     await nodes[1]!.server.shutdown({ graceMs: 0 });
-    while (client.stats().endpoints[1]!.state === 'ready') await new Promise((r) => setTimeout(r, 10));
+    await vi.waitFor(() => expect(client.stats().endpoints[1]!.state).not.toBe('ready'), { timeout: 5000, interval: 10 });
     const results = await client.broadcast.write({ text: 'w' });
     expect(results.map((r) => r.node.id)).toEqual(['node-0']);
     expect(quorum(results, 1)[0]!.value).toMatchObject({ nodeId: 'node-0' });

@@ -1,20 +1,16 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { type Client, createClient, RpcError, Status } from 'switchboard';
 import { Echo } from '../gen/echo.js';
-import { type EchoNode, startEchoNode, startEchoNodes, stopAll } from '../helpers/echo-nodes.js';
+import { useEchoCluster } from '../helpers/echo-cluster.js';
 
 describe('client against real nodes', () => {
-  let nodes: EchoNode[];
+  const cluster = useEchoCluster();
   let client: Client<typeof Echo>;
 
   beforeAll(async () => {
-    nodes = await startEchoNodes(2);
-    client = createClient(Echo, { endpoints: nodes.map((n) => n.address), deadlineMs: 5000 });
+    await cluster.start(2);
+    client = cluster.client({ deadlineMs: 5000 });
     await client.ready({ all: true });
-  });
-  afterAll(async () => {
-    await client.close();
-    await stopAll(nodes);
   });
 
   it('makes unary calls and learns node ids from the nodes', async () => {
@@ -38,7 +34,7 @@ describe('client against real nodes', () => {
     const rpc = error as RpcError;
     expect(rpc.code).toBe(Status.NOT_FOUND);
     expect(rpc.details).toBe('asked to fail by x');
-    const node = nodes.find((n) => n.id === rpc.metadata.get('x-failed-by')[0])!;
+    const node = cluster.nodes.find((n) => n.id === rpc.metadata.get('x-failed-by')[0])!;
     expect(rpc.message).toBe(`/test.echo.Echo/Unary on ${node.id} (${node.address}) NOT_FOUND: asked to fail by x`);
   });
 
@@ -75,7 +71,7 @@ describe('client against real nodes', () => {
   it('fails a call past its deadline with DEADLINE_EXCEEDED, and the handler sees it', async () => {
     const error = (await client.unary({ text: 'slow', delayMs: 2000 }, { deadlineMs: 100 }).catch((e: unknown) => e)) as RpcError;
     expect(error.code).toBe(Status.DEADLINE_EXCEEDED);
-    await expect.poll(() => nodes.flatMap((n) => n.aborted)).toContain('slow');
+    await expect.poll(() => cluster.nodes.flatMap((n) => n.aborted)).toContain('slow');
   });
 
   it('cancels a call with an AbortSignal, and the handler sees it', async () => {
@@ -84,19 +80,21 @@ describe('client against real nodes', () => {
     setTimeout(() => controller.abort(), 50);
     const error = (await pending.catch((e: unknown) => e)) as RpcError;
     expect(error.code).toBe(Status.CANCELLED);
-    await expect.poll(() => nodes.flatMap((n) => n.aborted)).toContain('cancel-me');
+    await expect.poll(() => cluster.nodes.flatMap((n) => n.aborted)).toContain('cancel-me');
   });
 
   it('stops a server stream when the consumer breaks out early', async () => {
     for await (const reply of client.serverStream({ text: 'early', count: 1000, delayMs: 5 })) {
       if (reply.index === 2) break;
     }
-    await expect.poll(() => nodes.flatMap((n) => n.aborted)).toContain('early');
+    await expect.poll(() => cluster.nodes.flatMap((n) => n.aborted)).toContain('early');
     await expect.poll(() => client.stats().endpoints.every((e) => e.inFlight === 0)).toBe(true);
   });
 });
 
 describe('client failure handling', () => {
+  const cluster = useEchoCluster();
+
   it('fails with UNAVAILABLE naming the service and the endpoints when none is ready', async () => {
     const client = createClient(Echo, { endpoints: ['127.0.0.1:1'], deadlineMs: 300 });
     const error = (await client.unary({ text: 'x' }).catch((e: unknown) => e)) as RpcError;
@@ -106,20 +104,16 @@ describe('client failure handling', () => {
   });
 
   it('retries an idempotent call on another node when one answers UNAVAILABLE; not a non-idempotent one', async () => {
-    const nodes = [await startEchoNode('sick', { failWith: Status.UNAVAILABLE }), await startEchoNode('healthy')];
+    await cluster.startNode('sick', { failWith: Status.UNAVAILABLE });
+    await cluster.startNode('healthy');
     // Ejection would take the sick node out; here the retries alone are under test.
-    const client = createClient(Echo, { endpoints: nodes.map((n) => n.address), outlierDetection: false });
-    try {
-      const idempotent = await Promise.allSettled(Array.from({ length: 20 }, () => client.unary({ text: 'i' })));
-      expect(idempotent.filter((r) => r.status === 'rejected')).toEqual([]);
-      const writes = await Promise.allSettled(Array.from({ length: 20 }, () => client.write({ text: 'w' })));
-      const failed = writes.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
-      expect(failed.length).toBeGreaterThan(0);
-      expect((failed[0]!.reason as RpcError).message).toContain('on sick');
-    } finally {
-      await client.close();
-      await stopAll(nodes);
-    }
+    const client = cluster.client({ outlierDetection: false });
+    const idempotent = await Promise.allSettled(Array.from({ length: 20 }, () => client.unary({ text: 'i' })));
+    expect(idempotent.filter((r) => r.status === 'rejected')).toEqual([]);
+    const writes = await Promise.allSettled(Array.from({ length: 20 }, () => client.write({ text: 'w' })));
+    const failed = writes.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
+    expect(failed.length).toBeGreaterThan(0);
+    expect((failed[0]!.reason as RpcError).message).toContain('on sick');
   });
 
   it('rejects bad options with errors that name what is wrong', () => {

@@ -1,17 +1,16 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import * as grpc from '@grpc/grpc-js';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type Balancer, type Client, createClient, createServer, type RpcError, type Server, Status } from 'switchboard';
+import { type Balancer, createServer, type RpcError, type Server, Status } from 'switchboard';
 import type { Endpoint } from 'switchboard/extend';
 import { Echo } from '../gen/echo.js';
-import { startEchoNode, type EchoNode } from '../helpers/echo-nodes.js';
+import { useEchoCluster } from '../helpers/echo-cluster.js';
 
 // Edge cases of the call path found in review: each once hung, leaked or blamed the wrong side.
 describe('call edge cases', () => {
+  const cluster = useEchoCluster();
   const servers: Server[] = [];
-  const clients: Client<typeof Echo>[] = [];
   afterEach(async () => {
-    await Promise.all(clients.splice(0).map((c) => c.close()));
     await Promise.all(servers.splice(0).map((s) => s.shutdown({ graceMs: 0 })));
   });
 
@@ -36,15 +35,9 @@ describe('call edge cases', () => {
     return (await server.listen('127.0.0.1:0')).address;
   }
 
-  function client(address: string, options: Partial<Parameters<typeof createClient<typeof Echo>>[1]> = {}) {
-    const c = createClient(Echo, { endpoints: [address], ...options });
-    clients.push(c);
-    return c;
-  }
-
   it('breaking out of a server stream under an interceptor cancels the call at once', async () => {
     const seen: string[] = [];
-    const c = client(await pausingNode(seen), { interceptors: [async (_call, next) => next()] });
+    const c = cluster.client({ endpoints: [await pausingNode(seen)], interceptors: [async (_call, next) => next()] });
     const started = performance.now();
     for await (const reply of c.serverStream({ text: 'x' })) {
       expect(reply.text).toBe('first');
@@ -56,7 +49,7 @@ describe('call edge cases', () => {
 
   it("a request stream that throws fails the call as CANCELLED and does not count against the node", async () => {
     const seen: string[] = [];
-    const c = client(await pausingNode(seen));
+    const c = cluster.client({ endpoints: [await pausingNode(seen)] });
     async function* broken() {
       yield { text: 'one' };
       throw new Error('caller bug');
@@ -72,7 +65,7 @@ describe('call edge cases', () => {
 
   it('a server that answers a client stream early stops the upload and finalizes the request iterator', async () => {
     const seen: string[] = [];
-    const c = client(await pausingNode(seen));
+    const c = cluster.client({ endpoints: [await pausingNode(seen)] });
     let finalized = false;
     async function* many() {
       try {
@@ -87,7 +80,7 @@ describe('call edge cases', () => {
   });
 
   it('closing a client ends calls that wait for a node at once', async () => {
-    const c = client('127.0.0.1:1');
+    const c = cluster.client({ endpoints: ['127.0.0.1:1'] });
     const pending = c.unary({ text: 'x' }).catch((e: unknown) => e);
     await sleep(100);
     const started = performance.now();
@@ -99,9 +92,8 @@ describe('call edge cases', () => {
   });
 
   it('a call cancelled while it waits to retry ends CANCELLED, not with the previous attempt', async () => {
-    const node: EchoNode = await startEchoNode('sick', { failWith: Status.UNAVAILABLE });
-    servers.push(node.server);
-    const c = client(node.address, { retry: { backoff: { initialMs: 2000, maxMs: 2000, jitter: 0 } }, outlierDetection: false });
+    await cluster.startNode('sick', { failWith: Status.UNAVAILABLE });
+    const c = cluster.client({ retry: { backoff: { initialMs: 2000, maxMs: 2000, jitter: 0 } }, outlierDetection: false });
     const controller = new AbortController();
     const pending = c.unary({ text: 'x' }, { signal: controller.signal }).catch((e: unknown) => e);
     await sleep(200);
@@ -112,9 +104,8 @@ describe('call edge cases', () => {
   });
 
   it('the responses of a bidi call iterate once; a second iteration sends nothing', async () => {
-    const node = await startEchoNode('n');
-    servers.push(node.server);
-    const c = client(node.address);
+    const node = await cluster.startNode('n');
+    const c = cluster.client();
     const responses = c.bidi([{ text: 'a' }]);
     const texts: string[] = [];
     for await (const reply of responses) texts.push(reply.text);
@@ -124,8 +115,7 @@ describe('call edge cases', () => {
   });
 
   it('a grpc-js interceptor in the channel options that answers at once settles the call and frees the node', async () => {
-    const node = await startEchoNode('n');
-    servers.push(node.server);
+    await cluster.startNode('n');
     // Answers only the Echo calls: the client's own health and node-info calls go through.
     const refuse: grpc.Interceptor = (options, next) =>
       options.method_definition.path !== Echo.methods.unary.path
@@ -134,7 +124,7 @@ describe('call edge cases', () => {
             start: (_metadata, listener) =>
               listener.onReceiveStatus({ code: Status.PERMISSION_DENIED, details: 'refused here', metadata: new grpc.Metadata() }),
           });
-    const c = client(node.address, { grpcOptions: { interceptors: [refuse] } });
+    const c = cluster.client({ grpcOptions: { interceptors: [refuse] } });
     const error = (await c.unary({ text: 'a' }).catch((e: unknown) => e)) as RpcError;
     expect(error.code).toBe(Status.PERMISSION_DENIED);
     expect(error.details).toBe('refused here');
@@ -142,8 +132,7 @@ describe('call edge cases', () => {
   });
 
   it("a custom balancer's onCallEnd that throws fails that call with its error; the client keeps working", async () => {
-    const node = await startEchoNode('n');
-    servers.push(node.server);
+    await cluster.startNode('n');
     let ready: readonly Endpoint[] = [];
     let throwOnce = true;
     const balancer: Balancer = {
@@ -158,7 +147,7 @@ describe('call edge cases', () => {
         throw new Error('feedback broke');
       },
     };
-    const c = client(node.address, { balancer });
+    const c = cluster.client({ balancer });
     await expect(c.unary({ text: 'a' })).rejects.toThrow('feedback broke');
     await expect(c.unary({ text: 'b' })).resolves.toMatchObject({ text: 'b' });
     expect(c.stats().endpoints[0]!.inFlight).toBe(0);

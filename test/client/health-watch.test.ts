@@ -25,8 +25,10 @@ it('asks a node that answers the health watch with UNIMPLEMENTED once per connec
         path: watch.path,
         requestStream: false,
         responseStream: true,
+        requestSerialize: codec.serializeRequest,
         requestDeserialize: codec.deserializeRequest,
         responseSerialize: codec.serializeResponse,
+        responseDeserialize: codec.deserializeResponse,
       },
     } as grpc.ServiceDefinition,
     {

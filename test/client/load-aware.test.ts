@@ -1,9 +1,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { afterEach, describe, expect, it } from 'vitest';
-import { balancers, type Client, createClient, type ServerInterceptor, seededRandom } from 'switchboard';
+import { describe, expect, it } from 'vitest';
+import { balancers, type Client, type ServerInterceptor, seededRandom } from 'switchboard';
 import type { ResolvedEndpoint, Resolver } from 'switchboard/extend';
-import { Echo } from '../gen/echo.js';
-import { type EchoNode, startEchoNode, startEchoNodes, stopAll } from '../helpers/echo-nodes.js';
+import type { Echo } from '../gen/echo.js';
+import { useEchoCluster } from '../helpers/echo-cluster.js';
 import { type CallRecord, runLoad } from '../helpers/load.js';
 
 /** Share of the successful calls started in [fromMs, toMs) that went to `node`. */
@@ -49,14 +49,7 @@ function pushResolver(initial: readonly ResolvedEndpoint[]): Resolver & { set(li
 }
 
 describe('load-aware balancing on real nodes', () => {
-  let nodes: EchoNode[] = [];
-  let client: Client<typeof Echo> | undefined;
-
-  afterEach(async () => {
-    await client?.close();
-    await stopAll(nodes);
-    nodes = [];
-  });
+  const cluster = useEchoCluster();
 
   /**
    * A server interceptor that queues the node's calls on one worker of `serviceMs` per call
@@ -76,10 +69,9 @@ describe('load-aware balancing on real nodes', () => {
 
   it('leastLoad moves calls away from a node that turns 10x slower and back when it recovers', async () => {
     const workers = [{ serviceMs: 2 }, { serviceMs: 2 }, { serviceMs: 2 }];
-    nodes = await startEchoNodes(3, (i) => ({ interceptors: [singleWorker(workers[i]!)] }));
+    await cluster.start(3, (i) => ({ interceptors: [singleWorker(workers[i]!)] }));
     // A short τ, so that the recovered node is probed again within the test's time.
-    client = createClient(Echo, {
-      endpoints: nodes.map((n) => n.address),
+    const client = cluster.client({
       balancer: balancers.leastLoad({ random: seededRandom(11) }),
       latencyDecayMs: 300,
     });
@@ -97,11 +89,11 @@ describe('load-aware balancing on real nodes', () => {
   });
 
   it('leastLoad sends a new node one call at a time until its first answer', async () => {
-    nodes = await startEchoNodes(2, () => ({ serviceMs: 5 }));
+    await cluster.start(2, () => ({ serviceMs: 5 }));
     let concurrent = 0;
     let maxBeforeFirstAnswer = 0;
     let answered = false;
-    const fresh = await startEchoNode('fresh', {
+    await cluster.startNode('fresh', {
       serviceMs: 40,
       interceptors: [
         async (_call, next) => {
@@ -116,12 +108,11 @@ describe('load-aware balancing on real nodes', () => {
         },
       ],
     });
-    nodes.push(fresh);
-    const resolver = pushResolver(nodes.slice(0, 2).map((n) => ({ address: n.address })));
-    client = createClient(Echo, { resolver, balancer: balancers.leastLoad({ random: seededRandom(12) }) });
+    const resolver = pushResolver(cluster.nodes.slice(0, 2).map((n) => ({ address: n.address })));
+    const client = cluster.client({ resolver, balancer: balancers.leastLoad({ random: seededRandom(12) }) });
     const records = await loadWhile(client, 16, 2000, async () => {
       await sleep(500);
-      resolver.set(nodes.map((n) => ({ address: n.address })));
+      resolver.set(cluster.nodes.map((n) => ({ address: n.address })));
     });
     expect(answered).toBe(true);
     expect(maxBeforeFirstAnswer).toBe(1);
@@ -134,7 +125,7 @@ describe('load-aware balancing on real nodes', () => {
   it('weighted({ dynamic }) converges to the capacity ratio of its nodes from their reports', async () => {
     // One worker each at 2, 4 and 6 ms: capacities 500, 250 and 167 calls/s, a 6 : 3 : 2 ratio.
     const workers = [2, 4, 6].map((serviceMs) => ({ serviceMs, busyMs: 0 }));
-    nodes = await startEchoNodes(3, (i) => ({ interceptors: [singleWorker(workers[i]!)], loadReport: { intervalMs: 200 } }));
+    const nodes = await cluster.start(3, (i) => ({ interceptors: [singleWorker(workers[i]!)], loadReport: { intervalMs: 200 } }));
     // Each node reports its worker's busy share as its utilization, as an application would.
     const reporting = setInterval(() => {
       nodes.forEach((node, i) => {
@@ -144,8 +135,7 @@ describe('load-aware balancing on real nodes', () => {
       });
     }, 200);
     try {
-      client = createClient(Echo, {
-        endpoints: nodes.map((n) => n.address),
+      const client = cluster.client({
         balancer: balancers.weighted({ random: seededRandom(13), dynamic: { blackoutPeriodMs: 500, weightUpdatePeriodMs: 200 } }),
       });
       const records = await loadWhile(client, 12, 4000);

@@ -1,8 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Client, createClient } from 'switchboard';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { Client } from 'switchboard';
 import type { ResolvedEndpoint, Resolver } from 'switchboard/extend';
-import { Echo } from '../gen/echo.js';
-import { countBy, type EchoNode, startEchoNodes, stopAll } from '../helpers/echo-nodes.js';
+import type { Echo } from '../gen/echo.js';
+import { useEchoCluster } from '../helpers/echo-cluster.js';
+import { countBy } from '../helpers/echo-nodes.js';
 
 /** A resolver the test drives by hand. */
 function manualResolver() {
@@ -20,10 +21,10 @@ function manualResolver() {
 }
 
 describe('a client following its resolver', () => {
-  let nodes: EchoNode[];
+  const cluster = useEchoCluster();
   let client: Client<typeof Echo>;
   const manual = manualResolver();
-  const at = (i: number) => ({ address: nodes[i]!.address });
+  const at = (i: number) => ({ address: cluster.addresses[i]! });
   const callsById = () => Object.fromEntries(client.stats().endpoints.map((e) => [e.id, e.calls]));
   const callNodes = async (count: number) => {
     const replies = await Promise.all(Array.from({ length: count }, (_, i) => client.unary({ text: `${i}` })));
@@ -31,12 +32,8 @@ describe('a client following its resolver', () => {
   };
 
   beforeAll(async () => {
-    nodes = await startEchoNodes(3);
-    client = createClient(Echo, { resolver: manual.resolver, deadlineMs: 5000 });
-  });
-  afterAll(async () => {
-    await client.close();
-    await stopAll(nodes);
+    await cluster.start(3);
+    client = cluster.client({ resolver: manual.resolver, deadlineMs: 5000 });
   });
 
   it('connects the listed nodes and spreads calls over them', async () => {

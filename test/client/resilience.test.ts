@@ -1,22 +1,17 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { afterEach, describe, expect, it } from 'vitest';
-import { balancers, type Client, type ClientOptions, createClient, type RpcError, Status } from 'switchboard';
-import { Echo } from '../gen/echo.js';
-import { type EchoNode, type EchoNodeOptions, startEchoNodes, stopAll } from '../helpers/echo-nodes.js';
+import { describe, expect, it } from 'vitest';
+import { balancers, type Client, type ClientOptions, type RpcError, Status } from 'switchboard';
+import type { Echo } from '../gen/echo.js';
+import { useEchoCluster } from '../helpers/echo-cluster.js';
+import type { EchoNodeOptions } from '../helpers/echo-nodes.js';
 import { failures, runLoad } from '../helpers/load.js';
 
 describe('resilience on real nodes', () => {
-  let nodes: EchoNode[] = [];
-  let client: Client<typeof Echo> | undefined;
-
-  afterEach(async () => {
-    await client?.close();
-    await stopAll(nodes);
-  });
+  const cluster = useEchoCluster();
 
   async function setUp(options: (i: number) => EchoNodeOptions, clientOptions: Omit<ClientOptions<typeof Echo>, 'endpoints'> = {}) {
-    nodes = await startEchoNodes(3, options);
-    client = createClient(Echo, { endpoints: nodes.map((n) => n.address), ...clientOptions });
+    await cluster.start(3, options);
+    const client = cluster.client(clientOptions);
     await client.ready({ all: true });
     return client;
   }
@@ -51,12 +46,12 @@ describe('resilience on real nodes', () => {
 
   it('stops sending calls to a node that says NOT_SERVING, and resumes when it serves again', async () => {
     const c = await setUp(() => ({}));
-    nodes[2]!.server.setServing(false, 'test.echo.Echo');
+    cluster.nodes[2]!.server.setServing(false, 'test.echo.Echo');
     await expect.poll(() => stateOf(c, 'node-2')).toBe('not-serving');
     const served = new Set<string>();
     for (let i = 0; i < 30; i++) served.add((await c.unary({ text: 'h' })).nodeId);
     expect(served).toEqual(new Set(['node-0', 'node-1']));
-    nodes[2]!.server.setServing(true);
+    cluster.nodes[2]!.server.setServing(true);
     await expect.poll(() => stateOf(c, 'node-2')).toBe('ready');
     for (let i = 0; i < 30; i++) served.add((await c.unary({ text: 'h' })).nodeId);
     expect(served).toContain('node-2');
@@ -113,13 +108,13 @@ describe('resilience on real nodes', () => {
   });
 
   it('waits for a node that is not up yet, within the deadline', async () => {
-    nodes = await startEchoNodes(1);
-    const port = Number(nodes[0]!.address.split(':')[1]);
-    await stopAll(nodes);
-    client = createClient(Echo, { endpoints: [`127.0.0.1:${port}`], grpcOptions: { 'grpc.max_reconnect_backoff_ms': 200 } });
+    const [first] = await cluster.start(1);
+    const port = Number(first!.address.split(':')[1]);
+    await first!.server.shutdown({ graceMs: 0 });
+    const client = cluster.client({ endpoints: [`127.0.0.1:${port}`], grpcOptions: { 'grpc.max_reconnect_backoff_ms': 200 } });
     const pending = client.unary({ text: 'late' }, { deadlineMs: 5000 });
     await sleep(300);
-    nodes = [(await startEchoNodes(1, () => ({ listenPort: port })))[0]!];
+    await cluster.start(1, () => ({ listenPort: port }));
     await expect(pending).resolves.toMatchObject({ text: 'late' });
   });
 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { Status } from 'switchboard';
 import { RetryBudget } from '../../src/client/call/retry-budget.js';
 import { backoffDelay, retryPolicy } from '../../src/client/call/retry-policy.js';
-import { Status } from '../../src/common/status.js';
 
 describe('retry policy', () => {
   it('grows the backoff exponentially up to the cap, with jitter below the nominal delay', () => {

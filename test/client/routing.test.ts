@@ -1,21 +1,16 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { balancers, type Client, createClient, seededRandom } from 'switchboard';
+import { describe, expect, it } from 'vitest';
+import { balancers, createClient, seededRandom } from 'switchboard';
 import { Echo } from '../gen/echo.js';
-import { countBy, type EchoNode, startEchoNodes, stopAll } from '../helpers/echo-nodes.js';
+import { useEchoCluster } from '../helpers/echo-cluster.js';
+import { countBy } from '../helpers/echo-nodes.js';
 
 // Key affinity, canary routing and per-method balancers through a real client on real nodes.
 describe('routing through a client on real nodes', () => {
-  let nodes: EchoNode[] = [];
-  let client: Client<typeof Echo> | undefined;
-
-  afterEach(async () => {
-    await client?.close();
-    await stopAll(nodes);
-  });
+  const cluster = useEchoCluster();
 
   it('consistentHash: every call of a key goes to one node, and the keys spread over all nodes', async () => {
-    nodes = await startEchoNodes(3);
-    client = createClient(Echo, { endpoints: nodes.map((n) => n.address), balancer: balancers.consistentHash({ algorithm: 'maglev' }) });
+    const nodes = await cluster.start(3);
+    const client = cluster.client({ balancer: balancers.consistentHash({ algorithm: 'maglev' }) });
     await client.ready({ all: true });
     const servedBy = new Map<string, Set<string>>();
     for (let round = 0; round < 3; round++) {
@@ -31,10 +26,9 @@ describe('routing through a client on real nodes', () => {
   });
 
   it('route: about 5% of calls to version=v2, all of them with x-canary: 1', async () => {
-    nodes = await startEchoNodes(3, (i) => ({ labels: { version: i === 2 ? 'v2' : 'v1' } }));
+    await cluster.start(3, (i) => ({ labels: { version: i === 2 ? 'v2' : 'v1' } }));
     const random = seededRandom(9);
-    client = createClient(Echo, {
-      endpoints: nodes.map((n) => n.address),
+    const client = cluster.client({
       balancer: balancers.route({
         subsets: { stable: { labels: { version: 'v1' } }, canary: { labels: { version: 'v2' } } },
         rules: [{ when: { metadata: { 'x-canary': '1' } }, to: 'canary' }, { to: { stable: 95, canary: 5 } }],
@@ -53,8 +47,8 @@ describe('routing through a client on real nodes', () => {
   });
 
   it('zoneAware: calls stay in the local zone until its only node stops, then spill', async () => {
-    nodes = await startEchoNodes(3, (i) => ({ zone: i === 0 ? 'eu-1' : 'eu-2' }));
-    client = createClient(Echo, { endpoints: nodes.map((n) => n.address), balancer: balancers.zoneAware(balancers.roundRobin, { zone: 'eu-1' }) });
+    const nodes = await cluster.start(3, (i) => ({ zone: i === 0 ? 'eu-1' : 'eu-2' }));
+    const client = cluster.client({ balancer: balancers.zoneAware(balancers.roundRobin, { zone: 'eu-1' }) });
     await client.ready({ all: true });
     for (let i = 0; i < 30; i++) expect((await client.unary({ text: 'x' })).nodeId).toBe('node-0');
     await nodes[0]!.server.shutdown({ graceMs: 0 });
@@ -64,9 +58,8 @@ describe('routing through a client on real nodes', () => {
   });
 
   it('a per-method balancer: Write is hashed by key while Unary rotates, both fed the same nodes', async () => {
-    nodes = await startEchoNodes(3);
-    client = createClient(Echo, {
-      endpoints: nodes.map((n) => n.address),
+    await cluster.start(3);
+    const client = cluster.client({
       balancer: balancers.roundRobin(),
       methods: { write: { balancer: balancers.consistentHash({ key: 'x-user' }) } },
     });

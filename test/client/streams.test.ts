@@ -1,17 +1,12 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { type Balancer, balancers, type Client, createClient, seededRandom } from 'switchboard';
-import { Echo, type EchoReply, type EchoRequest } from '../gen/echo.js';
-import { countBy, type EchoNode, startEchoNodes, stopAll } from '../helpers/echo-nodes.js';
+import { describe, expect, it } from 'vitest';
+import { type Balancer, balancers, seededRandom } from 'switchboard';
+import type { EchoReply, EchoRequest } from '../gen/echo.js';
+import { useEchoCluster } from '../helpers/echo-cluster.js';
+import { countBy } from '../helpers/echo-nodes.js';
 
 // Each stream is one pick: it stays on its node, and while open it counts in the node's in-flight load.
 describe('streams through each balancer', () => {
-  let nodes: EchoNode[] = [];
-  let client: Client<typeof Echo> | undefined;
-
-  afterEach(async () => {
-    await client?.close();
-    await stopAll(nodes);
-  });
+  const cluster = useEchoCluster();
 
   /** Every node id a stream's replies came from. */
   async function nodesOf(replies: AsyncIterable<EchoReply>): Promise<Set<string>> {
@@ -35,9 +30,8 @@ describe('streams through each balancer', () => {
   ];
 
   it.each(cases)('%s: 30 server and bidi streams spread over 3 nodes, each on one node', async (_, make, atLeast) => {
-    nodes = await startEchoNodes(3);
-    const c = createClient(Echo, { endpoints: nodes.map((n) => n.address), balancer: make() });
-    client = c;
+    const nodes = await cluster.start(3);
+    const c = cluster.client({ balancer: make() });
     await c.ready({ all: true });
     const streams = Array.from({ length: 30 }, (_, i) =>
       i % 2 === 0
@@ -51,14 +45,12 @@ describe('streams through each balancer', () => {
   });
 
   it('leastLoad counts long-lived streams as in-flight and sends calls to the other nodes', async () => {
-    nodes = await startEchoNodes(3);
+    await cluster.start(3);
     // Every bidi stream is pinned by one key to one node; unary calls go through leastLoad.
-    const c = createClient(Echo, {
-      endpoints: nodes.map((n) => n.address),
+    const c = cluster.client({
       balancer: balancers.leastLoad({ random: seededRandom(5) }),
       methods: { bidi: { balancer: balancers.consistentHash() } },
     });
-    client = c;
     await c.ready({ all: true });
     let release!: () => void;
     const released = new Promise<void>((resolve) => {

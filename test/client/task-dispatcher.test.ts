@@ -1,20 +1,13 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { balancers, type Client, createClient, RpcError, Status, TaskDispatcher } from 'switchboard';
-import { Echo } from '../gen/echo.js';
-import { type EchoNode, startEchoNodes, stopAll } from '../helpers/echo-nodes.js';
+import { describe, expect, it } from 'vitest';
+import { balancers, RpcError, Status, TaskDispatcher } from 'switchboard';
+import { useEchoCluster } from '../helpers/echo-cluster.js';
 
 describe('TaskDispatcher', () => {
-  let nodes: EchoNode[] = [];
-  let client: Client<typeof Echo> | undefined;
-
-  afterEach(async () => {
-    await client?.close();
-    await stopAll(nodes);
-  });
+  const cluster = useEchoCluster();
 
   async function setUp(count: number, serviceMs = 0) {
-    nodes = await startEchoNodes(count, () => ({ serviceMs }));
-    client = createClient(Echo, { endpoints: nodes.map((n) => n.address), balancer: balancers.leastLoad() });
+    await cluster.start(count, () => ({ serviceMs }));
+    const client = cluster.client({ balancer: balancers.leastLoad() });
     await client.ready({ all: true });
     return client;
   }
@@ -44,7 +37,7 @@ describe('TaskDispatcher', () => {
     const killed = new Promise<void>((resolve) => {
       for (const h of handles) {
         h.onComplete(() => {
-          if (++completed === 60) nodes[1]!.server.shutdown({ graceMs: 0 }).then(resolve);
+          if (++completed === 60) cluster.nodes[1]!.server.shutdown({ graceMs: 0 }).then(resolve);
         });
       }
     });

@@ -1,11 +1,11 @@
 import { createServer as createNetServer } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createClient, dnsResolver } from 'switchboard';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { dnsResolver } from 'switchboard';
 import type { ResolvedEndpoint } from 'switchboard/extend';
-import { Echo } from '../gen/echo.js';
 import { type DnsRecords, startDnsServer } from '../helpers/dns-server.js';
-import { countBy, type EchoNode, startEchoNode, startEchoNodes, stopAll } from '../helpers/echo-nodes.js';
+import { useEchoCluster } from '../helpers/echo-cluster.js';
+import { countBy, type EchoNode } from '../helpers/echo-nodes.js';
 
 const portOf = (node: EchoNode) => Number(node.address.split(':')[1]);
 
@@ -36,25 +36,19 @@ function record(resolver: ReturnType<typeof dnsResolver>) {
 }
 
 describe('dnsResolver', () => {
-  let nodes: EchoNode[];
+  const cluster = useEchoCluster();
+  let nodes: readonly EchoNode[];
   beforeAll(async () => {
-    nodes = await startEchoNodes(2);
-  });
-  afterAll(async () => {
-    await stopAll(nodes);
+    nodes = await cluster.start(2);
   });
 
   it('resolves dns:///localhost:port through the OS resolver, and a client calls the node', async () => {
-    const client = createClient(Echo, { resolver: dnsResolver(`dns:///localhost:${portOf(nodes[0]!)}`) });
-    try {
-      await client.ready();
-      const replies = await Promise.all(Array.from({ length: 5 }, () => client.unary({ text: 'dns' })));
-      expect(countBy(replies, (r) => r.nodeId)).toEqual({ 'node-0': 5 });
-      expect(client.stats().endpoints.map((e) => e.address)).toContain(nodes[0]!.address);
-      expect(client.stats().discovery).toMatchObject({ source: `dns:///localhost:${portOf(nodes[0]!)}`, healthy: true });
-    } finally {
-      await client.close();
-    }
+    const client = cluster.client({ resolver: dnsResolver(`dns:///localhost:${portOf(nodes[0]!)}`) });
+    await client.ready();
+    const replies = await Promise.all(Array.from({ length: 5 }, () => client.unary({ text: 'dns' })));
+    expect(countBy(replies, (r) => r.nodeId)).toEqual({ 'node-0': 5 });
+    expect(client.stats().endpoints.map((e) => e.address)).toContain(nodes[0]!.address);
+    expect(client.stats().discovery).toMatchObject({ source: `dns:///localhost:${portOf(nodes[0]!)}`, healthy: true });
   });
 
   it('resolves SRV records of the best priority with their weights, and follows changes', async () => {
@@ -109,21 +103,18 @@ describe('dnsResolver', () => {
   it.skipIf(!secondLoopback)('resolves again when a connection fails: a node that moves to another address is followed long before the interval', async () => {
     const records: DnsRecords = { a: { 'moving.test': ['127.0.0.1'] }, srv: {} };
     const server = await startDnsServer(records);
-    const first = await startEchoNode('first');
+    const first = await cluster.startNode('first');
     const port = portOf(first);
-    const client = createClient(Echo, { resolver: dnsResolver(`dns://${server.address}/moving.test:${port}`, { intervalMs: 60_000, minIntervalMs: 100 }) });
-    let moved: EchoNode | undefined;
+    const client = cluster.client({ resolver: dnsResolver(`dns://${server.address}/moving.test:${port}`, { intervalMs: 60_000, minIntervalMs: 100 }) });
     try {
       expect((await client.unary({ text: 'before' })).nodeId).toBe('first');
       records.a['moving.test'] = ['127.0.0.2'];
       await first.server.shutdown({ graceMs: 0 });
-      moved = await startEchoNode('moved', { listenHost: '127.0.0.2', listenPort: port });
+      await cluster.startNode('moved', { listenHost: '127.0.0.2', listenPort: port });
       await expect.poll(() => client.stats().endpoints.map((e) => e.address), { timeout: 5000 }).toEqual([`127.0.0.2:${port}`]);
       expect((await client.unary({ text: 'after' })).nodeId).toBe('moved');
       expect(server.aQuestions('moving.test').length).toBeGreaterThanOrEqual(2);
     } finally {
-      await client.close();
-      await stopAll(moved === undefined ? [first] : [first, moved]);
       server.close();
     }
   });

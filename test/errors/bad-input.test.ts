@@ -7,7 +7,8 @@ import { type Client, createBalancer, createClient, createServer, loadService, R
 import { methodCodec } from '../../src/schema/codec.js';
 import { Echo } from '../gen/echo.js';
 import { Kitchen } from '../gen/kitchen.js';
-import { type EchoNode, startEchoNode } from '../helpers/echo-nodes.js';
+import { useEchoCluster } from '../helpers/echo-cluster.js';
+import type { EchoNode } from '../helpers/echo-nodes.js';
 
 /**
  * Bad input of every kind gets an error that names what was wrong (DESIGN.md §10), and a
@@ -21,6 +22,7 @@ interface Case {
   readonly message: string | RegExp;
 }
 
+const cluster = useEchoCluster();
 let dir: string;
 let node: EchoNode;
 let client: Client<typeof Echo>;
@@ -41,8 +43,8 @@ const raw = (address: string, pathName: string, bytes: Buffer) =>
 beforeAll(async () => {
   dir = mkdtempSync(path.join(tmpdir(), 'switchboard-bad-input-'));
   writeFileSync(path.join(dir, 'broken.proto'), 'syntax = "proto3";\npackage broken;\n\nmessage A {\n  string name = ;\n}\n');
-  node = await startEchoNode('bad-input-node');
-  client = createClient(Echo, { endpoints: [node.address], retry: { maxAttempts: 1 } });
+  node = await cluster.startNode('bad-input-node');
+  client = cluster.client({ retry: { maxAttempts: 1 } });
   badReplies = createServer({ nodeId: 'bad-replies', onHandlerError: () => {} });
   badReplies.add(Echo, {
     // Wrong on purpose: the types say number, the handler sends text.
@@ -53,20 +55,13 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await client?.close();
-  await node?.server.shutdown({ graceMs: 0 });
   await badReplies?.shutdown({ graceMs: 0 });
   rmSync(dir, { recursive: true, force: true });
 });
 
 /** Runs `work` with a client of the node whose handlers answer wrongly. */
-async function withBadReplies<T>(work: (c: Client<typeof Echo>) => Promise<T>): Promise<T> {
-  const c = createClient(Echo, { endpoints: [badReplyAddress] });
-  try {
-    return await work(c);
-  } finally {
-    await c.close();
-  }
+function withBadReplies<T>(work: (c: Client<typeof Echo>) => Promise<T>): Promise<T> {
+  return work(cluster.client({ endpoints: [badReplyAddress] }));
 }
 
 const order = Kitchen.methods.place;

@@ -69,11 +69,6 @@ export async function startEchoNode(id: string, options: EchoNodeOptions = {}): 
   return { id, address, server, aborted };
 }
 
-/** Starts several nodes named `node-0`, `node-1`, ... */
-export function startEchoNodes(count: number, options: (i: number) => EchoNodeOptions = () => ({})): Promise<EchoNode[]> {
-  return Promise.all(Array.from({ length: count }, (_, i) => startEchoNode(`node-${i}`, options(i))));
-}
-
 /** Shuts nodes down at once (grace 0). */
 export async function stopAll(nodes: readonly EchoNode[]): Promise<void> {
   await Promise.all(nodes.map((node) => node.server.shutdown({ graceMs: 0 })));

@@ -1,10 +1,8 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { balancers, createClient, createMetrics, Status } from 'switchboard';
-import { type EchoNode, startEchoNode, stopAll } from '../helpers/echo-nodes.js';
-import { Echo } from '../gen/echo.js';
+import { describe, expect, it } from 'vitest';
+import { balancers, createMetrics, Status } from 'switchboard';
+import { useEchoCluster } from '../helpers/echo-cluster.js';
 
-let nodes: EchoNode[] = [];
-afterEach(() => stopAll(nodes));
+const cluster = useEchoCluster();
 
 /** The value of one sample line of the exposition text, e.g. `name{a="b"} 3`. */
 function sample(text: string, name: string, labels: Record<string, string>): number | undefined {
@@ -20,9 +18,8 @@ function sample(text: string, name: string, labels: Record<string, string>): num
 describe('Prometheus metrics', () => {
   it('a scrape over HTTP shows client and server calls by method, node and code after known calls', async () => {
     const metrics = createMetrics();
-    nodes = [await startEchoNode('node-a', { metrics }), await startEchoNode('node-b', { metrics })];
-    const client = createClient(Echo, {
-      endpoints: nodes.map((n) => n.address),
+    const nodes = [await cluster.startNode('node-a', { metrics }), await cluster.startNode('node-b', { metrics })];
+    const client = cluster.client({
       balancer: balancers.roundRobin(),
       metrics,
       outlierDetection: false,
@@ -69,21 +66,16 @@ describe('Prometheus metrics', () => {
       expect((await fetch(new URL('nope', endpoint.url))).status).toBe(404);
     } finally {
       await endpoint.close();
-      await client.close();
     }
   });
 
   it('records nothing for clients and servers without metrics', async () => {
     const metrics = createMetrics();
-    nodes = [await startEchoNode('node-a')];
-    const client = createClient(Echo, { endpoints: [nodes[0]!.address] });
-    try {
-      await client.unary({ text: 'ok' });
-      const text = await metrics.text();
-      expect(text).toContain('# TYPE grpc_client_handled_total counter');
-      expect(text).not.toMatch(/^grpc_\w+\{/m);
-    } finally {
-      await client.close();
-    }
+    await cluster.startNode('node-a');
+    const client = cluster.client();
+    await client.unary({ text: 'ok' });
+    const text = await metrics.text();
+    expect(text).toContain('# TYPE grpc_client_handled_total counter');
+    expect(text).not.toMatch(/^grpc_\w+\{/m);
   });
 });

@@ -2,9 +2,9 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { loadService } from 'switchboard';
 import { methodCodec } from '../../src/schema/codec.js';
 import { generate } from '../../src/schema/codegen.js';
-import { loadService } from '../../src/schema/load-service.js';
 import { Kitchen, type Order } from '../gen/kitchen.js';
 
 const order: Order = {

@@ -1,7 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type AuthDecision, bearerAuth, bearerToken, createClient, Status } from 'switchboard';
-import { Echo } from '../gen/echo.js';
-import { type EchoNode, startEchoNode } from '../helpers/echo-nodes.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { type AuthDecision, bearerAuth, bearerToken, Status } from 'switchboard';
+import { useEchoCluster } from '../helpers/echo-cluster.js';
+import type { EchoNode } from '../helpers/echo-nodes.js';
 import { rejection } from '../helpers/rejection.js';
 
 /** admin may call anything, reader only Unary; anything else is not a token. */
@@ -13,37 +13,32 @@ function verify(token: string, path: string): AuthDecision {
 
 
 describe('bearer auth', () => {
+  const cluster = useEchoCluster();
   let node: EchoNode;
   let apiKeyNode: EchoNode;
 
   beforeAll(async () => {
-    node = await startEchoNode('guarded', { interceptors: [bearerAuth({ verify })] });
-    apiKeyNode = await startEchoNode('keyed', {
+    node = await cluster.startNode('guarded', { interceptors: [bearerAuth({ verify })] });
+    apiKeyNode = await cluster.startNode('keyed', {
       interceptors: [bearerAuth({ header: 'x-api-key', scheme: null, verify: async (key) => (key === 'k-1' ? 'allow' : 'invalid') })],
     });
   });
-  afterAll(async () => {
-    await node?.server.shutdown({ graceMs: 0 });
-    await apiKeyNode?.server.shutdown({ graceMs: 0 });
-  });
 
   it('UNAUTHENTICATED without credentials, naming what is expected', async () => {
-    const client = createClient(Echo, { endpoints: [node.address] });
+    const client = cluster.client({ endpoints: [node.address] });
     const error = await rejection(client.unary({ text: 'x' }));
     expect(error.code).toBe(Status.UNAUTHENTICATED);
     expect(error.details).toBe('missing credentials for /test.echo.Echo/Unary: expected metadata authorization: Bearer <token>');
-    await client.close();
   });
 
   it('UNAUTHENTICATED with a token verify does not know', async () => {
-    const client = createClient(Echo, { endpoints: [node.address], interceptors: [bearerToken('stolen')] });
+    const client = cluster.client({ endpoints: [node.address], interceptors: [bearerToken('stolen')] });
     const error = await rejection(client.unary({ text: 'x' }));
     expect([error.code, error.details]).toEqual([Status.UNAUTHENTICATED, 'invalid credentials for /test.echo.Echo/Unary']);
-    await client.close();
   });
 
   it('PERMISSION_DENIED for a method the token is not allowed; allowed methods work', async () => {
-    const client = createClient(Echo, { endpoints: [node.address], interceptors: [bearerToken(async () => 'reader-token')] });
+    const client = cluster.client({ endpoints: [node.address], interceptors: [bearerToken(async () => 'reader-token')] });
     await expect(client.unary({ text: 'read' })).resolves.toMatchObject({ text: 'read', nodeId: 'guarded' });
     const error = await rejection(client.write({ text: 'write' }));
     expect([error.code, error.details]).toEqual([Status.PERMISSION_DENIED, 'not allowed to call /test.echo.Echo/Write']);
@@ -51,28 +46,25 @@ describe('bearer auth', () => {
       for await (const _ of client.serverStream({ text: 's', count: 2 })) return;
     })());
     expect(stream.code).toBe(Status.PERMISSION_DENIED);
-    await client.close();
   });
 
   it('per-call credentials override the client-wide ones', async () => {
-    const client = createClient(Echo, { endpoints: [node.address], interceptors: [bearerToken('reader-token')] });
+    const client = cluster.client({ endpoints: [node.address], interceptors: [bearerToken('reader-token')] });
     await expect(client.write({ text: 'as admin' }, { metadata: { authorization: 'Bearer admin-token' } })).resolves.toMatchObject({
       text: 'as admin',
     });
-    const plain = createClient(Echo, { endpoints: [node.address] });
+    const plain = cluster.client({ endpoints: [node.address] });
     await expect(plain.write({ text: 'per call' }, { metadata: { authorization: 'Bearer admin-token' } })).resolves.toMatchObject({
       text: 'per call',
     });
-    await Promise.all([client.close(), plain.close()]);
   });
 
   it('an API key in its own header', async () => {
-    const good = createClient(Echo, { endpoints: [apiKeyNode.address], interceptors: [bearerToken('k-1', { header: 'x-api-key', scheme: null })] });
+    const good = cluster.client({ endpoints: [apiKeyNode.address], interceptors: [bearerToken('k-1', { header: 'x-api-key', scheme: null })] });
     await expect(good.unary({ text: 'keyed' })).resolves.toMatchObject({ nodeId: 'keyed' });
-    const bad = createClient(Echo, { endpoints: [apiKeyNode.address], interceptors: [bearerToken('k-2', { header: 'x-api-key', scheme: null })] });
+    const bad = cluster.client({ endpoints: [apiKeyNode.address], interceptors: [bearerToken('k-2', { header: 'x-api-key', scheme: null })] });
     expect((await rejection(bad.unary({ text: 'x' }))).code).toBe(Status.UNAUTHENTICATED);
-    const none = createClient(Echo, { endpoints: [apiKeyNode.address] });
+    const none = cluster.client({ endpoints: [apiKeyNode.address] });
     expect((await rejection(none.unary({ text: 'x' }))).details).toBe('missing credentials for /test.echo.Echo/Unary: expected metadata x-api-key');
-    await Promise.all([good.close(), bad.close(), none.close()]);
   });
 });

@@ -1,26 +1,17 @@
-import { afterEach, describe, expect, it, vi } from 'vitest';
-import { type Client, createClient, Status } from 'switchboard';
+import { describe, expect, it, vi } from 'vitest';
+import { type ClientOptions, createClient, Status } from 'switchboard';
 import { Echo } from '../gen/echo.js';
-import { type EchoNode, type EchoNodeOptions, startEchoNode, stopAll } from '../helpers/echo-nodes.js';
+import { useEchoCluster } from '../helpers/echo-cluster.js';
+import type { EchoNodeOptions } from '../helpers/echo-nodes.js';
 import { rejection } from '../helpers/rejection.js';
 
 const MiB = 1024 * 1024;
-const started: EchoNode[] = [];
-const clients: Client<typeof Echo>[] = [];
+const cluster = useEchoCluster();
 
-async function setup(node: EchoNodeOptions, client: Parameters<typeof createClient>[1] extends infer O ? Partial<O> : never = {}) {
-  const echo = await startEchoNode('limited', node);
-  started.push(echo);
-  const c = createClient(Echo, { ...client, endpoints: [echo.address] });
-  clients.push(c);
-  return { echo, client: c };
+async function setup(node: EchoNodeOptions, client: ClientOptions<typeof Echo> = {}) {
+  const echo = await cluster.startNode('limited', node);
+  return { echo, client: cluster.client({ ...client, endpoints: [echo.address] }) };
 }
-
-
-afterEach(async () => {
-  await Promise.all(clients.splice(0).map((c) => c.close()));
-  await stopAll(started.splice(0));
-});
 
 describe('message size limits', () => {
   it('refuses to send a request over the client limit (default 4 MiB), naming the limit', async () => {
@@ -57,7 +48,7 @@ describe('message size limits', () => {
     expect(() => createClient(Echo, { endpoints: ['127.0.0.1:1'], maxReceiveMessageBytes: 0 })).toThrow(
       'createClient(test.echo.Echo): maxReceiveMessageBytes must be a positive integer or Infinity, got 0',
     );
-    await expect(startEchoNode('bad', { maxSendMessageBytes: -5 })).rejects.toThrow('createServer(bad): maxSendMessageBytes must be');
+    await expect(cluster.startNode('bad', { maxSendMessageBytes: -5 })).rejects.toThrow('createServer(bad): maxSendMessageBytes must be');
   });
 });
 
@@ -97,7 +88,7 @@ describe('maxConcurrentCalls', () => {
   });
 
   it('rejects a nonsense limit', async () => {
-    await expect(startEchoNode('bad', { maxConcurrentCalls: 0 })).rejects.toThrow(
+    await expect(cluster.startNode('bad', { maxConcurrentCalls: 0 })).rejects.toThrow(
       'createServer(bad): maxConcurrentCalls must be a positive integer, got 0',
     );
   });

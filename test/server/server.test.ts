@@ -2,11 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { createClient, createServer, defineService, type RpcError, Status, unary } from 'switchboard';
 import { Health } from '../../src/gen/grpc/health/v1/health.js';
 import { Echo } from '../gen/echo.js';
-import { startEchoNode } from '../helpers/echo-nodes.js';
+import { useEchoCluster } from '../helpers/echo-cluster.js';
 
 describe('server node', () => {
+  const cluster = useEchoCluster();
+
   it('answers UNIMPLEMENTED for a method it does not serve', async () => {
-    const node = await startEchoNode('n');
+    const node = await cluster.startNode('n');
     const Missing = defineService({
       name: 'test.echo.Echo',
       schema: Echo.schema,
@@ -22,14 +24,13 @@ describe('server node', () => {
     const client = createClient(Missing, { endpoints: [node.address] });
     const error = (await client.nope({}).catch((e: unknown) => e)) as RpcError;
     await client.close();
-    await node.server.shutdown({ graceMs: 0 });
     expect(error.code).toBe(Status.UNIMPLEMENTED);
   });
 
   it('serves grpc.health.v1 and goes NOT_SERVING when it shuts down; in-flight calls finish within grace', async () => {
-    const node = await startEchoNode('n');
+    const node = await cluster.startNode('n');
     const health = createClient(Health, { endpoints: [node.address] });
-    const echo = createClient(Echo, { endpoints: [node.address] });
+    const echo = cluster.client();
     expect(await health.check({ service: '' })).toEqual({ status: 'SERVING' });
     expect(await health.check({ service: 'test.echo.Echo' })).toEqual({ status: 'SERVING' });
     await expect(health.check({ service: 'nope' })).rejects.toMatchObject({ code: Status.NOT_FOUND });
@@ -48,19 +49,17 @@ describe('server node', () => {
     await watching;
     expect(watched).toEqual(['SERVING', 'NOT_SERVING']);
     await health.close();
-    await echo.close();
   });
 
   it('cancels calls still running when the grace period ends', async () => {
-    const node = await startEchoNode('n');
-    const echo = createClient(Echo, { endpoints: [node.address], retry: { maxAttempts: 1 } });
+    const node = await cluster.startNode('n');
+    const echo = cluster.client({ retry: { maxAttempts: 1 } });
     const slow = echo.unary({ text: 'too-slow', delayMs: 10_000 }).catch((e: unknown) => e);
     await expect.poll(() => node.server.inFlight).toBe(1);
     await node.server.shutdown({ graceMs: 100 });
     const error = (await slow) as RpcError;
     expect([Status.UNAVAILABLE, Status.CANCELLED]).toContain(error.code);
     expect(node.aborted).toContain('too-slow');
-    await echo.close();
   });
 
   it("aborts a handler's signal read only after the caller cancelled, with CANCELLED", async () => {
