@@ -5,6 +5,7 @@ import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { hasOpenssl } from './helpers/certs.js';
 
 const run = promisify(execFile);
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -58,6 +59,36 @@ describe.concurrent('examples', () => {
     TIMEOUT_MS,
   );
 
+  it(
+    'quick-start prints its README output, up to the latency',
+    async () => {
+      const mask = (line: string) => line.replace(/^hello ada [\d.]+$/, 'hello ada LATENCY');
+      const [expected, actual] = await Promise.all([expectedOutput('quick-start'), runExample('quick-start')]);
+      expect(actual.map(mask)).toEqual(expected.map(mask));
+    },
+    TIMEOUT_MS,
+  );
+
+  it.skipIf(!hasOpenssl())(
+    'security prints its README output, up to ports',
+    async () => {
+      const mask = (line: string) => line.replace(/127\.0\.0\.1:\d+/g, '127.0.0.1:PORT');
+      const [expected, actual] = await Promise.all([expectedOutput('security'), runExample('security')]);
+      expect(actual.map(mask)).toEqual(expected.map(mask));
+    },
+    TIMEOUT_MS,
+  );
+
+  it(
+    'discovery prints its README output, up to the DNS server port',
+    async () => {
+      const mask = (line: string) => line.replace(/127\.0\.0\.1:\d+/g, '127.0.0.1:PORT');
+      const [expected, actual] = await Promise.all([expectedOutput('discovery'), runExample('discovery')]);
+      expect(actual.map(mask)).toEqual(expected.map(mask));
+    },
+    TIMEOUT_MS,
+  );
+
   it.each(['routing', 'custom-balancer', 'failover', 'interceptors'])(
     '%s prints exactly its README output',
     async (example) => {
@@ -101,3 +132,4 @@ describe.concurrent('examples', () => {
     TIMEOUT_MS,
   );
 });
+
