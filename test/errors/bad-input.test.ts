@@ -10,7 +10,7 @@ import { Kitchen } from '../gen/kitchen.js';
 import { type EchoNode, startEchoNode } from '../helpers/echo-nodes.js';
 
 /**
- * Bad input of every kind gets an error that names what was wrong (DESIGN.md §10), and a
+ * Bad input of every kind gets an error that names what was wrong (docs/design.md, quality bars), and a
  * node that saw it keeps serving. Each row: what is done, the error class or status code,
  * and text the message must contain.
  */
