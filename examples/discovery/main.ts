@@ -5,15 +5,7 @@
 //   npx tsx examples/discovery/main.ts
 
 import { setTimeout as sleep } from 'node:timers/promises';
-import {
-  balancers,
-  type Client,
-  createClient,
-  createServer,
-  dnsResolver,
-  type ResolvedEndpoint,
-  type Resolver,
-} from 'switchboard';
+import { balancers, type Client, createClient, createServer, dnsResolver } from 'switchboard';
 import { type DnsRecords, startDnsServer } from '../../test/helpers/dns-server.js';
 import { Greeter } from '../greeter/gen/greeter.js';
 
@@ -61,19 +53,26 @@ await client.close();
 dns.close();
 
 console.log('== a resolver of your own');
+/** A node as a resolver announces it: its address, and attributes that override the node's. */
+interface Listed {
+  readonly address: string;
+  readonly weight?: number;
+}
+
 /** The nodes of a list the program changes; every change delivers the full list. */
-function listResolver(initial: readonly ResolvedEndpoint[]) {
+function listResolver(initial: readonly Listed[]) {
   let list = initial;
-  const listeners = new Set<(endpoints: readonly ResolvedEndpoint[]) => void>();
-  const resolver: Resolver = {
+  const listeners = new Set<(endpoints: readonly Listed[]) => void>();
+  // Any object of this shape is a resolver (its type: `Resolver`, in switchboard/extend).
+  const resolver = {
     source: 'my list',
-    subscribe(_service, onChange) {
+    subscribe(_service: string, onChange: (endpoints: readonly Listed[]) => void) {
       listeners.add(onChange);
       onChange(list);
       return () => listeners.delete(onChange);
     },
   };
-  const set = (next: readonly ResolvedEndpoint[]) => {
+  const set = (next: readonly Listed[]) => {
     list = next;
     for (const onChange of listeners) onChange(list);
   };
