@@ -6,7 +6,7 @@
  * Switchboard's balancers with and without the nodes' load reports; plus static weights
  * equal to the capacity ratio, the reference for the tail. Each contender warms up (WRR's
  * blackout passes) and is then measured; the contenders alternate over the rounds and the
- * rounds' figures are averaged. DESIGN §10 targets for `leastLoad()` on plain nodes: ≥ 0.95
+ * rounds' figures are averaged. The targets (docs/design.md, quality bars) for `leastLoad()` on plain nodes: ≥ 0.95
  * of capacity, ≥ 2x grpc-js round_robin, rps ≥ 0.97x and p99 ≤ 1.1x the best peer.
  * Run: `npx tsx bench/heterogeneous.ts [seconds-per-run] [rounds]`.
  */

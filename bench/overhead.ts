@@ -1,7 +1,7 @@
 /**
  * Overhead: Switchboard `roundRobin()` against a plain grpc-js client (proto-loader,
  * `round_robin` policy) on the same 3 nodes in a child process, unary 64-byte echo, closed
- * loop of 64 calls in flight (DESIGN §10: ratio ≥ 0.95). Each client runs in a child
+ * loop of 64 calls in flight (docs/design.md, quality bars: ratio ≥ 0.95). Each client runs in a child
  * process of its own (bench/overhead-client.ts), as it would in an application: in one
  * process, two clients' hot paths share grpc-js' compiled code and shape each other's
  * speed. Each round runs both sides back to back, in turn first (A B, B A, ...), and gives

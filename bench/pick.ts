@@ -1,5 +1,5 @@
 /**
- * pick() cost of each balancer at 10, 1,000 and 10,000 endpoints (DESIGN §10: < 1 µs at
+ * pick() cost of each balancer at 10, 1,000 and 10,000 endpoints (docs/design.md, quality bars: < 1 µs at
  * 10,000). Run: `npx tsx bench/pick.ts`. Endpoints are plain objects (the balancer layer
  * knows nothing of grpc-js), except the row that reads latency through the client's EWMA getters as
  * the client's endpoints do. There is no grpc-js counterpart to a pick; the baseline row is

@@ -27,5 +27,6 @@ export const genTargets: readonly GenTarget[] = [
   },
   { protos: ['proto/demo/greeter.proto'], root: 'proto', out: 'src/gen', runtime: inRepoRuntime },
   { protos: ['proto/demo/greeter.proto'], root: 'proto/demo', out: 'examples/greeter/gen', runtime: 'switchboard' },
+  { protos: ['proto/demo/greeter.proto'], root: 'proto/demo', out: 'examples/quick-start/gen', runtime: 'switchboard' },
   { protos: testProtos, root: 'test/protos', out: 'test/gen', runtime: 'switchboard' },
 ];

@@ -1,10 +1,14 @@
 // Runs every example as its own process and compares what it prints with the
-// "Expected output" block of its README, so a README cannot drift from its program.
+// "Expected output" block of its README, so a README cannot drift from its program; and
+// checks that every TypeScript block of the docs is an excerpt of an example (or says it
+// is a sketch), so a guide cannot show code that does not run.
 import { execFile } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { hasOpenssl } from './helpers/certs.js';
 
 const run = promisify(execFile);
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -58,6 +62,36 @@ describe.concurrent('examples', () => {
     TIMEOUT_MS,
   );
 
+  it(
+    'quick-start prints its README output, up to the latency',
+    async () => {
+      const mask = (line: string) => line.replace(/^hello ada [\d.]+$/, 'hello ada LATENCY');
+      const [expected, actual] = await Promise.all([expectedOutput('quick-start'), runExample('quick-start')]);
+      expect(actual.map(mask)).toEqual(expected.map(mask));
+    },
+    TIMEOUT_MS,
+  );
+
+  it.skipIf(!hasOpenssl())(
+    'security prints its README output, up to ports',
+    async () => {
+      const mask = (line: string) => line.replace(/127\.0\.0\.1:\d+/g, '127.0.0.1:PORT');
+      const [expected, actual] = await Promise.all([expectedOutput('security'), runExample('security')]);
+      expect(actual.map(mask)).toEqual(expected.map(mask));
+    },
+    TIMEOUT_MS,
+  );
+
+  it(
+    'discovery prints its README output, up to the DNS server port',
+    async () => {
+      const mask = (line: string) => line.replace(/127\.0\.0\.1:\d+/g, '127.0.0.1:PORT');
+      const [expected, actual] = await Promise.all([expectedOutput('discovery'), runExample('discovery')]);
+      expect(actual.map(mask)).toEqual(expected.map(mask));
+    },
+    TIMEOUT_MS,
+  );
+
   it.each(['routing', 'custom-balancer', 'failover', 'interceptors'])(
     '%s prints exactly its README output',
     async (example) => {
@@ -100,4 +134,116 @@ describe.concurrent('examples', () => {
     },
     TIMEOUT_MS,
   );
+});
+
+/**
+ * The rule for TypeScript blocks in the docs (README.md and docs/**\/*.md): the line right
+ * above the opening fence is either `<!-- from examples/<path> -->`, and the block is an
+ * excerpt of that file, or `<!-- sketch -->`, a signature sketch that is not run. An
+ * excerpt matches the file verbatim after removing common indentation (the block's and the
+ * file's lines alike); a line `// ...` in a block skips any number of lines of the file,
+ * so a block may be several excerpts, in the file's order.
+ */
+function snippetProblems(doc: string, markdown: string, readSource: (path: string) => string | undefined): string[] {
+  const problems: string[] = [];
+  const docLines = markdown.split('\n');
+  for (let i = 0; i < docLines.length; i++) {
+    const open = /^(\s*)```(ts|typescript)\s*$/.exec(docLines[i]!);
+    if (!open) continue;
+    const close = docLines.findIndex((line, j) => j > i && line.trim() === '```');
+    if (close < 0) {
+      problems.push(`${doc}:${i + 1}: unclosed block`);
+      break;
+    }
+    const block = docLines.slice(i + 1, close);
+    const marker = docLines[i - 1]?.trim() ?? '';
+    const where = `${doc}:${i + 1}`;
+    i = close;
+    if (marker === '<!-- sketch -->') continue;
+    const from = /^<!-- from (examples\/\S+) -->$/.exec(marker)?.[1];
+    if (from === undefined) {
+      problems.push(`${where}: the line above a ts block must be <!-- from examples/<file> --> or <!-- sketch -->`);
+      continue;
+    }
+    const source = readSource(from);
+    if (source === undefined) {
+      problems.push(`${where}: ${from} does not exist`);
+      continue;
+    }
+    const missing = missingExcerpt(block, source.split('\n'));
+    if (missing !== undefined) problems.push(`${where}: not found verbatim in ${from}, from: ${missing}`);
+  }
+  return problems;
+}
+
+/** The first line of the first chunk of `block` not found in order in `file`, or undefined when all are. */
+function missingExcerpt(block: readonly string[], file: readonly string[]): string | undefined {
+  const chunks: string[][] = [[]];
+  for (const line of block) {
+    if (line.trim() === '// ...') chunks.push([]);
+    else chunks.at(-1)!.push(line);
+  }
+  let from = 0;
+  for (const chunk of chunks.map((c) => trimBlankEnds(dedent(c))).filter((c) => c.length > 0)) {
+    let found = -1;
+    for (let start = from; start + chunk.length <= file.length && found < 0; start++) {
+      const window = dedent(file.slice(start, start + chunk.length));
+      if (window.length === chunk.length && window.every((line, k) => line === chunk[k])) found = start;
+    }
+    if (found < 0) return chunk[0];
+    from = found + chunk.length;
+  }
+  return undefined;
+}
+
+/** Lines without their common indentation (blank lines do not count) and trailing spaces. */
+function dedent(lines: readonly string[]): string[] {
+  const indents = lines.filter((l) => l.trim() !== '').map((l) => /^ */.exec(l)![0].length);
+  const cut = indents.length === 0 ? 0 : Math.min(...indents);
+  return lines.map((l) => l.slice(cut).trimEnd());
+}
+
+function trimBlankEnds(lines: string[]): string[] {
+  const first = lines.findIndex((l) => l !== '');
+  return first < 0 ? [] : lines.slice(first, lines.findLastIndex((l) => l !== '') + 1);
+}
+
+/** README.md and every Markdown file under docs/ (the generated API reference aside). */
+function docFiles(): string[] {
+  const docs = readdirSync(`${root}docs`, { recursive: true, encoding: 'utf8' })
+    .filter((f) => f.endsWith('.md') && !f.startsWith('api/'))
+    .map((f) => `docs/${f}`);
+  return ['README.md', ...docs.sort()];
+}
+
+describe('docs snippets', () => {
+  const readSource = (path: string) => (existsSync(`${root}${path}`) ? readFileSync(`${root}${path}`, 'utf8') : undefined);
+
+  it.each(docFiles())('every ts block of %s is an excerpt of an example or a marked sketch', (doc) => {
+    expect(snippetProblems(doc, readFileSync(`${root}${doc}`, 'utf8'), readSource)).toEqual([]);
+  });
+
+  it('the guides and the README carry excerpts', () => {
+    const excerpts = docFiles().filter((doc) => readFileSync(`${root}${doc}`, 'utf8').includes('<!-- from examples/'));
+    expect(excerpts).toContain('README.md');
+    expect(excerpts.filter((doc) => doc.startsWith('docs/guides/')).length).toBeGreaterThanOrEqual(5);
+  });
+
+  it('refuses an unmarked block, a block not in its file, and a missing file', () => {
+    const file = 'const a = 1;\nfunction f() {\n    return a;\n}\nconst b = 2;\n';
+    const read = (path: string) => (path === 'examples/x/main.ts' ? file : undefined);
+    const md = (marker: string, body: string) => `${marker}\n\`\`\`ts\n${body}\n\`\`\`\n`;
+    expect(snippetProblems('ok.md', md('<!-- from examples/x/main.ts -->', '  return a;\n// ...\n  const b = 2;'), read)).toEqual([]);
+    expect(snippetProblems('ok.md', md('<!-- sketch -->', 'anything(goes);'), read)).toEqual([]);
+    expect(snippetProblems('a.md', md('', 'const a = 1;'), read)).toEqual([
+      'a.md:2: the line above a ts block must be <!-- from examples/<file> --> or <!-- sketch -->',
+    ]);
+    expect(snippetProblems('b.md', md('<!-- from examples/x/main.ts -->', 'const a = 2;'), read)).toEqual([
+      'b.md:2: not found verbatim in examples/x/main.ts, from: const a = 2;',
+    ]);
+    expect(snippetProblems('c.md', md('<!-- from examples/x/main.ts -->', 'const b = 2;\n// ...\nconst a = 1;'), read)).toEqual([
+      'c.md:2: not found verbatim in examples/x/main.ts, from: const a = 1;',
+    ]);
+    expect(snippetProblems('d.md', md('<!-- from examples/y/main.ts -->', 'x'), read)).toEqual(['d.md:2: examples/y/main.ts does not exist']);
+  });
 });

@@ -11,7 +11,7 @@ import { useEchoCluster } from '../helpers/echo-cluster.js';
 import type { EchoNode } from '../helpers/echo-nodes.js';
 
 /**
- * Bad input of every kind gets an error that names what was wrong (DESIGN.md §10), and a
+ * Bad input of every kind gets an error that names what was wrong (docs/design.md, quality bars), and a
  * node that saw it keeps serving. Each row: what is done, the error class or status code,
  * and text the message must contain.
  */
