@@ -31,6 +31,7 @@ export type { ClientCall, ClientInterceptor } from './client/client-interceptor.
 export type { ClientStats, DiscoveryStats, EndpointState, EndpointStats } from './client/client-stats.js';
 export { type BearerTokenOptions, bearerToken } from './client/bearer-token.js';
 export type { ClientTlsOptions } from './client/client-tls.js';
+export type { Compression } from './client/compression.js';
 export type { CallOptions, Client, ClientControls, ClientMethod, ReadyOptions } from './client/client-types.js';
 export type { EndpointConfig } from './client/endpoint.js';
 export {

@@ -15,6 +15,7 @@ import type { ClientEndpoint } from './endpoint.js';
 import type { EndpointSet } from './endpoint-set.js';
 import type { RetryBudget } from './retry-budget.js';
 import { backoffDelay, neverReachedServer, type RetryPolicy } from './retry-policy.js';
+import { type Compression, checkCallCompression } from './compression.js';
 import { cancelOnAbort, pump, reportMetadata, toError } from './stream-io.js';
 
 /** Client-wide call settings. */
@@ -31,6 +32,7 @@ export interface CallDefaults {
   readonly record?: CallRecorder;
   /** Request metadata over this size fails the call with RESOURCE_EXHAUSTED before it is sent. */
   readonly maxMetadataBytes: number;
+  readonly compression: Compression | undefined;
 }
 
 
@@ -301,8 +303,9 @@ export class CallRunner {
     return this.checked(new CallState(method, options, this.defaults.deadlineMs, policy.retry, policy.idempotent), options);
   }
 
-  /** Refuses metadata a server would reset the stream for, with a message that says why. */
+  /** Refuses metadata a server would reset the stream for, and a compression the channels lack, with a message that says why. */
   private checked(call: CallState, options: CallOptions): CallState {
+    checkCallCompression(options.compression, this.defaults.compression, call.path);
     const size = options.metadata === undefined ? 0 : metadataSize(call.grpcMetadata);
     if (size > this.defaults.maxMetadataBytes) {
       const limit = `over the limit of ${this.defaults.maxMetadataBytes} (maxMetadataBytes)`;

@@ -5,6 +5,7 @@ import type { MethodDescriptor, ServiceDescriptor } from '../schema/descriptor.j
 import type { DeepPartial, StreamInput } from '../schema/types.js';
 import type { ClientBroadcast } from './broadcast.js';
 import type { ClientStats } from './client-stats.js';
+import type { Compression } from './compression.js';
 
 /** Per-call options, accepted by every client method as the last argument. */
 export interface CallOptions {
@@ -20,6 +21,12 @@ export interface CallOptions {
   readonly onHeader?: (metadata: Metadata) => void;
   /** Called with the trailers of each attempt, on success and on failure. */
   readonly onTrailer?: (metadata: Metadata) => void;
+  /**
+   * `'identity'` sends this call's messages uncompressed on a client with `compression`;
+   * `'gzip'` or `'deflate'` must be the client's own (grpc-js picks the algorithm per
+   * channel), else the call fails with a TypeError.
+   */
+  readonly compression?: Compression;
 }
 
 /** The client function of one method: its shape follows the method's stream flags. */
