@@ -29,4 +29,12 @@ export const genTargets: readonly GenTarget[] = [
   { protos: ['proto/demo/greeter.proto'], root: 'proto/demo', out: 'examples/greeter/gen', runtime: 'switchboard' },
   { protos: ['proto/demo/greeter.proto'], root: 'proto/demo', out: 'examples/quick-start/gen', runtime: 'switchboard' },
   { protos: testProtos, root: 'test/protos', out: 'test/gen', runtime: 'switchboard' },
+  // The gRPC project's own interop protos, as Debian's grpc-proto ships them (test/interop/ruby-*).
+  {
+    protos: ['empty', 'messages', 'test'].map((name) => `test/protos/grpc/testing/${name}.proto`),
+    root: 'test/protos',
+    include: ['test/protos'],
+    out: 'test/gen',
+    runtime: 'switchboard',
+  },
 ];

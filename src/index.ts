@@ -30,7 +30,7 @@ export type { ClientCall, ClientInterceptor } from './client/api/client-intercep
 export type { ClientStats, DiscoveryStats, EndpointState, EndpointStats } from './client/api/client-stats.js';
 export { type BearerTokenOptions, bearerToken } from './client/call/bearer-token.js';
 export type { ClientTlsOptions } from './client/endpoints/client-tls.js';
-export type { CallOptions } from './client/api/call-options.js';
+export type { CallOptions, Compression } from './client/api/call-options.js';
 export type { Client, ClientControls, ClientMethod, ReadyOptions } from './client/api/client-types.js';
 export {
   type TaskDispatcherOptions,

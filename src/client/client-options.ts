@@ -5,6 +5,8 @@ import type { Metrics } from '../observability/metrics.js';
 import type { MethodDescriptor, ServiceDescriptor } from '../schema/descriptor.js';
 import type { ClientInterceptor } from './api/client-interceptor.js';
 import { type ClientTlsOptions, serverNameOptions } from './endpoints/client-tls.js';
+import { compressionChannelOptions } from './call/compression.js';
+import type { Compression } from './api/call-options.js';
 import type { EndpointInput, Resolver } from '../discovery/resolver.js';
 import { staticResolver, toEndpointList } from '../discovery/static-resolver.js';
 import type { OutlierDetectionOptions } from './endpoints/outlier-detector.js';
@@ -76,6 +78,13 @@ export interface ClientOptions<S extends ServiceDescriptor = ServiceDescriptor> 
   readonly maxMetadataBytes?: number;
   /** TLS (and a client certificate for mutual TLS); without it connections are plaintext. */
   readonly tls?: ClientTlsOptions;
+  /**
+   * Compresses every request message with this algorithm (grpc-js' own gzip or deflate;
+   * default none); a call can opt out with `{ compression: 'identity' }`. Compressed
+   * responses are decompressed whatever this says. A grpc-js server (a Switchboard node)
+   * decompresses requests but sends its responses uncompressed.
+   */
+  readonly compression?: Compression;
   /** Options for every grpc-js channel (e.g. `grpc.max_receive_message_length`); they win over the above. */
   readonly grpcOptions?: grpc.ChannelOptions;
   /** Middleware around every call of this client, the first outermost. */
@@ -147,6 +156,7 @@ export function channelOptions(options: ClientOptions<ServiceDescriptor>, where:
     'grpc.keepalive_timeout_ms': options.keepalive?.timeoutMs ?? 5000,
     ...messageSizeOptions(options, where),
     ...serverNameOptions(options.tls),
+    ...compressionChannelOptions(options.compression, where),
     ...options.grpcOptions,
   };
 }

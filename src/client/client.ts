@@ -73,6 +73,7 @@ export function createClient<S extends ServiceDescriptor>(service: S, options: C
     random: options.random ?? Math.random,
     record: metrics?.record,
     maxMetadataBytes: options.maxMetadataBytes ?? DEFAULT_MAX_METADATA_BYTES,
+    compression: options.compression,
   };
   // One pipeline per balancer, so each balancer gets the feedback of its own calls.
   const pipelines = new Map<Balancer, CallPipeline>();

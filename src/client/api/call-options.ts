@@ -15,4 +15,26 @@ export interface CallOptions {
   readonly onHeader?: (metadata: Metadata) => void;
   /** Called with the trailers of each attempt, on success and on failure. */
   readonly onTrailer?: (metadata: Metadata) => void;
+  /**
+   * `'identity'` sends this call's messages uncompressed on a client with `compression`;
+   * `'gzip'` or `'deflate'` must be the client's own (grpc-js picks the algorithm per
+   * channel), else the call fails with a TypeError.
+   */
+  readonly compression?: Compression;
 }
+
+/**
+ * Message compression of a client's requests, done by grpc-js' own compression filter.
+ *
+ * grpc-js picks the algorithm per channel (`grpc.default_compression_algorithm`): a client
+ * with `compression: 'gzip'` sends `grpc-encoding: gzip` on every call and compresses
+ * each message, unless the message is written with grpc-js' NoCompress flag, which is how
+ * one call goes uncompressed (`{ compression: 'identity' }`: the messages carry the
+ * uncompressed flag under the channel's `grpc-encoding`, as the gRPC spec allows). A call
+ * cannot pick an algorithm its client's channels were not made with; asking for one fails
+ * with a TypeError rather than sending something else. Responses in gzip or deflate from
+ * any server are decompressed whatever the client's setting (grpc-js advertises
+ * `grpc-accept-encoding: identity,deflate,gzip`); when a server's `grpc-accept-encoding`
+ * leaves the client's algorithm out, grpc-js falls back to identity for that channel.
+ */
+export type Compression = 'gzip' | 'deflate' | 'identity';

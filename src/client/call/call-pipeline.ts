@@ -4,12 +4,13 @@ import { RpcError } from '../../common/rpc-error.js';
 import { Status } from '../../common/status.js';
 import type { CallRecorder } from '../../observability/metrics.js';
 import type { MethodDescriptor } from '../../schema/descriptor.js';
-import type { CallOptions } from '../api/call-options.js';
+import type { CallOptions, Compression } from '../api/call-options.js';
 import type { Attempt, AttemptSink } from '../endpoints/attempt.js';
 import type { ClientEndpoint } from '../endpoints/client-endpoint.js';
 import type { EndpointSet } from '../endpoints/endpoint-set.js';
 import { attemptFailure } from './attempt-failure.js';
 import { CallState } from './call-state.js';
+import { checkCallCompression } from './compression.js';
 import type { RetryBudget } from './retry-budget.js';
 import type { RetryPolicy } from './retry-policy.js';
 
@@ -27,6 +28,8 @@ export interface CallDefaults {
   readonly record?: CallRecorder;
   /** Request metadata over this size fails the call with RESOURCE_EXHAUSTED before it is sent. */
   readonly maxMetadataBytes: number;
+  /** The client's request compression (a call may only opt out of it). */
+  readonly compression: Compression | undefined;
 }
 
 /**
@@ -51,8 +54,13 @@ export class CallPipeline implements AttemptSink<ClientEndpoint> {
     return this.single(method, options);
   }
 
-  /** A call that makes one attempt on an endpoint chosen elsewhere (broadcast, tasks): not counted in the retry budget. */
+  /**
+   * A call that makes one attempt on an endpoint chosen elsewhere (broadcast, tasks): not
+   * counted in the retry budget. A compression the channels lack and metadata over the
+   * limit are refused here, before anything is sent.
+   */
   single(method: MethodDescriptor, options: CallOptions): CallState {
+    checkCallCompression(options.compression, this.defaults.compression, method.path);
     const policy = this.defaults.policyOf(method);
     const call = new CallState(method, options, this.defaults.deadlineMs, policy.retry, policy.idempotent);
     // Metadata a server would reset the stream for is refused with a message that says why.

@@ -4,6 +4,7 @@ import { toMetadata } from '../../common/metadata.js';
 import type { MethodDescriptor } from '../../schema/descriptor.js';
 import type { CallOptions } from '../api/call-options.js';
 import type { ClientEndpoint } from '../endpoints/client-endpoint.js';
+import { withCallCompression } from './compression.js';
 import type { RetryPolicy } from './retry-policy.js';
 
 const NO_METADATA: Readonly<Record<string, string>> = Object.freeze({});
@@ -53,7 +54,7 @@ export class CallState implements PickContext {
     this.attemptDeadline =
       timeout === undefined ? this.deadline : Math.min(this.deadline ?? Number.POSITIVE_INFINITY, Date.now() + timeout);
     return {
-      options: this.attemptDeadline === undefined ? {} : { deadline: this.attemptDeadline },
+      options: withCallCompression(this.options.compression, this.attemptDeadline === undefined ? {} : { deadline: this.attemptDeadline }),
       // grpc-js may add to the metadata it is given: later attempts get a copy.
       metadata: this.attempt === 1 ? this.grpcMetadata : this.grpcMetadata.clone(),
     };
