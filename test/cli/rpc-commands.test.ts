@@ -6,7 +6,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { etcdRegistry } from 'switchboard';
 import { type EchoNode, startEchoNode, startEchoNodes, stopAll } from '../helpers/echo-nodes.js';
-import { findEtcd, type LocalEtcd, startEtcd } from '../helpers/etcd.js';
+import { findEtcd, type LocalEtcd, startEtcd } from '../../scripts/dev/etcd.js';
 
 const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 const PROTO = 'test/protos/echo.proto';

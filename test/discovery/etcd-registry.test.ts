@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createClient, createServer, type EtcdRegistry, etcdRegistry } from 'switchboard';
 import { Echo } from '../gen/echo.js';
 import { startEchoNode, stopAll } from '../helpers/echo-nodes.js';
-import { type LocalEtcd, startEtcd } from '../helpers/etcd.js';
+import { type LocalEtcd, startEtcd } from '../../scripts/dev/etcd.js';
 import { startLoad } from '../helpers/steady-load.js';
 
 const SERVICE = Echo.name;
