@@ -5,6 +5,7 @@ import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { provided } from './setup/provided.js';
 
 const run = promisify(execFile);
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -91,7 +92,7 @@ describe.concurrent('examples', () => {
     TIMEOUT_MS,
   );
 
-  it(
+  it.skipIf(provided('etcd', 'the etcd-cluster example test') === undefined)(
     'etcd-cluster prints exactly its README output',
     async () => {
       const [expected, actual] = await Promise.all([expectedOutput('etcd-cluster'), runExample('etcd-cluster')]);

@@ -5,8 +5,9 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { etcdRegistry } from 'switchboard';
+import { type LocalEtcd, startEtcd } from '../../scripts/dev/etcd.js';
 import { type EchoNode, startEchoNode, startEchoNodes, stopAll } from '../helpers/echo-nodes.js';
-import { findEtcd, type LocalEtcd, startEtcd } from '../../scripts/dev/etcd.js';
+import { provided } from '../setup/provided.js';
 
 const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 const PROTO = 'test/protos/echo.proto';
@@ -121,7 +122,7 @@ describe('switchboard bench', () => {
   });
 });
 
-describe.skipIf(findEtcd() === undefined)('switchboard call etcd://', () => {
+describe.skipIf(provided('etcd', 'switchboard call etcd:// tests') === undefined)('switchboard call etcd://', () => {
   let etcd: LocalEtcd;
   let registered: EchoNode[] = [];
   beforeAll(async () => {
