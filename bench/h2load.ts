@@ -2,17 +2,20 @@
  * h2load (nghttp2's HTTP/2 load generator, written in C) as a gRPC load source: it costs
  * the machine a few µs per call, so a single Node.js node in front of it runs out of CPU
  * first and its calls/s are the server's throughput. Taken from PATH, or unpacked from
- * Debian's nghttp2-client (with the two libraries it needs) into `.h2load/` (gitignored),
- * as `.ci/run` does with etcd: nothing is installed system-wide.
+ * Debian's nghttp2-client (with the two libraries it needs) into `.cache/debs/h2load/`
+ * (gitignored), as the tests do with etcd: nothing is installed system-wide.
  */
 import { execFile, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { DEB_CACHE, libraryDirs, unpackDebs } from '../scripts/dev/debian.js';
 import { pinned } from './spawn-nodes.js';
 
-const LOCAL = fileURLToPath(new URL('../.h2load/', import.meta.url));
+const UNPACKED = path.join(DEB_CACHE, 'h2load');
+/** The request bodies h2load sends. */
+const BODIES = fileURLToPath(new URL('../.cache/h2load/', import.meta.url));
 const PACKAGES = ['nghttp2-client', 'libev4', 'libjemalloc2'];
 const run = promisify(execFile);
 
@@ -25,32 +28,30 @@ export interface Runnable {
 /** h2load, or why it cannot be started. */
 export type H2load = Runnable | { readonly missing: string };
 
-/** h2load from PATH, else from `.h2load/`, unpacking Debian's packages there the first time. */
+/** h2load from PATH, else from `.cache/debs/h2load/`, unpacking Debian's packages there the first time. */
 export function findH2load(): H2load {
   if (spawnSync('h2load', ['--version'], { stdio: 'ignore' }).status === 0) return { command: 'h2load', env: process.env };
-  const local = path.join(LOCAL, 'pkg/usr/bin/h2load');
+  const local = path.join(UNPACKED, 'usr/bin/h2load');
   let why = '';
   if (!existsSync(local)) {
-    mkdirSync(LOCAL, { recursive: true });
-    const unpack = `apt-get download ${PACKAGES.join(' ')} && for deb in *.deb; do dpkg-deb -x "$deb" pkg; done`;
-    const result = spawnSync('sh', ['-c', unpack], { cwd: LOCAL, encoding: 'utf8' });
-    if (result.status !== 0) why = `: ${`${result.stderr ?? ''}`.trim().split('\n').slice(-2).join(' ')}`;
+    try {
+      unpackDebs('h2load', PACKAGES);
+    } catch (error) {
+      why = `: ${error instanceof Error ? error.message : String(error)}`;
+    }
   }
-  // The libraries' folder is named after the architecture (x86_64-linux-gnu, aarch64-linux-gnu, ...).
-  const libs = path.join(LOCAL, 'pkg/usr/lib');
-  const archDirs = existsSync(libs) ? readdirSync(libs).filter((name) => name.endsWith('-linux-gnu')) : [];
-  const env = { ...process.env, LD_LIBRARY_PATH: archDirs.map((name) => path.join(libs, name)).join(':') };
+  const env = { ...process.env, LD_LIBRARY_PATH: libraryDirs(UNPACKED).join(':') };
   if (spawnSync(local, ['--version'], { stdio: 'ignore', env }).status === 0) return { command: local, env };
-  return { missing: `h2load not found (Debian: apt-get install nghttp2-client; could not unpack it into ${LOCAL}${why})` };
+  return { missing: `h2load not found (Debian: apt-get install nghttp2-client; could not unpack it into ${UNPACKED}${why})` };
 }
 
-/** A gRPC request as h2load sends it (the 5-byte length prefix and the encoded message), written to `.h2load/<name>.grpc`. */
+/** A gRPC request as h2load sends it (the 5-byte length prefix and the encoded message), written to `.cache/h2load/<name>.grpc`. */
 export function grpcBodyFile(name: string, message: Uint8Array): string {
   const frame = Buffer.alloc(5 + message.length);
   frame.writeUInt32BE(message.length, 1);
   frame.set(message, 5);
-  mkdirSync(LOCAL, { recursive: true });
-  const file = path.join(LOCAL, `${name}.grpc`);
+  mkdirSync(BODIES, { recursive: true });
+  const file = path.join(BODIES, `${name}.grpc`);
   writeFileSync(file, frame);
   return file;
 }

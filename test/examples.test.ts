@@ -8,7 +8,7 @@ import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { hasOpenssl } from './helpers/certs.js';
+import { provided } from './setup/provided.js';
 
 const run = promisify(execFile);
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -72,7 +72,7 @@ describe.concurrent('examples', () => {
     TIMEOUT_MS,
   );
 
-  it.skipIf(!hasOpenssl())(
+  it.skipIf(provided('openssl', 'the security example test') === undefined)(
     'security prints its README output, up to ports',
     async () => {
       const mask = (line: string) => line.replace(/127\.0\.0\.1:\d+/g, '127.0.0.1:PORT');
@@ -125,7 +125,7 @@ describe.concurrent('examples', () => {
     TIMEOUT_MS,
   );
 
-  it(
+  it.skipIf(provided('etcd', 'the etcd-cluster example test') === undefined)(
     'etcd-cluster prints exactly its README output',
     async () => {
       const [expected, actual] = await Promise.all([expectedOutput('etcd-cluster'), runExample('etcd-cluster')]);

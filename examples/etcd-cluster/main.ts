@@ -7,7 +7,7 @@
 
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type Client, createClient, createServer, etcdRegistry, type Server } from 'switchboard';
-import { startEtcd } from '../../test/helpers/etcd.js';
+import { startEtcd } from '../../scripts/dev/etcd.js';
 import { Greeter } from '../greeter/gen/greeter.js';
 
 const etcd = process.env.ETCD_HOSTS ? undefined : await startEtcd();

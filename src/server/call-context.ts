@@ -43,6 +43,7 @@ class ServerCallContext implements LiveContext {
   #deadline: Date | null | undefined = null;
   /** Why the call was aborted before anyone asked for its signal. */
   #abortedFor: RpcError | undefined;
+  #headerSent = false;
 
   constructor(
     private readonly call: IncomingCall,
@@ -76,6 +77,11 @@ class ServerCallContext implements LiveContext {
   }
 
   sendHeader(metadata: Parameters<CallContext['sendHeader']>[0]): void {
+    // grpc-js drops a second sendMetadata without a word: the caller would never see it.
+    if (this.#headerSent) {
+      throw new RpcError(Status.INTERNAL, `sendHeader in ${this.path}: the response headers were already sent (sendHeader is once per call)`);
+    }
+    this.#headerSent = true;
     this.call.sendMetadata(toMetadata(metadata));
   }
 

@@ -22,6 +22,10 @@ export interface CallContext {
    * Sends the response headers (initial metadata) now, before the first response; at most
    * once per call, called on the context (`ctx.sendHeader(...)`). Without it, empty headers
    * go with the first response.
+   *
+   * @throws RpcError INTERNAL, naming the method, when called a second time in the same call
+   *   (the headers are gone; gRPC has one set per call). Uncaught, it fails the call with
+   *   that status and message.
    */
   sendHeader(metadata: MetadataInit): void;
   /** Reports the application's own load figures for the node (see `Server.reportLoad`). */

@@ -1,13 +1,16 @@
 // The `call` and `bench` commands, run as the built binary (dist/cli/main.js) in a child
-// process against real Echo nodes on loopback.
+// process (one test: `call` in this process) against real Echo nodes on loopback.
 import { execFile, execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Command } from 'commander';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { etcdRegistry } from 'switchboard';
+import { type LocalEtcd, startEtcd } from '../../scripts/dev/etcd.js';
+import { registerCallCommand } from '../../src/cli/call-command.js';
 import { useEchoCluster } from '../helpers/echo-cluster.js';
-import { type EchoNode, startEchoNode, stopAll } from '../helpers/echo-nodes.js';
-import { findEtcd, type LocalEtcd, startEtcd } from '../helpers/etcd.js';
+import { countBy, type EchoNode, startEchoNode, stopAll } from '../helpers/echo-nodes.js';
+import { provided } from '../setup/provided.js';
 
 const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 const PROTO = 'test/protos/echo.proto';
@@ -55,7 +58,39 @@ describe('switchboard call', () => {
     expect(JSON.parse(result.stdout)).toMatchObject({ text: 'a,b', index: 2 });
   });
 
+  // Each command line is a new client: it waits a moment for every node of the list, so the
+  // balancer's first pick is among all of them, not just the first node to connect. Thirty
+  // command lines run in this process (a process each would cost a second of start-up here).
+  it('spreads calls from one command line after another over all 3 nodes', async () => {
+    const three = await Promise.all([0, 1, 2].map((i) => startEchoNode(`node-${i}`)));
+    const stderr = vi.spyOn(console, 'error').mockImplementation(() => {});
+    const stdout = vi.spyOn(console, 'log').mockImplementation(() => {});
+    try {
+      const list = three.map((n) => n.address).join(',');
+      for (let i = 0; i < 30; i++) {
+        const program = new Command('switchboard');
+        registerCallCommand(program);
+        await program.parseAsync(['call', list, 'test.echo.Echo/Unary', '{"text":"s"}', '--proto', PROTO], { from: 'user' });
+      }
+      const served = stderr.mock.calls.map(([line]) => /^served by (node-\d) /.exec(String(line))?.[1] ?? String(line));
+      expect(served).toHaveLength(30);
+      // roundRobin starts at a random node: one of the 3 gets none of 30 calls with probability 3·(2/3)^30 ≈ 2e-5.
+      expect(Object.keys(countBy(served, (id) => id)).sort()).toEqual(['node-0', 'node-1', 'node-2']);
+    } finally {
+      stderr.mockRestore();
+      stdout.mockRestore();
+      await stopAll(three);
+    }
+  });
+
+  it('picks the node with the balancer named by --balancer', async () => {
+    const result = await switchboard('call', target, 'test.echo.Echo/Unary', '{"text":"b"}', '--proto', PROTO, '--balancer', 'leastLoad');
+    expect(result.code).toBe(0);
+    expect(result.stderr).toMatch(/^served by node-[01] \(127\.0\.0\.1:\d+\)\n$/);
+  });
+
   it.each([
+    [['call', '127.0.0.1:1', 'test.echo.Echo/Unary', '{}', '--proto', PROTO, '--balancer', 'fastest'], /^switchboard call: unknown balancer "fastest"; registered: roundRobin, .+\n$/],
     [['call', '127.0.0.1:1', 'test.echo.Echo/Unary', '{}', '--proto', 'test/protos/nope.proto'], /^switchboard call: proto file not found: .*nope\.proto\n$/],
     [['call', '127.0.0.1:1', 'test.echo.Echo/Nope', '{}', '--proto', PROTO], /^switchboard call: method Nope is not in test\.echo\.Echo \(methods: Unary, Write, ServerStream, ClientStream, Bidi\)\n$/],
     [['call', '127.0.0.1:1', 'test.echo.Nope/Unary', '{}', '--proto', PROTO], /^switchboard call: service test\.echo\.Nope is not defined in .*echo\.proto \(services there: test\.echo\.Echo\)\n$/],
@@ -122,7 +157,7 @@ describe('switchboard bench', () => {
   });
 });
 
-describe.skipIf(findEtcd() === undefined)('switchboard call etcd://', () => {
+describe.skipIf(provided('etcd', 'switchboard call etcd:// tests') === undefined)('switchboard call etcd://', () => {
   let etcd: LocalEtcd;
   let registered: EchoNode[] = [];
   beforeAll(async () => {

@@ -5,8 +5,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createClient, createServer, type EtcdRegistry, etcdRegistry } from 'switchboard';
 import { Echo } from '../gen/echo.js';
 import { startEchoNode, stopAll } from '../helpers/echo-nodes.js';
-import { type LocalEtcd, startEtcd } from '../helpers/etcd.js';
+import { type LocalEtcd, startEtcd } from '../../scripts/dev/etcd.js';
 import { startLoad } from '../helpers/steady-load.js';
+import { provided } from '../setup/provided.js';
 
 const SERVICE = Echo.name;
 let etcd: LocalEtcd;
@@ -28,14 +29,14 @@ async function spawnNode(prefix: string, id: string): Promise<ChildProcess> {
   return child;
 }
 
-beforeAll(async () => {
-  etcd = await startEtcd();
-});
-afterAll(async () => {
-  await etcd?.close();
-});
+describe.skipIf(provided('etcd', 'etcd registry tests') === undefined)('etcd registry', () => {
+  beforeAll(async () => {
+    etcd = await startEtcd();
+  });
+  afterAll(async () => {
+    await etcd?.close();
+  });
 
-describe('etcd registry', () => {
   it('registers a node on listen, clients call it, members() lists it, shutdown deregisters it first', async () => {
     const registry = newRegistry();
     const nodes = [await startEchoNode('a', { registry, zone: 'z1', weight: 2, labels: { v: '1' } }), await startEchoNode('b', { registry })];

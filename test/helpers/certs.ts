@@ -14,17 +14,7 @@ export interface TestCerts {
   remove(): void;
 }
 
-/** Whether `openssl` can be run (`.ci/run` installs it when missing). */
-export function hasOpenssl(): boolean {
-  try {
-    execFileSync('openssl', ['version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** Generates the certificates with `openssl` into a fresh temporary directory. */
+/** Generates the certificates with `openssl` (provided by test/setup/openssl.ts) into a fresh temporary directory. */
 export function generateCerts(): TestCerts {
   const dir = mkdtempSync(path.join(tmpdir(), 'switchboard-certs-'));
   const at = (name: string) => path.join(dir, name);

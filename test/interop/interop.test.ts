@@ -12,32 +12,19 @@ import { createClient, type Server } from 'switchboard';
 import { TestService } from '../gen/interop.js';
 import { INTEROP_CASES, runInteropCase } from './interop-cases.js';
 import { startInteropServer } from './interop-server.js';
+import { provided } from '../setup/provided.js';
 
 /**
  * The standard gRPC interop cases between Switchboard (grpc-js) and Python's grpcio (the
- * C-core implementation), both ways. Debian's grpcio is installed for /usr/bin/python3 by
- * `.ci/run`; without it the suite is skipped with a message saying so.
+ * C-core implementation), both ways. The test run provides Debian's grpcio for
+ * /usr/bin/python3 (test/setup/python-grpc.ts); only where it cannot be had is the suite
+ * skipped, with a message saying so.
  */
-const PYTHON = '/usr/bin/python3';
+const PYTHON = provided('pythonGrpc', 'interop with Python grpcio');
 const SCRIPT = fileURLToPath(new URL('./interop.py', import.meta.url));
 const PROTO = fileURLToPath(new URL('../protos/interop.proto', import.meta.url));
 
-function grpcioVersion(): string | undefined {
-  try {
-    return execFileSync(PYTHON, ['-c', 'import grpc, google.protobuf; print(grpc.__version__)'], { stdio: 'pipe' })
-      .toString()
-      .trim();
-  } catch {
-    return undefined;
-  }
-}
-
-const grpcio = grpcioVersion();
-if (grpcio === undefined) {
-  console.warn(
-    `[interop] skipped: ${PYTHON} cannot import grpc and google.protobuf (install Debian's python3-grpcio and python3-protobuf; .ci/run does)`,
-  );
-}
+const grpcio = PYTHON === undefined ? undefined : execFileSync(PYTHON, ['-c', 'import grpc; print(grpc.__version__)']).toString().trim();
 
 /** The service's FileDescriptorSet (snake_case names, as protoc would write them) for Python. */
 function writeDescriptors(dir: string): string {
@@ -49,7 +36,7 @@ function writeDescriptors(dir: string): string {
 
 /** Starts the Python server and resolves with its address once it prints it. */
 async function startPythonServer(descriptors: string): Promise<{ child: ChildProcess; address: string }> {
-  const child = spawn(PYTHON, [SCRIPT, 'server', '--descriptors', descriptors], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const child = spawn(PYTHON!, [SCRIPT, 'server', '--descriptors', descriptors], { stdio: ['pipe', 'pipe', 'inherit'] });
   const lines = createInterface({ input: child.stdout! });
   const exited = once(child, 'exit').then(([code]) => {
     throw new Error(`python interop server exited with ${code} before listening`);
@@ -67,7 +54,7 @@ async function startPythonServer(descriptors: string): Promise<{ child: ChildPro
 /** Runs the Python client's cases against `address`; per case, PASS or the reason it failed. */
 function runPythonClient(descriptors: string, address: string): Promise<Map<string, string>> {
   return new Promise((resolve, reject) => {
-    const child = spawn(PYTHON, [SCRIPT, 'client', '--descriptors', descriptors, '--address', address, ...INTEROP_CASES], {
+    const child = spawn(PYTHON!, [SCRIPT, 'client', '--descriptors', descriptors, '--address', address, ...INTEROP_CASES], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';

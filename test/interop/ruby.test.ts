@@ -5,7 +5,8 @@ import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { balancers, type Client, createClient, type Server, type ServerStats } from 'switchboard';
 import { TestService, UnimplementedService } from '../gen/grpc/testing/test.js';
-import { type RubyGrpc, rubyGrpc } from '../setup/ruby-grpc.js';
+import { provided } from '../setup/provided.js';
+import { locateRubyGrpc, type RubyGrpc } from '../setup/ruby-grpc.js';
 import { type CaseClients, CLIENT_CASES, largeUnary, pingPong, runClientCase } from './grpc-testing-cases.js';
 import { startTestServiceNode } from './grpc-testing-node.js';
 
@@ -18,8 +19,6 @@ import { startTestServiceNode } from './grpc-testing-node.js';
 const SERVER_WRAPPER = fileURLToPath(new URL('./ruby-server.rb', import.meta.url));
 /** One client.rb run: start-up is about a second. */
 const CASE_TIMEOUT_MS = 30_000;
-/** Finding ruby-grpc may install it. */
-const SETUP_TIMEOUT_MS = 600_000;
 
 /** Every case of client.rb that needs no cloud credentials. */
 const RUBY_CLIENT_CASES = [
@@ -137,11 +136,9 @@ async function startRubyServer(ruby: RubyGrpc): Promise<RubyServer> {
 
 const clientOptions = { retry: { maxAttempts: 1 } } as const;
 
-let ruby: RubyGrpc | string = 'not looked up yet';
-beforeAll(async () => {
-  ruby = await rubyGrpc();
-  if (typeof ruby === 'string') console.warn(`[interop] Ruby gRPC interop skipped: ${ruby}`);
-}, SETUP_TIMEOUT_MS);
+// The global setup installs ruby-grpc when it is missing; without it every test is skipped, saying why.
+const ruby: RubyGrpc | string =
+  provided('rubyGrpc', 'Ruby gRPC interop') === undefined ? 'ruby-grpc is not available' : locateRubyGrpc();
 
 /** The Ruby programs, or skips the test (saying why). */
 function rubyOrSkip(skip: (note: string) => void): RubyGrpc {

@@ -1,24 +1,22 @@
 // The live status page in headless Chromium (Debian's `chromium`, driven by playwright-core):
-// it renders the three demo nodes and its numbers move while calls flow. Without a
-// Chromium on the machine the test is skipped with a message (.ci/run installs one).
-import { existsSync } from 'node:fs';
+// it renders the three demo nodes and its numbers move while calls flow. The test run
+// provides Chromium (test/setup/chromium.ts); only where it cannot be had is this skipped.
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { balancers, createClient } from 'switchboard';
 import { type DemoNode, startDemoCluster } from '../../src/cli/demo-cluster.js';
 import { Greeter } from '../../src/gen/demo/greeter.js';
+import { provided } from '../setup/provided.js';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const haveChromium = existsSync(CHROMIUM);
-if (!haveChromium) console.warn(`status page browser test skipped: no Chromium at ${CHROMIUM} (apt-get install chromium)`);
+const CHROMIUM = provided('chromium', 'status page browser test');
 
-describe.skipIf(!haveChromium)('client.serveStatus() in headless Chromium', () => {
+describe.skipIf(CHROMIUM === undefined)('client.serveStatus() in headless Chromium', () => {
   let nodes: DemoNode[] = [];
   let browser: Browser;
   beforeAll(async () => {
     nodes = await startDemoCluster();
     browser = await chromium.launch({
-      executablePath: CHROMIUM,
+      executablePath: CHROMIUM!,
       args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
     });
   });

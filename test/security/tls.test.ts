@@ -2,8 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createClient, createServer, type Server, Status } from 'switchboard';
 import { describeConnectError } from '../../src/client/endpoints/connect-error.js';
 import { Echo } from '../gen/echo.js';
-import { generateCerts, hasOpenssl, type TestCerts } from '../helpers/certs.js';
+import { generateCerts, type TestCerts } from '../helpers/certs.js';
 import { rejection } from '../helpers/rejection.js';
+import { provided } from '../setup/provided.js';
 
 const FAIL_FAST = { waitForReadyMs: 1500, healthCheck: false } as const;
 
@@ -22,7 +23,7 @@ async function tlsNode(certs: TestCerts, requireClientCert: boolean): Promise<{ 
 }
 
 
-describe.skipIf(!hasOpenssl())('TLS and mTLS', () => {
+describe.skipIf(provided('openssl', 'TLS and mTLS tests') === undefined)('TLS and mTLS', () => {
   let certs: TestCerts;
   let tls: { server: Server; address: string };
   let mtls: { server: Server; address: string };

@@ -1,12 +1,18 @@
-import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
+// The gRPC project's own Ruby interop client and server (Debian's ruby-grpc, C core) and
+// the interop protos (Debian's grpc-proto), for the official interop suite: installed with
+// apt-get when missing (they bring Ruby and its gems, not a service).
+import { spawnSync } from 'node:child_process';
 import path from 'node:path';
-import { promisify } from 'node:util';
+import { installDebs } from '../../scripts/dev/debian.js';
+import { cannotProvide, type Provided, type Provider } from './provider.js';
 
-/**
- * The gRPC project's own Ruby interop client and server (Debian's ruby-grpc, C core) and
- * the interop protos (Debian's grpc-proto), for the official interop suite.
- */
+declare module 'vitest' {
+  interface ProvidedContext {
+    rubyGrpc: Provided;
+  }
+}
+
+/** Where the Ruby interop programs and the interop protos are. */
 export interface RubyGrpc {
   /** The Ruby interpreter. */
   readonly ruby: string;
@@ -20,64 +26,46 @@ export interface RubyGrpc {
   readonly version: string;
 }
 
-const run = promisify(execFile);
+const RUBY = '/usr/bin/ruby';
 const PACKAGES = ['ruby-grpc', 'grpc-proto'];
 
-/**
- * Finds Ruby's gRPC interop programs, installing Debian's packages when they are missing
- * (one line says so). Resolves with a reason instead when they cannot be had (no apt-get,
- * not root, the install failed).
- */
-export async function rubyGrpc(): Promise<RubyGrpc | string> {
-  const found = await locate();
-  if (typeof found !== 'string') return found;
-  if (!existsSync('/usr/bin/apt-get')) return `${found}, and there is no apt-get to install ${PACKAGES.join(' ')}`;
-  if (process.getuid?.() !== 0) return `${found}; installing ${PACKAGES.join(' ')} needs root`;
-  console.log(`[ruby-grpc] ${found}: apt-get install -y ${PACKAGES.join(' ')}`);
-  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  const install = () => run('apt-get', ['install', '-y', '-q', ...PACKAGES], { env, maxBuffer: 64 << 20 });
-  try {
-    await install();
-  } catch {
-    // A machine whose package lists were never fetched knows no such packages yet.
+export const rubyGrpc: Provider = {
+  name: 'rubyGrpc',
+  provide() {
+    if (typeof locateRubyGrpc() !== 'string') return { path: RUBY };
     try {
-      await run('apt-get', ['update', '-q'], { env, maxBuffer: 64 << 20 });
-      await install();
+      installDebs(PACKAGES);
+      const found = locateRubyGrpc();
+      if (typeof found === 'string') throw new Error(found);
     } catch (error) {
-      return `apt-get install ${PACKAGES.join(' ')} failed: ${lastLine(error)}`;
+      throw cannotProvide("Ruby's gRPC interop client and server", `apt-get install ${PACKAGES.join(' ')}`, error);
     }
-  }
-  return locate();
-}
+    return { path: RUBY, fetched: `ruby grpc: installed Debian's ${PACKAGES.join(' and ')} (apt-get install)` };
+  },
+};
 
-/** The installed programs, or what is missing. */
-async function locate(): Promise<RubyGrpc | string> {
-  const gemFiles = await packageFiles('ruby-grpc');
-  const protoFiles = await packageFiles('grpc-proto');
+/** The installed programs, or what is missing (nothing is installed here). */
+export function locateRubyGrpc(): RubyGrpc | string {
+  const gemFiles = packageFiles('ruby-grpc');
+  const protoFiles = packageFiles('grpc-proto');
   const clientRb = gemFiles.find((file) => file.endsWith('/src/ruby/pb/test/client.rb'));
   const serverRb = gemFiles.find((file) => file.endsWith('/src/ruby/pb/test/server.rb'));
   const testProto = protoFiles.find((file) => file.endsWith('/grpc/testing/test.proto'));
-  if (clientRb === undefined || serverRb === undefined) return 'ruby-grpc (the gem with the interop client.rb and server.rb) is not installed';
+  if (clientRb === undefined || serverRb === undefined) {
+    return 'ruby-grpc (the gem with the interop client.rb and server.rb) is not installed';
+  }
   if (testProto === undefined) return 'grpc-proto (grpc/testing/test.proto) is not installed';
-  const ruby = '/usr/bin/ruby';
-  try {
-    const { stdout } = await run(ruby, ['-e', "require 'grpc'; print GRPC::VERSION"]);
-    return { ruby, clientRb, serverRb, protoDir: path.dirname(path.dirname(path.dirname(testProto))), version: stdout.trim() };
-  } catch (error) {
-    return `ruby cannot load the grpc gem: ${lastLine(error)}`;
-  }
+  const version = spawnSync(RUBY, ['-e', "require 'grpc'; print GRPC::VERSION"], { encoding: 'utf8' });
+  if (version.status !== 0) return `ruby cannot load the grpc gem: ${lastLine(version.stderr)}`;
+  const protoDir = path.dirname(path.dirname(path.dirname(testProto)));
+  return { ruby: RUBY, clientRb, serverRb, protoDir, version: version.stdout.trim() };
 }
 
-async function packageFiles(name: string): Promise<string[]> {
-  try {
-    const { stdout } = await run('dpkg', ['-L', name], { maxBuffer: 16 << 20 });
-    return stdout.split('\n');
-  } catch {
-    return [];
-  }
+function packageFiles(name: string): string[] {
+  const listed = spawnSync('dpkg', ['-L', name], { encoding: 'utf8', maxBuffer: 16 << 20 });
+  return listed.status === 0 ? listed.stdout.split('\n') : [];
 }
 
-function lastLine(error: unknown): string {
-  const stderr = (error as { stderr?: string }).stderr?.trim();
-  return stderr ? stderr.split('\n').at(-1)! : String(error);
+function lastLine(text: string | null): string {
+  return text?.trim().split('\n').at(-1) ?? 'no output';
 }

@@ -1,6 +1,8 @@
 // A throwaway etcd for tests and examples: a real `etcd` process on 127.0.0.1 with its own
 // temporary data directory and free client and peer ports (never 2379/2380, never a
 // system etcd). It can be stopped and restarted on the same ports with the same data.
+// The binary is `$ETCD_BIN`, `etcd` on PATH, or Debian's etcd-server unpacked into
+// `.cache/debs/etcd/` (fetched there the first time it is needed; nothing is installed).
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync } from 'node:fs';
@@ -9,9 +11,9 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { fileURLToPath } from 'node:url';
+import { DEB_CACHE, unpackDebs } from './debian.js';
 
-const root = fileURLToPath(new URL('../..', import.meta.url));
+const CACHED = join(DEB_CACHE, 'etcd/usr/bin/etcd');
 const START_TIMEOUT_MS = 15_000;
 
 /** A running (or stopped) local etcd. */
@@ -27,22 +29,36 @@ export interface LocalEtcd {
   close(): Promise<void>;
 }
 
-/** The etcd binary: `$ETCD_BIN`, `.etcd/pkg/usr/bin/etcd` (what `.ci/run` unpacks), or `etcd` on PATH. */
+/** The etcd binary: `$ETCD_BIN`, `etcd` on PATH, or the one unpacked into `.cache/debs/etcd/`. */
 export function findEtcd(): string | undefined {
   const candidates = [
     process.env.ETCD_BIN,
-    join(root, '.etcd/pkg/usr/bin/etcd'),
     ...(process.env.PATH ?? '').split(delimiter).map((dir) => join(dir, 'etcd')),
+    CACHED,
   ];
   return candidates.find((path): path is string => path !== undefined && path !== '' && existsSync(path));
 }
 
+/**
+ * The etcd binary; without one, unpacks Debian's etcd-server into `.cache/debs/etcd/` and
+ * says so in `fetched`. Throws, naming what to install, when it cannot be had.
+ */
+export function provideEtcd(): { readonly path: string; readonly fetched?: string } {
+  const found = findEtcd();
+  if (found !== undefined) return { path: found };
+  try {
+    unpackDebs('etcd', ['etcd-server']);
+  } catch (error) {
+    const why = error instanceof Error ? error.message : String(error);
+    throw new Error(`no etcd binary (${why}); install one: apt-get install etcd-server, or set ETCD_BIN`);
+  }
+  return { path: CACHED, fetched: `etcd: unpacked Debian's etcd-server into ${join(DEB_CACHE, 'etcd')}` };
+}
+
 /** Starts etcd on free loopback ports and waits until it answers. */
 export async function startEtcd(): Promise<LocalEtcd> {
-  const binary = findEtcd();
-  if (binary === undefined) {
-    throw new Error('no etcd binary: install etcd-server, or run .ci/run (it unpacks one into .etcd/), or set ETCD_BIN');
-  }
+  const { path: binary, fetched } = provideEtcd();
+  if (fetched !== undefined) console.error(fetched);
   const dataDir = await mkdtemp(join(tmpdir(), 'switchboard-etcd-'));
   const clientUrl = `http://127.0.0.1:${await freePort()}`;
   const peerUrl = `http://127.0.0.1:${await freePort()}`;
