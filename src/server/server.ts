@@ -6,13 +6,12 @@ import { RpcError } from '../common/rpc-error.js';
 import { Status } from '../common/status.js';
 import { MethodRecorder } from '../observability/method-stats.js';
 import { type CallRecorder, metricsRecorder } from '../observability/metrics.js';
-import { methodCodec } from '../schema/codec.js';
 import type { ServiceDescriptor } from '../schema/descriptor.js';
 import type { Registration, Registry } from '../discovery/registry.js';
 import { type Advertised, announcedAddress, checkAnnounceable, parseAdvertise } from './advertise.js';
 import type { LiveContext } from './call-context.js';
 import { ConcurrencyLimit } from './concurrency-limit.js';
-import { adaptHandler, type CallHooks, type UntypedHandler } from './handler-adapter.js';
+import type { CallHooks } from './handler-adapter.js';
 import type { Handlers } from './handler-types.js';
 import { type AppLoad, type LoadSnapshot, LoadReporter } from './load-reporter.js';
 import type { ServerInterceptor } from './server-interceptor.js';
@@ -20,6 +19,7 @@ import { Health, HealthState } from './health.js';
 import { Node, type NodeIdentity, nodeInfoHandlers } from './node-info.js';
 import type { ListenResult, Server, ServerOptions, ServerStats, ShutdownOptions } from './server-types.js';
 import { serverCredentials } from './server-tls.js';
+import { bindService } from './service-binding.js';
 
 /** Creates a server node (see docs/design.md, "Server nodes"). */
 export function createServer(options: ServerOptions): Server {
@@ -218,38 +218,7 @@ class NodeServer implements Server {
   }
 
   private register(service: ServiceDescriptor, handlers: object, hooks: CallHooks): void {
-    const definition: Record<string, grpc.MethodDefinition<unknown, unknown>> = {};
-    const implementation: grpc.UntypedServiceImplementation = {};
-    const given = handlers as Record<string, unknown>;
-    for (const name of Object.keys(given)) {
-      if (!(name in service.methods)) {
-        throw new Error(
-          `handler ${name} is not a method of ${service.name} (methods: ${Object.keys(service.methods).join(', ')})`,
-        );
-      }
-    }
-    for (const [name, method] of Object.entries(service.methods)) {
-      const codec = methodCodec(service, method);
-      definition[name] = {
-        path: method.path,
-        requestStream: method.requestStream,
-        responseStream: method.responseStream,
-        requestSerialize: codec.serializeRequest,
-        requestDeserialize: codec.deserializeRequest,
-        responseSerialize: codec.serializeResponse,
-        responseDeserialize: codec.deserializeResponse,
-        originalName: name,
-      };
-      const handler = given[name];
-      if (handler === undefined) {
-        implementation[name] = unimplemented(method.path);
-      } else if (typeof handler === 'function') {
-        implementation[name] = adaptHandler(method, codec, handler.bind(handlers) as UntypedHandler, hooks);
-      } else {
-        throw new TypeError(`handler ${name} of ${service.name} must be a function, got ${typeof handler}`);
-      }
-    }
-    this.grpcServer.addService(definition, implementation);
+    bindService(this.grpcServer, service, handlers, hooks);
   }
 }
 
@@ -265,11 +234,3 @@ const UNTRACKED: CallHooks = {
 
 /** How long a draining node keeps serving after it said NOT_SERVING (at most half the grace). */
 const DRAIN_NOTICE_MS = 250;
-
-function unimplemented(path: string): grpc.UntypedHandleCall {
-  const status = { code: Status.UNIMPLEMENTED, details: `method ${path} has no handler on this node` };
-  return (call: grpc.ServerUnaryCall<unknown, unknown>, callback?: grpc.sendUnaryData<unknown>) => {
-    if (callback) callback(status);
-    else call.emit('error', status);
-  };
-}
