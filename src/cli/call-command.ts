@@ -1,11 +1,11 @@
 import type { Command } from 'commander';
 import { createClient } from '../client/client.js';
+import { rpcMethod } from './reflection-client.js';
 import {
   clientMethod,
   clientTarget,
   parseRequests,
   positiveOption,
-  protoMethod,
   reachable,
   type RpcCommandOptions,
   rpcCommand,
@@ -17,9 +17,10 @@ interface CallCommandOptions extends RpcCommandOptions {
 }
 
 /**
- * `switchboard call <target> <pkg.Service/Method> [json] --proto <file>`: one call through
- * a client over the target's nodes. Responses go to stdout as JSON (one document per
- * message of a stream), the node that served the call to stderr, so stdout pipes into jq.
+ * `switchboard call <target> <pkg.Service/Method> [json] [--proto <file>]`: one call through
+ * a client over the target's nodes, with the schema of the .proto file or, without one, read
+ * from a node by server reflection. Responses go to stdout as JSON (one document per message
+ * of a stream), the node that served the call to stderr, so stdout pipes into jq.
  */
 export function registerCallCommand(program: Command): void {
   rpcCommand(
@@ -33,7 +34,7 @@ export function registerCallCommand(program: Command): void {
       runCommand('call', async () => {
         const timeoutMs = positiveOption(options.timeout, '--timeout');
         const nodes = clientTarget(target, timeoutMs);
-        const found = protoMethod(options.proto, options.include ?? [], methodPath);
+        const found = await rpcMethod(options, nodes, methodPath, timeoutMs);
         const requests = parseRequests(json, found);
         await nodes.check(found.service.name);
         const client = createClient(found.service, { ...nodes.nodes, deadlineMs: timeoutMs, waitForReadyMs: timeoutMs });
