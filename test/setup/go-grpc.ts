@@ -1,0 +1,92 @@
+// Go with Debian's grpc-go and protobuf sources, for tests that run a Go gRPC client (the
+// way the suite provides its other tools): when `go` or the sources are missing, installs
+// the Debian packages with apt-get (one line on stdout); where apt-get cannot, the caller
+// skips with the reason. Programs build in GOPATH mode against /usr/share/gocode and are
+// cached in .cache/go/ (keyed by their source), so only the first run pays for the build.
+import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { delimiter, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const GOPATH = '/usr/share/gocode';
+const PACKAGES = ['golang-go', 'golang-google-grpc-dev', 'golang-google-protobuf-dev'];
+const INSTALL = `apt-get install -y ${PACKAGES.join(' ')}`;
+/** Go packages the programs import, as directories of GOPATH. */
+const SOURCES = ['google.golang.org/grpc/reflection/grpc_reflection_v1alpha', 'google.golang.org/protobuf/reflect/protodesc'];
+
+/** Go is ready (`go` is its binary), or why not. */
+export type GoGrpc = { readonly go: string } | { readonly skip: string };
+
+let provided: Promise<GoGrpc> | undefined;
+
+/** Makes Go and the grpc-go sources available, installing them with apt-get when missing (once per process). */
+export function provideGoGrpc(): Promise<GoGrpc> {
+  provided ??= provide();
+  return provided;
+}
+
+async function provide(): Promise<GoGrpc> {
+  const found = ready();
+  if (found !== undefined) return { go: found };
+  const aptGet = onPath('apt-get');
+  if (aptGet === undefined || process.getuid?.() !== 0) {
+    return { skip: `Go and grpc-go are missing and apt-get is not available to install them: run \`${INSTALL}\`` };
+  }
+  console.log(`[go-grpc] installing ${PACKAGES.join(' ')} with apt-get`);
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  const install = () =>
+    run(aptGet, ['-o', 'DPkg::Lock::Timeout=300', 'install', '-y', '--no-install-recommends', ...PACKAGES], {
+      env,
+      maxBuffer: 64 << 20,
+    });
+  try {
+    await install().catch(async () => {
+      // The package lists may be missing or stale (a fresh container): refresh once.
+      await run(aptGet, ['-o', 'DPkg::Lock::Timeout=300', 'update'], { env, maxBuffer: 64 << 20 });
+      await install();
+    });
+  } catch (error) {
+    const reason = (error as { stderr?: string }).stderr?.trim().split('\n').at(-1) ?? String(error);
+    return { skip: `\`${INSTALL}\` failed: ${reason}` };
+  }
+  const go = ready();
+  return go === undefined ? { skip: `\`${INSTALL}\` ran but Go or the grpc-go sources are still missing` } : { go };
+}
+
+/** The go binary when it and the sources are there. */
+function ready(): string | undefined {
+  const go = onPath('go') ?? (existsSync('/usr/lib/go/bin/go') ? '/usr/lib/go/bin/go' : undefined);
+  if (go === undefined) return undefined;
+  return SOURCES.every((dir) => existsSync(join(GOPATH, 'src', dir))) ? go : undefined;
+}
+
+function onPath(name: string): string | undefined {
+  return (process.env.PATH ?? '').split(delimiter).map((dir) => join(dir, name)).find((file) => existsSync(file));
+}
+
+/**
+ * Builds the Go program in `dir` (its .go files; repository-relative) once, and gives the
+ * binary's path: .cache/go/<name>-<hash of the sources>.
+ */
+export async function buildGoProgram(go: string, dir: string, name: string): Promise<string> {
+  const source = join(root, dir);
+  const hash = createHash('sha256');
+  for (const file of readdirSync(source).filter((f) => f.endsWith('.go')).sort()) {
+    hash.update(file).update(readFileSync(join(source, file)));
+  }
+  const out = join(root, '.cache/go', `${name}-${hash.digest('hex').slice(0, 12)}`);
+  if (existsSync(out)) return out;
+  await mkdir(join(root, '.cache/go'), { recursive: true });
+  const env = { ...process.env, GOPATH, GO111MODULE: 'off', GOCACHE: join(root, '.cache/go/build-cache'), GOFLAGS: '' };
+  try {
+    await run(go, ['build', '-o', out, '.'], { cwd: source, env });
+  } catch (error) {
+    throw new Error(`go build of ${dir} failed: ${(error as { stderr?: string }).stderr ?? String(error)}`);
+  }
+  return out;
+}
