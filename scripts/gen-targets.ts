@@ -18,6 +18,8 @@ export const genTargets: readonly GenTarget[] = [
   {
     protos: [
       'proto/grpc/health/v1/health.proto',
+      'proto/grpc/reflection/v1/reflection.proto',
+      'proto/grpc/reflection/v1alpha/reflection.proto',
       'proto/switchboard/v1/node.proto',
       'proto/xds/data/orca/v3/orca_load_report.proto',
     ],

@@ -4,6 +4,7 @@ import { createBalancer } from '../balancer/registry.js';
 import { createClient } from '../client/client.js';
 import type { LatencySummary } from '../observability/latency-histogram.js';
 import { runClosedLoop } from './load-loop.js';
+import { rpcMethod } from './reflection-client.js';
 import {
   CliError,
   type ClientTarget,
@@ -12,7 +13,6 @@ import {
   type ProtoMethod,
   parseRequests,
   positiveOption,
-  protoMethod,
   reachable,
   type RpcCommandOptions,
   rpcCommand,
@@ -40,7 +40,7 @@ interface BenchResult {
 }
 
 /**
- * `switchboard bench <target> <method> [json] --proto <file> --balancer a,b`: a closed-loop
+ * `switchboard bench <target> <method> [json] [--proto <file>] --balancer a,b`: a closed-loop
  * load through a Switchboard client per balancer, with a progress bar, then one table row
  * per balancer (or `--json`).
  */
@@ -60,7 +60,7 @@ export function registerBenchCommand(program: Command): void {
         const concurrency = Math.round(positiveOption(options.concurrency, '--concurrency'));
         const durationMs = positiveOption(options.duration, '--duration') * 1000;
         const nodes = clientTarget(target, 5000);
-        const found = protoMethod(options.proto, options.include ?? [], methodPath);
+        const found = await rpcMethod(options, nodes, methodPath, 5000);
         if (found.method.requestStream) throw new CliError(`bench runs unary and server-streaming methods; ${methodPath} takes a request stream`);
         const [request] = parseRequests(json, found);
         const names = options.balancer.split(',').map((n) => n.trim());

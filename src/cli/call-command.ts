@@ -1,12 +1,12 @@
 import type { Command } from 'commander';
 import { createBalancer } from '../balancer/registry.js';
 import { createClient } from '../client/client.js';
+import { rpcMethod } from './reflection-client.js';
 import {
   clientMethod,
   clientTarget,
   parseRequests,
   positiveOption,
-  protoMethod,
   reachable,
   type RpcCommandOptions,
   rpcCommand,
@@ -26,10 +26,11 @@ interface CallCommandOptions extends RpcCommandOptions {
 const OTHER_NODES_WAIT_MS = 1000;
 
 /**
- * `switchboard call <target> <pkg.Service/Method> [json] --proto <file>`: one call through
+ * `switchboard call <target> <pkg.Service/Method> [json] [--proto <file>]`: one call through
  * a client over the target's nodes, picked by `--balancer` among those ready within a
- * second. Responses go to stdout as JSON (one document per message of a stream), the node
- * that served the call to stderr, so stdout pipes into jq.
+ * second, with the schema of the .proto file or, without one, read from a node by server
+ * reflection. Responses go to stdout as JSON (one document per message of a stream), the
+ * node that served the call to stderr, so stdout pipes into jq.
  */
 export function registerCallCommand(program: Command): void {
   rpcCommand(
@@ -44,7 +45,7 @@ export function registerCallCommand(program: Command): void {
       runCommand('call', async () => {
         const timeoutMs = positiveOption(options.timeout, '--timeout');
         const nodes = clientTarget(target, timeoutMs);
-        const found = protoMethod(options.proto, options.include ?? [], methodPath);
+        const found = await rpcMethod(options, nodes, methodPath, timeoutMs);
         const requests = parseRequests(json, found);
         const balancer = createBalancer(options.balancer);
         await nodes.check(found.service.name);

@@ -70,15 +70,26 @@ export interface ProtoMethod {
 
 /** Finds `pkg.Service/Method` (or `/pkg.Service/Method`) in the proto file; errors name what is missing. */
 export function protoMethod(protoFile: string, include: readonly string[], methodPath: string): ProtoMethod {
-  const match = /^\/?([\w.]+)[/.](\w+)$/.exec(methodPath);
-  if (match === null) throw new CliError(`bad method ${JSON.stringify(methodPath)}: expected pkg.Service/Method`);
-  const [, serviceName, methodName] = match as unknown as [string, string, string];
+  const [serviceName, methodName] = splitMethodPath(methodPath);
   let service: LooseServiceDescriptor;
   try {
     service = loadService(path.resolve(protoFile), serviceName, { includeDirs: include });
   } catch (error) {
     throw new CliError(error instanceof Error ? error.message : String(error));
   }
+  return findMethod(service, methodName);
+}
+
+/** `pkg.Service/Method`, `/pkg.Service/Method` or `pkg.Service.Method` → service and method names. */
+export function splitMethodPath(methodPath: string): [service: string, method: string] {
+  const match = /^\/?([\w.]+)[/.](\w+)$/.exec(methodPath);
+  if (match === null) throw new CliError(`bad method ${JSON.stringify(methodPath)}: expected pkg.Service/Method`);
+  return [match[1]!, match[2]!];
+}
+
+/** A method of a loaded service by its .proto name; the error lists the service's methods. */
+export function findMethod(service: LooseServiceDescriptor, methodName: string): ProtoMethod {
+  const serviceName = service.name;
   const found = Object.entries(service.methods).find(([, m]) => m.name === methodName);
   if (found === undefined) {
     const known = Object.values(service.methods).map((m) => m.name);
@@ -110,7 +121,7 @@ export function parseRequests(json: string, target: ProtoMethod): Record<string,
 
 /** Settings shared by `call` and `bench`. */
 export interface RpcCommandOptions {
-  readonly proto: string;
+  readonly proto?: string;
   readonly include?: string[];
 }
 
@@ -148,7 +159,7 @@ export function rpcCommand(program: Command, name: string, description: string, 
     .argument('<target>', 'host:port, a comma list of them, or etcd://host:port/prefix')
     .argument('<method>', 'pkg.Service/Method')
     .argument('[json]', jsonHelp, '{}')
-    .requiredOption('--proto <file>', '.proto file defining the service')
+    .option('--proto <file>', '.proto file defining the service (default: read from the node by server reflection)')
     .option('-I, --include <dir...>', 'directories searched for imports');
 }
 

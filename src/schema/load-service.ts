@@ -35,13 +35,19 @@ export function loadService(
   options: ProtoLoadOptions = {},
 ): LooseServiceDescriptor {
   const fileList = typeof files === 'string' ? [files] : files;
-  const root = loadProtoRoot(fileList, options);
+  return serviceOfRoot(loadProtoRoot(fileList, options), serviceName, fileList.join(', '));
+}
+
+/**
+ * A service of a resolved protobufjs root (from .proto files or from reflection), with the
+ * whole root as its schema; `origin` names where the root came from in the error.
+ */
+export function serviceOfRoot(root: protobuf.Root, serviceName: string, origin: string): LooseServiceDescriptor {
   const found = root.lookup(serviceName);
   if (!(found instanceof protobuf.Service)) {
     const known = listServices(root);
     throw new Error(
-      `service ${serviceName} is not defined in ${fileList.join(', ')}` +
-        (known.length > 0 ? ` (services there: ${known.join(', ')})` : ''),
+      `service ${serviceName} is not defined in ${origin}${known.length > 0 ? ` (services there: ${known.join(', ')})` : ''}`,
     );
   }
   const methods: Record<string, MethodDescriptor<LooseMessage, LooseMessage>> = {};

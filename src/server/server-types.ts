@@ -62,6 +62,11 @@ export interface ServerOptions extends MessageLimits {
   readonly advertise?: string;
   /** Prometheus metrics to record into (from `createMetrics()`); off by default. */
   readonly metrics?: Metrics;
+  /**
+   * Server reflection (`grpc.reflection.v1` and `v1alpha`), so grpcurl, `switchboard list`
+   * and `call` without `--proto` can read the node's schema. On by default; `false` turns it off.
+   */
+  readonly reflection?: boolean;
 }
 
 /** What `server.stats()` returns: the node's own view of the calls it handles. */

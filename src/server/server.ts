@@ -17,6 +17,7 @@ import { type AppLoad, type LoadSnapshot, LoadReporter } from './load-reporter.j
 import type { ServerInterceptor } from './server-interceptor.js';
 import { Health, HealthState } from './health.js';
 import { Node, type NodeIdentity, nodeInfoHandlers } from './node-info.js';
+import { ServerReflection } from './reflection/reflection-service.js';
 import type { ListenResult, Server, ServerOptions, ServerStats, ShutdownOptions } from './server-types.js';
 import { serverCredentials } from './server-tls.js';
 import { bindService } from './service-binding.js';
@@ -41,6 +42,7 @@ class NodeServer implements Server {
   private readonly advertised: Advertised | undefined;
   private registration: Registration | undefined;
   private readonly recorders = new Map<string, MethodRecorder>();
+  private readonly reflection: ServerReflection | undefined;
   private readonly record: CallRecorder | undefined;
   private readonly unwatchMetrics: (() => void) | undefined;
   private state: 'new' | 'listening' | 'closing' | 'closed' = 'new';
@@ -103,8 +105,10 @@ class NodeServer implements Server {
     };
     this.identity = { nodeId: options.nodeId, zone: options.zone ?? '', weight, labels: options.labels ?? {} };
     this.registry = options.registry;
+    this.reflection = options.reflection === false ? undefined : new ServerReflection();
     this.register(Health, this.health.handlers(), UNTRACKED);
     this.register(Node, nodeInfoHandlers(this.identity, () => [...this.services]), UNTRACKED);
+    for (const service of this.reflection?.services ?? []) this.register(service, this.reflection!.handlers(), UNTRACKED);
   }
 
   setServing(serving: boolean, service = ''): void {
@@ -219,10 +223,11 @@ class NodeServer implements Server {
 
   private register(service: ServiceDescriptor, handlers: object, hooks: CallHooks): void {
     bindService(this.grpcServer, service, handlers, hooks);
+    this.reflection?.add(service);
   }
 }
 
-/** Internal services (health, node info) are not counted as load nor cancelled by drain. */
+/** Internal services (health, node info, reflection) are not counted as load nor cancelled by drain. */
 const UNTRACKED: CallHooks = {
   interceptors: [],
   begin: () => {},

@@ -7,13 +7,14 @@
 import type { TestProject } from 'vitest/node';
 import { chromium } from './chromium.js';
 import { etcd } from './etcd.js';
+import { goGrpc } from './go-grpc.js';
 import { openssl } from './openssl.js';
 import type { Provided, Provider } from './provider.js';
 import { pythonGrpc } from './python-grpc.js';
 import { rubyGrpc } from './ruby-grpc.js';
 
 /** Every tool of the run: a new provider is one entry here. */
-const PROVIDERS: readonly Provider[] = [etcd, openssl, pythonGrpc, rubyGrpc, chromium];
+const PROVIDERS: readonly Provider[] = [etcd, openssl, pythonGrpc, rubyGrpc, goGrpc, chromium];
 
 export default function setup(project: TestProject): void {
   for (const provider of PROVIDERS) project.provide(provider.name, provide(provider));
