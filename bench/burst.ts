@@ -22,7 +22,13 @@ const BURST = 64;
 const EVERY_MS = 1000;
 const RUN_MS = 6000;
 const WARMUP_MS = 1500;
-const COMPARED = ['JSQ (least in-flight, grpc-js)', 'grpc-js weighted_round_robin (ORCA OOB)', 'leastLoad()', 'leastLoad(), no reports', 'leastLoad() + reports'];
+const COMPARED = [
+  'JSQ (least in-flight, grpc-js)',
+  'grpc-js weighted_round_robin (ORCA OOB)',
+  'leastLoad()',
+  'leastLoad(), no reports',
+  'leastLoad() + reports',
+];
 
 interface BurstRun {
   readonly rps: number;
@@ -66,7 +72,13 @@ export async function runBurst(rounds = 2): Promise<string> {
     ['client', 'nodes', 'calls/s', 'p99 ms', 'to node-a during a burst'],
     list.map((c, i) => {
       const runs = results[i]!;
-      return [c.name, c.nodes, mean(runs.map((r) => r.rps)).toFixed(0), mean(runs.map((r) => r.p99)).toFixed(1), `${(100 * mean(runs.map((r) => r.intoBurst))).toFixed(1)}%`];
+      return [
+        c.name,
+        c.nodes,
+        mean(runs.map((r) => r.rps)).toFixed(0),
+        mean(runs.map((r) => r.p99)).toFixed(1),
+        `${(100 * mean(runs.map((r) => r.intoBurst))).toFixed(1)}%`,
+      ];
     }),
   );
 }

@@ -35,7 +35,10 @@ function grpcJs(policy: string, config: object = {}): Contender['start'] {
   return async (nodes) => {
     const client = plainGreeterClient(nodes.plain, policy, config);
     await client.sayHello('warm-up', DEADLINE_MS);
-    return { call: async () => (await client.sayHello('bench', DEADLINE_MS)).nodeId, close: async () => client.close() };
+    return {
+      call: async () => (await client.sayHello('bench', DEADLINE_MS)).nodeId,
+      close: async () => client.close(),
+    };
   };
 }
 
@@ -75,10 +78,18 @@ const nginx: Contender['start'] = async (nodes) => {
 };
 
 /** A Switchboard client over the plain or the Switchboard nodes. */
-function switchboardOn(which: Contender['nodes'], balancer: () => Balancer, endpoints?: (addresses: string[]) => EndpointInput[]): Contender['start'] {
+function switchboardOn(
+  which: Contender['nodes'],
+  balancer: () => Balancer,
+  endpoints?: (addresses: string[]) => EndpointInput[],
+): Contender['start'] {
   return async (nodes) => {
     const addresses = nodes[which];
-    const client = createClient(Greeter, { endpoints: endpoints?.(addresses) ?? addresses, balancer: balancer(), deadlineMs: DEADLINE_MS });
+    const client = createClient(Greeter, {
+      endpoints: endpoints?.(addresses) ?? addresses,
+      balancer: balancer(),
+      deadlineMs: DEADLINE_MS,
+    });
     await client.ready({ all: true });
     return { call: async () => (await client.sayHello({ name: 'bench' })).nodeId, close: () => client.close() };
   };
@@ -101,10 +112,26 @@ export function contenders(): Contender[] {
     },
     { name: 'JSQ (least in-flight, grpc-js)', nodes: 'plain', peer: true, start: jsq },
     nginxInstalled() ? { name: 'nginx least_conn proxy', nodes: 'plain', peer: true, start: nginx } : undefined,
-    { name: 'roundRobin()', nodes: 'plain', start: switchboardOn('plain', () => balancers.roundRobin({ random: seededRandom(2) })) },
-    { name: 'leastLoad()', nodes: 'plain', start: switchboardOn('plain', () => balancers.leastLoad({ random: seededRandom(3) })) },
-    { name: 'leastLoad(), no reports', nodes: 'quiet', start: switchboardOn('quiet', () => balancers.leastLoad({ random: seededRandom(4) })) },
-    { name: 'leastLoad() + reports', nodes: 'switchboard', start: switchboardOn('switchboard', () => balancers.leastLoad({ random: seededRandom(4) })) },
+    {
+      name: 'roundRobin()',
+      nodes: 'plain',
+      start: switchboardOn('plain', () => balancers.roundRobin({ random: seededRandom(2) })),
+    },
+    {
+      name: 'leastLoad()',
+      nodes: 'plain',
+      start: switchboardOn('plain', () => balancers.leastLoad({ random: seededRandom(3) })),
+    },
+    {
+      name: 'leastLoad(), no reports',
+      nodes: 'quiet',
+      start: switchboardOn('quiet', () => balancers.leastLoad({ random: seededRandom(4) })),
+    },
+    {
+      name: 'leastLoad() + reports',
+      nodes: 'switchboard',
+      start: switchboardOn('switchboard', () => balancers.leastLoad({ random: seededRandom(4) })),
+    },
     {
       name: 'weighted({ dynamic }) + reports',
       nodes: 'switchboard',

@@ -28,7 +28,10 @@ import { FLAVOURS, type Flavour } from './spawn-nodes.js';
 
 let answered = 0;
 
-async function switchboardNode(nodeId: string, reports: boolean): Promise<{ address: string; stop: () => Promise<void> }> {
+async function switchboardNode(
+  nodeId: string,
+  reports: boolean,
+): Promise<{ address: string; stop: () => Promise<void> }> {
   const server = createServer({ nodeId, ...(reports ? {} : { loadReport: false }) });
   server.add(Greeter, {
     sayHello: (req) => {
@@ -50,7 +53,10 @@ async function switchboardNode(nodeId: string, reports: boolean): Promise<{ addr
   return { address: (await server.listen('127.0.0.1:0')).address, stop: () => server.shutdown({ graceMs: 0 }) };
 }
 
-async function plainNode(nodeId: string, trailers: 'none' | 'report' | 'tiny'): Promise<{ address: string; stop: () => Promise<void> }> {
+async function plainNode(
+  nodeId: string,
+  trailers: 'none' | 'report' | 'tiny',
+): Promise<{ address: string; stop: () => Promise<void> }> {
   const server = new grpc.Server();
   const reporter = trailers === 'report' ? new LoadReporter() : undefined;
   const trailer = (): grpc.Metadata | undefined => {
@@ -75,8 +81,10 @@ async function plainNode(nodeId: string, trailers: 'none' | 'report' | 'tiny'): 
 }
 
 const count = Number(process.argv[2] ?? 3);
-const flavour = (process.argv.find((a) => a.startsWith('--flavour='))?.slice('--flavour='.length) ?? 'switchboard') as Flavour;
-if (!FLAVOURS.includes(flavour)) throw new Error(`greeter-nodes: unknown --flavour=${flavour} (one of ${FLAVOURS.join(', ')})`);
+const flavour = (process.argv.find((a) => a.startsWith('--flavour='))?.slice('--flavour='.length) ??
+  'switchboard') as Flavour;
+if (!FLAVOURS.includes(flavour))
+  throw new Error(`greeter-nodes: unknown --flavour=${flavour} (one of ${FLAVOURS.join(', ')})`);
 const nodes = await Promise.all(
   Array.from({ length: count }, (_, i) => {
     const nodeId = `node-${String.fromCharCode(97 + i)}`;

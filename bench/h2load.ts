@@ -30,7 +30,8 @@ export type H2load = Runnable | { readonly missing: string };
 
 /** h2load from PATH, else from `.cache/debs/h2load/`, unpacking Debian's packages there the first time. */
 export function findH2load(): H2load {
-  if (spawnSync('h2load', ['--version'], { stdio: 'ignore' }).status === 0) return { command: 'h2load', env: process.env };
+  if (spawnSync('h2load', ['--version'], { stdio: 'ignore' }).status === 0)
+    return { command: 'h2load', env: process.env };
   const local = path.join(UNPACKED, 'usr/bin/h2load');
   let why = '';
   if (!existsSync(local)) {
@@ -42,7 +43,9 @@ export function findH2load(): H2load {
   }
   const env = { ...process.env, LD_LIBRARY_PATH: libraryDirs(UNPACKED).join(':') };
   if (spawnSync(local, ['--version'], { stdio: 'ignore', env }).status === 0) return { command: local, env };
-  return { missing: `h2load not found (Debian: apt-get install nghttp2-client; could not unpack it into ${UNPACKED}${why})` };
+  return {
+    missing: `h2load not found (Debian: apt-get install nghttp2-client; could not unpack it into ${UNPACKED}${why})`,
+  };
 }
 
 /** A gRPC request as h2load sends it (the 5-byte length prefix and the encoded message), written to `.cache/h2load/<name>.grpc`. */
@@ -73,6 +76,7 @@ export async function h2loadCallsPerSecond(
   const { stdout } = await run(command[0]!, command.slice(1), { env: h2load.env });
   const done = /requests: \d+ total, \d+ started, (\d+) done, (\d+) succeeded/.exec(stdout);
   const rate = /finished in ([\d.]+)s, ([\d.]+) req\/s/.exec(stdout);
-  if (done === null || rate === null || done[1] !== done[2]) throw new Error(`h2load against ${target.address}${target.method} failed:\n${stdout}`);
+  if (done === null || rate === null || done[1] !== done[2])
+    throw new Error(`h2load against ${target.address}${target.method} failed:\n${stdout}`);
   return Number(rate[2]);
 }

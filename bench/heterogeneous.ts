@@ -27,7 +27,12 @@ export interface Measured {
 
 /** Runs `driver` in a closed loop of `concurrency` calls for `ms` (bounded by calls too: twice what `capacity` serves). */
 export function load(driver: Driver, ms: number, capacity: number, concurrency = CONCURRENCY): Promise<LoadResult> {
-  return runClosedLoop({ concurrency, durationMs: ms, maxCalls: Math.ceil((capacity * ms) / 1000) * 2, call: () => driver.call() });
+  return runClosedLoop({
+    concurrency,
+    durationMs: ms,
+    maxCalls: Math.ceil((capacity * ms) / 1000) * 2,
+    call: () => driver.call(),
+  });
 }
 
 /** Each contender once per round, in the same order every round; `measure` runs after the warm-up. */
@@ -73,9 +78,14 @@ export function recording(driver: Driver, t0: number, calls: RecordedCall[]): Dr
 export const mean = (values: readonly number[]) => values.reduce((a, b) => a + b, 0) / Math.max(1, values.length);
 
 /** Each node's share of the successful calls over `runs`, as table cells ("43%"). */
-export function nodeShares(runs: readonly Pick<LoadResult, 'perNode' | 'completed' | 'failed'>[], ids: readonly string[]): string[] {
+export function nodeShares(
+  runs: readonly Pick<LoadResult, 'perNode' | 'completed' | 'failed'>[],
+  ids: readonly string[],
+): string[] {
   const done = runs.reduce((sum, r) => sum + r.completed - r.failed, 0);
-  return ids.map((id) => `${((100 * runs.reduce((sum, r) => sum + (r.perNode[id] ?? 0), 0)) / Math.max(1, done)).toFixed(0)}%`);
+  return ids.map(
+    (id) => `${((100 * runs.reduce((sum, r) => sum + (r.perNode[id] ?? 0), 0)) / Math.max(1, done)).toFixed(0)}%`,
+  );
 }
 
 export interface HeterogeneousResult {
@@ -96,14 +106,31 @@ export async function runHeterogeneous(seconds = 4, rounds = 2): Promise<Heterog
   } finally {
     await nodes.stop();
   }
-  const measured = list.map((contender, i) => ({ contender, rps: mean(results[i]!.map((r) => r.rps)), p50: mean(results[i]!.map((r) => r.latencyMs.p50)), p99: mean(results[i]!.map((r) => r.latencyMs.p99)), runs: results[i]! }));
+  const measured = list.map((contender, i) => ({
+    contender,
+    rps: mean(results[i]!.map((r) => r.rps)),
+    p50: mean(results[i]!.map((r) => r.latencyMs.p50)),
+    p99: mean(results[i]!.map((r) => r.latencyMs.p99)),
+    runs: results[i]!,
+  }));
   const rr = measured[0]!;
   const peers = measured.filter((m) => m.contender.peer);
   const bestRps = Math.max(...peers.map((m) => m.rps));
   const bestP99 = Math.min(...peers.map((m) => m.p99));
   const ids = ['node-a', 'node-b', 'node-c'];
   const table = formatTable(
-    ['client', 'nodes', 'calls/s', 'of capacity', 'vs round_robin', 'p50 ms', 'p99 ms', 'p99 vs best peer', ...ids, 'failed'],
+    [
+      'client',
+      'nodes',
+      'calls/s',
+      'of capacity',
+      'vs round_robin',
+      'p50 ms',
+      'p99 ms',
+      'p99 vs best peer',
+      ...ids,
+      'failed',
+    ],
     measured.map((m) => {
       return [
         m.contender.name,
@@ -140,7 +167,9 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   const seconds = Number(process.argv[2] ?? 4);
   const rounds = Number(process.argv[3] ?? 2);
   const result = await runHeterogeneous(seconds, rounds);
-  console.log(`Heterogeneous nodes: one worker each, 2/2/6 ms, ${CONCURRENCY} calls in flight, ${rounds} alternating rounds of ${seconds} s\n`);
+  console.log(
+    `Heterogeneous nodes: one worker each, 2/2/6 ms, ${CONCURRENCY} calls in flight, ${rounds} alternating rounds of ${seconds} s\n`,
+  );
   console.log(result.table);
   console.log(`\n${result.summary}`);
 }

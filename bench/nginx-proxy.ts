@@ -61,9 +61,13 @@ ${upstreams.map((u) => `    server ${u};`).join('\n')}
 }
 `;
   writeFileSync(path.join(dir, 'nginx.conf'), config);
-  const child: ChildProcess = spawn('nginx', ['-p', dir, '-c', path.join(dir, 'nginx.conf'), '-e', path.join(dir, 'error.log')], {
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
+  const child: ChildProcess = spawn(
+    'nginx',
+    ['-p', dir, '-c', path.join(dir, 'nginx.conf'), '-e', path.join(dir, 'error.log')],
+    {
+      stdio: ['ignore', 'ignore', 'inherit'],
+    },
+  );
   // Wait until it accepts connections (bounded).
   for (let i = 0; i < 50; i++) {
     if (child.exitCode !== null) throw new Error(`nginx exited with ${child.exitCode}; config in ${dir}`);

@@ -37,7 +37,11 @@ if (kind === 'grpc-js') {
   call = async () => (await plain.sayHello(NAME, DEADLINE_MS)).nodeId;
   close = async () => plain.close();
 } else if (kind === 'switchboard') {
-  const client = createClient(Greeter, { endpoints: addresses, balancer: balancers.roundRobin(), deadlineMs: DEADLINE_MS });
+  const client = createClient(Greeter, {
+    endpoints: addresses,
+    balancer: balancers.roundRobin(),
+    deadlineMs: DEADLINE_MS,
+  });
   await client.ready({ all: true });
   call = async () => (await client.sayHello({ name: NAME })).nodeId;
   close = () => client.close();

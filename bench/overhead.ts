@@ -104,7 +104,10 @@ export function ratioSummary(name: string, comparison: Comparison): string {
 /** Switchboard `roundRobin()` against plain grpc-js on the same nodes. */
 export async function runOverhead(seconds = 3, rounds = 3): Promise<Comparison> {
   const nodes = await spawnGreeterNodes(3);
-  const [plain, switchboard] = await Promise.all([spawnClient('grpc-js', nodes.addresses, CONCURRENCY), spawnClient('switchboard', nodes.addresses, CONCURRENCY)]);
+  const [plain, switchboard] = await Promise.all([
+    spawnClient('grpc-js', nodes.addresses, CONCURRENCY),
+    spawnClient('switchboard', nodes.addresses, CONCURRENCY),
+  ]);
   try {
     return await compare(
       { name: 'grpc-js round_robin', nodes, client: plain },
@@ -121,7 +124,9 @@ export async function runOverhead(seconds = 3, rounds = 3): Promise<Comparison> 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const seconds = Number(process.argv[2] ?? 3);
   const rounds = Number(process.argv[3] ?? 3);
-  console.log(`Overhead: unary 64-byte echo, 3 nodes, ${CONCURRENCY} calls in flight, ${rounds} alternating rounds of ${seconds} s\n`);
+  console.log(
+    `Overhead: unary 64-byte echo, 3 nodes, ${CONCURRENCY} calls in flight, ${rounds} alternating rounds of ${seconds} s\n`,
+  );
   const overhead = await runOverhead(seconds, rounds);
   console.log(`${overhead.table}\n\n${ratioSummary('switchboard / grpc-js', overhead)}`);
 }

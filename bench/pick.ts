@@ -68,7 +68,15 @@ function reportingEndpoints(n: number): Endpoint[] {
   const receivedAt = performance.now() + 3_600_000;
   return plainEndpoints(n).map((e) => ({
     ...e,
-    load: { utilization: rng(), inFlight: Math.floor(rng() * 16), qps: 100 + rng() * 900, eps: 0, named: {}, receivedAt, ownInFlight: 0 },
+    load: {
+      utilization: rng(),
+      inFlight: Math.floor(rng() * 16),
+      qps: 100 + rng() * 900,
+      eps: 0,
+      named: {},
+      receivedAt,
+      ownInFlight: 0,
+    },
   }));
 }
 
@@ -111,19 +119,57 @@ const rows: Row[] = [
   { label: 'baseline (array rotation)', make: baseline, endpoints: plainEndpoints },
   { label: 'roundRobin', make: () => roundRobin({ random: seededRandom(1) }), endpoints: plainEndpoints },
   { label: 'weighted', make: () => weighted({ random: seededRandom(1) }), endpoints: plainEndpoints },
-  { label: 'weighted({ dynamic })', make: () => weighted({ random: seededRandom(1), dynamic: true }), endpoints: reportingEndpoints },
+  {
+    label: 'weighted({ dynamic })',
+    make: () => weighted({ random: seededRandom(1), dynamic: true }),
+    endpoints: reportingEndpoints,
+  },
   { label: 'leastLoad', make: () => leastLoad({ random: seededRandom(1) }), endpoints: plainEndpoints },
-  { label: 'leastLoad (load reports)', make: () => leastLoad({ random: seededRandom(1) }), endpoints: reportingEndpoints },
+  {
+    label: 'leastLoad (load reports)',
+    make: () => leastLoad({ random: seededRandom(1) }),
+    endpoints: reportingEndpoints,
+  },
   { label: 'leastLoad (EWMA getters)', make: () => leastLoad({ random: seededRandom(1) }), endpoints: ewmaEndpoints },
   { label: 'random', make: () => random({ random: seededRandom(1) }), endpoints: plainEndpoints },
   { label: 'consistentHash ring', make: () => consistentHash(), endpoints: plainEndpoints, keyed: true },
-  { label: 'consistentHash maglev', make: () => consistentHash({ algorithm: 'maglev', tableSize: 1_000_003 }), endpoints: plainEndpoints, keyed: true },
-  { label: 'zoneAware(leastLoad)', make: () => zoneAware(() => leastLoad({ random: seededRandom(1) }), { zone: 'eu-1', random: seededRandom(2) }), endpoints: plainEndpoints },
+  {
+    label: 'consistentHash maglev',
+    make: () => consistentHash({ algorithm: 'maglev', tableSize: 1_000_003 }),
+    endpoints: plainEndpoints,
+    keyed: true,
+  },
+  {
+    label: 'zoneAware(leastLoad)',
+    make: () => zoneAware(() => leastLoad({ random: seededRandom(1) }), { zone: 'eu-1', random: seededRandom(2) }),
+    endpoints: plainEndpoints,
+  },
   { label: 'route (header rule, 95/5 split)', make: canary, endpoints: plainEndpoints },
-  { label: 'roundRobin, retry', make: () => roundRobin({ random: seededRandom(1) }), endpoints: plainEndpoints, retry: true },
-  { label: 'weighted, retry', make: () => weighted({ random: seededRandom(1) }), endpoints: plainEndpoints, retry: true },
-  { label: 'leastLoad, retry', make: () => leastLoad({ random: seededRandom(1) }), endpoints: plainEndpoints, retry: true },
-  { label: 'consistentHash ring, retry', make: () => consistentHash(), endpoints: plainEndpoints, keyed: true, retry: true },
+  {
+    label: 'roundRobin, retry',
+    make: () => roundRobin({ random: seededRandom(1) }),
+    endpoints: plainEndpoints,
+    retry: true,
+  },
+  {
+    label: 'weighted, retry',
+    make: () => weighted({ random: seededRandom(1) }),
+    endpoints: plainEndpoints,
+    retry: true,
+  },
+  {
+    label: 'leastLoad, retry',
+    make: () => leastLoad({ random: seededRandom(1) }),
+    endpoints: plainEndpoints,
+    retry: true,
+  },
+  {
+    label: 'consistentHash ring, retry',
+    make: () => consistentHash(),
+    endpoints: plainEndpoints,
+    keyed: true,
+    retry: true,
+  },
 ];
 
 /** Routing keys of the keyed rows, made before timing so that no pick builds a string. */

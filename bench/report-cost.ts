@@ -67,7 +67,12 @@ async function round(
   const started = performance.now();
   const loads: Promise<number>[] = [];
   for (const i of secondFirst ? [1, 0] : [0, 1]) {
-    loads[i] = h2loadCallsPerSecond(h2load, { address: sides[i]!.addresses[0]!, method: METHOD, body }, seconds, IN_FLIGHT);
+    loads[i] = h2loadCallsPerSecond(
+      h2load,
+      { address: sides[i]!.addresses[0]!, method: METHOD, body },
+      seconds,
+      IN_FLIGHT,
+    );
   }
   const sent = await Promise.all(loads);
   const elapsed = (performance.now() - started) / 1000;
@@ -75,15 +80,27 @@ async function round(
     sides.map(async (n, i): Promise<SideRound> => {
       const calls = (await n.calls()) - before[i]!.calls;
       // h2load counts HTTP statuses only: a gRPC error would be a success to it.
-      if (calls < sent[i]! * seconds * 0.9) throw new Error(`report-cost: the ${i === 0 ? 'first' : 'second'} node answered ${calls} SayHello calls of about ${Math.round(sent[i]! * seconds)} sent`);
+      if (calls < sent[i]! * seconds * 0.9)
+        throw new Error(
+          `report-cost: the ${i === 0 ? 'first' : 'second'} node answered ${calls} SayHello calls of about ${Math.round(sent[i]! * seconds)} sent`,
+        );
       return { callsPerSecond: calls / elapsed, cpuPerCall: ((await n.cpuMicros()) - before[i]!.cpu) / calls };
     }),
   );
   return [first!, second!];
 }
 
-async function comparePair(h2load: Runnable, sides: readonly [Flavour, Flavour], body: string, seconds: number, rounds: number): Promise<PairResult> {
-  const nodes = (await Promise.all(sides.map((flavour) => spawnGreeterNodes(1, flavour)))) as [NodesProcess, NodesProcess];
+async function comparePair(
+  h2load: Runnable,
+  sides: readonly [Flavour, Flavour],
+  body: string,
+  seconds: number,
+  rounds: number,
+): Promise<PairResult> {
+  const nodes = (await Promise.all(sides.map((flavour) => spawnGreeterNodes(1, flavour)))) as [
+    NodesProcess,
+    NodesProcess,
+  ];
   try {
     await round(h2load, nodes, body, seconds, false); // warm-up: the nodes' JIT
     const results: [SideRound, SideRound][] = [];
@@ -91,7 +108,10 @@ async function comparePair(h2load: Runnable, sides: readonly [Flavour, Flavour],
     return {
       ratios: results.map(([a, b]) => b.callsPerSecond / a.callsPerSecond),
       cpuRatios: results.map(([a, b]) => b.cpuPerCall / a.cpuPerCall),
-      callsPerSecond: [median(results.map(([a]) => a.callsPerSecond)), median(results.map(([, b]) => b.callsPerSecond))],
+      callsPerSecond: [
+        median(results.map(([a]) => a.callsPerSecond)),
+        median(results.map(([, b]) => b.callsPerSecond)),
+      ],
     };
   } finally {
     await Promise.all(nodes.map((n) => n.stop()));
@@ -102,7 +122,10 @@ async function comparePair(h2load: Runnable, sides: readonly [Flavour, Flavour],
 export async function runReportCost(seconds = 3, rounds = 10): Promise<string> {
   const h2load = findH2load();
   if ('missing' in h2load) return `skipped: ${h2load.missing}`;
-  const body = grpcBodyFile('say-hello-64', methodCodec(Greeter, Greeter.methods.sayHello).serializeRequest({ name: 'x'.repeat(64) }));
+  const body = grpcBodyFile(
+    'say-hello-64',
+    methodCodec(Greeter, Greeter.methods.sayHello).serializeRequest({ name: 'x'.repeat(64) }),
+  );
   const rows = [];
   for (const pair of PAIRS) {
     const result = await comparePair(h2load, pair.sides, body, seconds, rounds);
@@ -114,8 +137,13 @@ export async function runReportCost(seconds = 3, rounds = 10): Promise<string> {
       median(result.cpuRatios).toFixed(3),
     ]);
   }
-  const table = formatTable(['pair (first / second)', 'calls/s, median', 'throughput ratio', 'quartiles', 'CPU/call ratio'], rows);
-  return pinsProcesses() ? table : `${table}\n(taskset is not available: the two nodes did not share one CPU, so the ratios are not throughputs)`;
+  const table = formatTable(
+    ['pair (first / second)', 'calls/s, median', 'throughput ratio', 'quartiles', 'CPU/call ratio'],
+    rows,
+  );
+  return pinsProcesses()
+    ? table
+    : `${table}\n(taskset is not available: the two nodes did not share one CPU, so the ratios are not throughputs)`;
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

@@ -12,7 +12,9 @@ import { CLIENTS, runSharedNodes } from './shared-nodes.js';
 import { runSlowdown } from './slowdown.js';
 
 const overhead = await runOverhead(1.5, 20);
-console.log('Overhead: unary 64-byte echo, 3 nodes in a child process, 64 calls in flight, 20 alternating rounds of 1.5 s\n');
+console.log(
+  'Overhead: unary 64-byte echo, 3 nodes in a child process, 64 calls in flight, 20 alternating rounds of 1.5 s\n',
+);
 console.log(overhead.table);
 console.log(`\n${ratioSummary('switchboard / grpc-js', overhead)}`);
 
@@ -20,16 +22,22 @@ console.log(`\n${REPORT_COST_TITLE}, 10 rounds of 3 s\n`);
 console.log(await runReportCost(3, 10));
 
 const heterogeneous = await runHeterogeneous(4, 2);
-console.log(`\nHeterogeneous nodes: one worker each, 2/2/6 ms, ${CONCURRENCY} calls in flight, 2 alternating rounds of 4 s (after 1.5 s warm-up)\n`);
+console.log(
+  `\nHeterogeneous nodes: one worker each, 2/2/6 ms, ${CONCURRENCY} calls in flight, 2 alternating rounds of 4 s (after 1.5 s warm-up)\n`,
+);
 console.log(heterogeneous.table);
 console.log(`\n${heterogeneous.summary}`);
 
 const shared = await runSharedNodes(4, 3);
-console.log(`\nShared nodes: ${CLIENTS} clients of each kind at once, ${CONCURRENCY / CLIENTS} calls in flight each, same nodes, 3 alternating rounds of 4 s\n`);
+console.log(
+  `\nShared nodes: ${CLIENTS} clients of each kind at once, ${CONCURRENCY / CLIENTS} calls in flight each, same nodes, 3 alternating rounds of 4 s\n`,
+);
 console.log(shared.table);
 console.log(`\n${shared.summary}`);
 
-console.log('\nSlowdown: 3 single-worker nodes at 2 ms; node-a turns 20 ms 2 s into a 6 s run (its capacity share then: 4.8%)\n');
+console.log(
+  '\nSlowdown: 3 single-worker nodes at 2 ms; node-a turns 20 ms 2 s into a 6 s run (its capacity share then: 4.8%)\n',
+);
 console.log(await runSlowdown(1));
 
 console.log(`\n${BURST_TITLE}, 2 alternating rounds of 6 s\n`);

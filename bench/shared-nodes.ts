@@ -70,7 +70,10 @@ export interface SharedNodesResult {
 export async function runSharedNodes(seconds = 4, rounds = 2): Promise<SharedNodesResult> {
   const capacity = SERVICE_MS.reduce((sum, ms) => sum + 1000 / ms, 0);
   // nginx is a proxy shared by every client, not a client-side balancer: bench/heterogeneous.ts covers it.
-  const list: Contender[] = [...contenders().filter((c) => !c.name.startsWith('nginx') && c.name !== 'roundRobin()'), oracle(SERVICE_MS)];
+  const list: Contender[] = [
+    ...contenders().filter((c) => !c.name.startsWith('nginx') && c.name !== 'roundRobin()'),
+    oracle(SERVICE_MS),
+  ];
   const nodes = await spawnWorkerNodes(SERVICE_MS);
   const runs: Run[][] = list.map(() => []);
   try {
@@ -90,7 +93,13 @@ export async function runSharedNodes(seconds = 4, rounds = 2): Promise<SharedNod
   }
   const measured = list.map((contender, i) => {
     const r = runs[i]!;
-    return { contender, rps: mean(r.map((x) => x.rps)), p50: mean(r.map((x) => x.p50)), p99: mean(r.map((x) => x.p99)), runs: r };
+    return {
+      contender,
+      rps: mean(r.map((x) => x.rps)),
+      p50: mean(r.map((x) => x.p50)),
+      p99: mean(r.map((x) => x.p99)),
+      runs: r,
+    };
   });
   const peers = measured.filter((m) => m.contender.peer);
   const bestP99 = Math.min(...peers.map((m) => m.p99));

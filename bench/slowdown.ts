@@ -37,7 +37,12 @@ export async function runSlowdown(rounds = 1): Promise<string> {
         const window = calls.filter((c) => c.at >= from && c.at < to);
         return window.filter((c) => c.node === 'node-a').length / Math.max(1, window.length);
       };
-      return { first: share(SLOW_AT_MS, SLOW_AT_MS + 1000), after: share(SLOW_AT_MS + 1000, RUN_MS), rps: result.rps, p99: result.latencyMs.p99 };
+      return {
+        first: share(SLOW_AT_MS, SLOW_AT_MS + 1000),
+        after: share(SLOW_AT_MS + 1000, RUN_MS),
+        rps: result.rps,
+        p99: result.latencyMs.p99,
+      };
     });
   } finally {
     await nodes.stop();

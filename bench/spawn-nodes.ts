@@ -48,7 +48,10 @@ async function spawnScript(
   args: readonly string[],
   cpu?: Cpu,
 ): Promise<{ child: ChildProcess; first: unknown; ask(line: string): Promise<string>; stop(): Promise<void> }> {
-  const command = pinned([process.execPath, '--import', 'tsx', fileURLToPath(new URL(script, import.meta.url)), ...args], cpu);
+  const command = pinned(
+    [process.execPath, '--import', 'tsx', fileURLToPath(new URL(script, import.meta.url)), ...args],
+    cpu,
+  );
   const child: ChildProcess = spawn(command[0]!, command.slice(1), { stdio: ['pipe', 'pipe', 'inherit'] });
   const lines = createInterface({ input: child.stdout! });
   const [line] = (await once(lines, 'line')) as [string];
@@ -70,7 +73,12 @@ async function spawnScript(
 /** Starts `count` immediate-answer Greeter nodes of a flavour in a child process (bench/greeter-nodes.ts), on the last CPU where it can. */
 export async function spawnGreeterNodes(count: number, flavour: Flavour = 'switchboard'): Promise<NodesProcess> {
   const { first, ask, stop } = await spawnScript('./greeter-nodes.ts', [String(count), `--flavour=${flavour}`], 'last');
-  return { addresses: first as string[], cpuMicros: async () => Number(await ask('cpu')), calls: async () => Number(await ask('calls')), stop };
+  return {
+    addresses: first as string[],
+    cpuMicros: async () => Number(await ask('cpu')),
+    calls: async () => Number(await ask('calls')),
+    stop,
+  };
 }
 
 /** Single-worker nodes in a child process (bench/worker-nodes.ts), plain grpc-js and Switchboard. */
@@ -107,7 +115,15 @@ export interface ClientProcess {
 }
 
 /** Starts a `grpc-js` or `switchboard` client of `addresses` with `concurrency` calls in flight in a child process, warmed up, on the first CPU where it can. */
-export async function spawnClient(kind: 'grpc-js' | 'switchboard', addresses: readonly string[], concurrency: number): Promise<ClientProcess> {
-  const { ask, stop } = await spawnScript('./overhead-client.ts', [kind, JSON.stringify(addresses), String(concurrency)], 'first');
+export async function spawnClient(
+  kind: 'grpc-js' | 'switchboard',
+  addresses: readonly string[],
+  concurrency: number,
+): Promise<ClientProcess> {
+  const { ask, stop } = await spawnScript(
+    './overhead-client.ts',
+    [kind, JSON.stringify(addresses), String(concurrency)],
+    'first',
+  );
   return { run: async (seconds) => JSON.parse(await ask(`run ${seconds}`)) as ClientRun, stop };
 }

@@ -29,7 +29,10 @@ const serviceTimes = process.argv.slice(2).map(Number);
 
 const GreeterService = plainGreeter().service;
 
-async function plainNode(nodeId: string, worker: SingleWorker): Promise<{ address: string; server: grpc.Server; report: () => void }> {
+async function plainNode(
+  nodeId: string,
+  worker: SingleWorker,
+): Promise<{ address: string; server: grpc.Server; report: () => void }> {
   const server = new grpc.Server();
   const recorder = new grpc.ServerMetricRecorder();
   recorder.addToServer(server);
@@ -47,7 +50,11 @@ async function plainNode(nodeId: string, worker: SingleWorker): Promise<{ addres
   return { address, server, report };
 }
 
-async function switchboardNode(nodeId: string, worker: SingleWorker, reports: boolean): Promise<{ address: string; server: Server; report: () => void }> {
+async function switchboardNode(
+  nodeId: string,
+  worker: SingleWorker,
+  reports: boolean,
+): Promise<{ address: string; server: Server; report: () => void }> {
   const server = createServer({ nodeId, loadReport: reports ? { intervalMs: REPORT_MS } : false });
   server.add(Greeter, {
     async sayHello(req) {
@@ -80,7 +87,8 @@ console.log(JSON.stringify({ plain: addresses(plain), switchboard: addresses(swi
 createInterface({ input: process.stdin }).on('line', (line) => {
   const [command, index, ms] = line.split(' ');
   if (command !== 'service') return;
-  for (const workers of [plainWorkers, switchboardWorkers, quietWorkers]) workers[Number(index)]!.serviceMs = Number(ms);
+  for (const workers of [plainWorkers, switchboardWorkers, quietWorkers])
+    workers[Number(index)]!.serviceMs = Number(ms);
 });
 const stop = async () => {
   clearInterval(timer);

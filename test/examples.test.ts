@@ -117,7 +117,8 @@ describe.concurrent('examples', () => {
   it(
     'task-dispatch completes every task with a node killed midway; per-node counts vary',
     async () => {
-      const mask = (line: string) => line.replace(/completed \d+, failed attempts \d+/, 'completed N, failed attempts N');
+      const mask = (line: string) =>
+        line.replace(/completed \d+, failed attempts \d+/, 'completed N, failed attempts N');
       const [expected, actual] = await Promise.all([expectedOutput('task-dispatch'), runExample('task-dispatch')]);
       expect(actual.map(mask)).toEqual(expected.map(mask));
       expect(actual).toContain('tasks: 1001 submitted, 1001 completed, 0 failed, 0 lost');
@@ -217,7 +218,8 @@ function docFiles(): string[] {
 }
 
 describe('docs snippets', () => {
-  const readSource = (path: string) => (existsSync(`${root}${path}`) ? readFileSync(`${root}${path}`, 'utf8') : undefined);
+  const readSource = (path: string) =>
+    existsSync(`${root}${path}`) ? readFileSync(`${root}${path}`, 'utf8') : undefined;
 
   it.each(docFiles())('every ts block of %s is an excerpt of an example or a marked sketch', (doc) => {
     expect(snippetProblems(doc, readFileSync(`${root}${doc}`, 'utf8'), readSource)).toEqual([]);
@@ -233,7 +235,9 @@ describe('docs snippets', () => {
     const file = 'const a = 1;\nfunction f() {\n    return a;\n}\nconst b = 2;\n';
     const read = (path: string) => (path === 'examples/x/main.ts' ? file : undefined);
     const md = (marker: string, body: string) => `${marker}\n\`\`\`ts\n${body}\n\`\`\`\n`;
-    expect(snippetProblems('ok.md', md('<!-- from examples/x/main.ts -->', '  return a;\n// ...\n  const b = 2;'), read)).toEqual([]);
+    expect(
+      snippetProblems('ok.md', md('<!-- from examples/x/main.ts -->', '  return a;\n// ...\n  const b = 2;'), read),
+    ).toEqual([]);
     expect(snippetProblems('ok.md', md('<!-- sketch -->', 'anything(goes);'), read)).toEqual([]);
     expect(snippetProblems('a.md', md('', 'const a = 1;'), read)).toEqual([
       'a.md:2: the line above a ts block must be <!-- from examples/<file> --> or <!-- sketch -->',
@@ -241,9 +245,11 @@ describe('docs snippets', () => {
     expect(snippetProblems('b.md', md('<!-- from examples/x/main.ts -->', 'const a = 2;'), read)).toEqual([
       'b.md:2: not found verbatim in examples/x/main.ts, from: const a = 2;',
     ]);
-    expect(snippetProblems('c.md', md('<!-- from examples/x/main.ts -->', 'const b = 2;\n// ...\nconst a = 1;'), read)).toEqual([
-      'c.md:2: not found verbatim in examples/x/main.ts, from: const a = 1;',
+    expect(
+      snippetProblems('c.md', md('<!-- from examples/x/main.ts -->', 'const b = 2;\n// ...\nconst a = 1;'), read),
+    ).toEqual(['c.md:2: not found verbatim in examples/x/main.ts, from: const a = 1;']);
+    expect(snippetProblems('d.md', md('<!-- from examples/y/main.ts -->', 'x'), read)).toEqual([
+      'd.md:2: examples/y/main.ts does not exist',
     ]);
-    expect(snippetProblems('d.md', md('<!-- from examples/y/main.ts -->', 'x'), read)).toEqual(['d.md:2: examples/y/main.ts does not exist']);
   });
 });

@@ -19,7 +19,8 @@ describe('interceptors', () => {
       }
     };
     const auth: ServerInterceptor = async ({ ctx }, next) => {
-      if (ctx.metadata.get('authorization')[0] !== 'Bearer good') throw new RpcError(Status.UNAUTHENTICATED, 'missing or bad token');
+      if (ctx.metadata.get('authorization')[0] !== 'Bearer good')
+        throw new RpcError(Status.UNAUTHENTICATED, 'missing or bad token');
       return next();
     };
     await cluster.startNode('n', { interceptors: [outer, auth] });
@@ -81,7 +82,11 @@ describe('interceptors', () => {
 
     expect((await client.unary({ text: 'hi' })).text).toBe('hi for ada');
     await expect(client.unary({ text: 'x', failCode: Status.ABORTED })).rejects.toMatchObject({ code: Status.ABORTED });
-    expect(await client.unary({ text: 'ignored' }, { key: 'cached' })).toEqual({ text: 'from cache', nodeId: '', index: 0 });
+    expect(await client.unary({ text: 'ignored' }, { key: 'cached' })).toEqual({
+      text: 'from cache',
+      nodeId: '',
+      index: 0,
+    });
     const streamed: string[] = [];
     for await (const reply of client.bidi([{ text: 'p' }, { text: 'q' }])) streamed.push(reply.text);
     expect(streamed).toEqual(['P', 'Q']);

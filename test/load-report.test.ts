@@ -5,7 +5,14 @@ import * as grpc from '@grpc/grpc-js';
 import type { Balancer } from 'switchboard';
 import type { Endpoint, LoadReport } from 'switchboard/extend';
 import { methodCodec } from '../src/schema/codec.js';
-import { decodeOrcaReport, encodeOrcaReport, namedMetric, ORCA_TRAILER, readCallFigures, requestCost } from '../src/common/orca-load-report.js';
+import {
+  decodeOrcaReport,
+  encodeOrcaReport,
+  namedMetric,
+  ORCA_TRAILER,
+  readCallFigures,
+  requestCost,
+} from '../src/common/orca-load-report.js';
 import { LoadReporter } from '../src/server/load-reporter.js';
 import { Echo } from './gen/echo.js';
 import { useEchoCluster } from './helpers/echo-cluster.js';
@@ -35,7 +42,9 @@ describe('ORCA load report codec', () => {
   });
 
   it('decodes what protobufjs encodes, skipping fields it does not read', () => {
-    const bytes = OrcaLoadReport.encode(OrcaLoadReport.fromObject({ ...report, rps: 9, utilization: { disk: 0.1 } })).finish();
+    const bytes = OrcaLoadReport.encode(
+      OrcaLoadReport.fromObject({ ...report, rps: 9, utilization: { disk: 0.1 } }),
+    ).finish();
     expect(decodeOrcaReport(bytes)).toEqual(report);
   });
 
@@ -49,7 +58,9 @@ describe('ORCA load report codec', () => {
     expect(decoded.namedMetrics).toEqual({ queue: 2, in_flight: 7 });
     expect(decoded.requestCost).toEqual({ joined_queue: 3 });
     // A foreign report, or one whose last entries are other keys, goes to the full decoder.
-    expect(readCallFigures(Buffer.from(OrcaLoadReport.encode(OrcaLoadReport.fromObject(report)).finish()))).toBeUndefined();
+    expect(
+      readCallFigures(Buffer.from(OrcaLoadReport.encode(OrcaLoadReport.fromObject(report)).finish())),
+    ).toBeUndefined();
     const renamed = Buffer.from(trailer);
     renamed[renamed.length - 12] = 'X'.charCodeAt(0);
     expect(readCallFigures(renamed)).toBeUndefined();
@@ -110,9 +121,15 @@ describe('load reports between nodes and clients', () => {
       new Promise<unknown[]>((resolve, reject) => {
         const raw = new grpc.Client(address, grpc.credentials.createInsecure());
         const codec = methodCodec(Echo, Echo.methods.unary);
-        const call = raw.makeUnaryRequest(Echo.methods.unary.path, codec.serializeRequest, codec.deserializeResponse, { text: 'x' }, (error) => {
-          if (error) reject(error);
-        });
+        const call = raw.makeUnaryRequest(
+          Echo.methods.unary.path,
+          codec.serializeRequest,
+          codec.deserializeResponse,
+          { text: 'x' },
+          (error) => {
+            if (error) reject(error);
+          },
+        );
         call.on('status', (status: grpc.StatusObject) => {
           raw.close();
           resolve(status.metadata.get(ORCA_TRAILER));

@@ -19,7 +19,10 @@ const nodes = [await startNode('node-c', '3'), await startNode('node-a', '1'), a
 
 // Configuration can now name it: { "balancer": "primaryBackup" }.
 registerBalancer('primaryBackup', primaryBackup);
-const client = createClient(Greeter, { endpoints: nodes.map((n) => n.address), balancer: createBalancer('primaryBackup') });
+const client = createClient(Greeter, {
+  endpoints: nodes.map((n) => n.address),
+  balancer: createBalancer('primaryBackup'),
+});
 await client.ready({ all: true, timeoutMs: 5000 });
 
 async function tally(calls: number): Promise<string> {

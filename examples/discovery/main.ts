@@ -19,8 +19,20 @@ async function startNode(nodeId: string) {
 /** Waits until the client's ready nodes are `ids`, then prints them with their weights. */
 async function follows(client: Client<typeof Greeter>, ids: string) {
   const ready = () => client.stats().endpoints.filter((e) => e.state === 'ready');
-  while (ready().map((e) => e.id).sort().join(',') !== ids || ready().length !== client.stats().endpoints.length) await sleep(10);
-  console.log(`client follows: ${ready().sort((a, b) => a.id.localeCompare(b.id)).map((e) => `${e.id} (weight ${e.weight})`).join(', ')}`);
+  while (
+    ready()
+      .map((e) => e.id)
+      .sort()
+      .join(',') !== ids ||
+    ready().length !== client.stats().endpoints.length
+  )
+    await sleep(10);
+  console.log(
+    `client follows: ${ready()
+      .sort((a, b) => a.id.localeCompare(b.id))
+      .map((e) => `${e.id} (weight ${e.weight})`)
+      .join(', ')}`,
+  );
 }
 
 const [a, b, c] = [await startNode('node-a'), await startNode('node-b'), await startNode('node-c')] as const;

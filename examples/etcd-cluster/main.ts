@@ -34,7 +34,12 @@ async function show(client: Client<typeof Greeter>, calls: number) {
   const ids = members.map((m) => m.id).join(',');
   const following = () => {
     const ready = client.stats().endpoints.filter((e) => e.state === 'ready');
-    return ready.map((e) => e.id).sort().join(',') === ids && ready.length === client.stats().endpoints.length;
+    return (
+      ready
+        .map((e) => e.id)
+        .sort()
+        .join(',') === ids && ready.length === client.stats().endpoints.length
+    );
   };
   while (!following()) await sleep(10);
   const counts = new Map<string, number>();
@@ -42,7 +47,12 @@ async function show(client: Client<typeof Greeter>, calls: number) {
     const { nodeId } = await client.sayHello({ name: `call-${i}` });
     counts.set(nodeId, (counts.get(nodeId) ?? 0) + 1);
   }
-  console.log(`${calls} calls: ${[...counts].sort().map(([id, n]) => `${id}=${n}`).join(' ')}`);
+  console.log(
+    `${calls} calls: ${[...counts]
+      .sort()
+      .map(([id, n]) => `${id}=${n}`)
+      .join(' ')}`,
+  );
 }
 
 const nodes = new Map<string, Server>();

@@ -21,7 +21,8 @@ async function startNode(id: string) {
 
 function printStats(title: string, client: Client<typeof Greeter>) {
   console.log(`== ${title}`);
-  for (const e of client.stats().endpoints) console.log(`${e.id}: ${e.state === 'ready' ? 'in rotation' : 'out of rotation'}`);
+  for (const e of client.stats().endpoints)
+    console.log(`${e.id}: ${e.state === 'ready' ? 'in rotation' : 'out of rotation'}`);
 }
 
 const nodes = await Promise.all(['node-a', 'node-b', 'node-c'].map(startNode));

@@ -69,17 +69,25 @@ const counting: ClientInterceptor = async ({ method }, next) => {
   }
 };
 
-const client = createClient(Greeter, { endpoints: [address], deadlineMs: 2000, interceptors: [counting, bearer('secret-token')] });
+const client = createClient(Greeter, {
+  endpoints: [address],
+  deadlineMs: 2000,
+  interceptors: [counting, bearer('secret-token')],
+});
 console.log((await client.sayHello({ name: 'ada' })).message);
 
-const denied = await client.sayHello({ name: 'eve' }, { metadata: { authorization: 'Bearer stolen' } }).catch((e: RpcError) => e);
+const denied = await client
+  .sayHello({ name: 'eve' }, { metadata: { authorization: 'Bearer stolen' } })
+  .catch((e: RpcError) => e);
 console.log(`with a stolen token: ${(denied as RpcError).codeName}`);
 
 const anonymous = createClient(Greeter, { endpoints: [address], deadlineMs: 2000, interceptors: [counting] });
 const refused = await anonymous.sayHello({ name: 'mallory' }).catch((e: RpcError) => e);
 console.log(`without a token: ${(refused as RpcError).codeName}: ${(refused as RpcError).details}`);
 
-const noDeadline = await client.sayHello({ name: 'zeno' }, { deadlineMs: Number.POSITIVE_INFINITY }).catch((e: RpcError) => e);
+const noDeadline = await client
+  .sayHello({ name: 'zeno' }, { deadlineMs: Number.POSITIVE_INFINITY })
+  .catch((e: RpcError) => e);
 console.log(`without a deadline: ${(noDeadline as RpcError).codeName}: ${(noDeadline as RpcError).details}`);
 
 console.log(`client counts: ${JSON.stringify(Object.fromEntries(counts))}`);

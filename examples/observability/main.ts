@@ -40,7 +40,9 @@ for (let i = 0; i < 20; i++) {
 const stats = client.stats();
 console.log(`${stats.service} through ${stats.balancer}: ${stats.calls} calls, ${stats.failures} failed`);
 for (const e of stats.endpoints) {
-  const failures = Object.entries(e.failuresByCode).map(([code, n]) => `${code} ${n}`).join(', ');
+  const failures = Object.entries(e.failuresByCode)
+    .map(([code, n]) => `${code} ${n}`)
+    .join(', ');
   console.log(
     `  ${e.id} ${e.state}: ${e.calls} calls, ${e.failures} failed (${failures}), share ${(100 * e.share).toFixed(0)}%` +
       ` (last ${stats.windowMs / 1000} s: ${(100 * e.recentShare).toFixed(0)}%), in flight ${e.inFlight}` +

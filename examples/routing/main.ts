@@ -25,7 +25,12 @@ const nodes = [
 const endpoints = nodes.map((n) => n.address);
 
 /** Sends `calls` calls through `createClient(Greeter, { endpoints, ...options })`; returns the client and who served them. */
-async function tally(options: Omit<Parameters<typeof createClient<typeof Greeter>>[1], 'endpoints'>, calls: number, call = (i: number) => ({ name: `user-${i % 10}` }), callOptions: (i: number) => object = () => ({})) {
+async function tally(
+  options: Omit<Parameters<typeof createClient<typeof Greeter>>[1], 'endpoints'>,
+  calls: number,
+  call = (i: number) => ({ name: `user-${i % 10}` }),
+  callOptions: (i: number) => object = () => ({}),
+) {
   const client = createClient(Greeter, { endpoints, deadlineMs: 2000, ...options });
   await client.ready({ all: true, timeoutMs: 5000 });
   const counts: Record<string, number> = {};
@@ -46,7 +51,9 @@ for (let i = 0; i < 1000; i++) {
   const { nodeId } = await affinity.sayHello({ name: user }, { key: user });
   owners.set(user, (owners.get(user) ?? new Set()).add(nodeId));
 }
-console.log(`consistentHash: ${owners.size} users, each on one node: ${[...owners.values()].every((s) => s.size === 1)}`);
+console.log(
+  `consistentHash: ${owners.size} users, each on one node: ${[...owners.values()].every((s) => s.size === 1)}`,
+);
 await affinity.close();
 
 // 2. route: 5% to version v2, and every call with x-canary: 1.
@@ -58,7 +65,9 @@ const canary = () =>
   });
 const split = await tally({ balancer: canary() }, 1000);
 console.log(`route, 1000 calls: v2 (node-4) got ${((100 * (split['node-4'] ?? 0)) / 1000).toFixed(1)}%`);
-console.log(`route, x-canary: 1: ${JSON.stringify(await tally({ balancer: canary() }, 20, undefined, () => ({ metadata: { 'x-canary': '1' } })))}`);
+console.log(
+  `route, x-canary: 1: ${JSON.stringify(await tally({ balancer: canary() }, 20, undefined, () => ({ metadata: { 'x-canary': '1' } })))}`,
+);
 
 // 3. zoneAware: a caller in eu-1 stays in eu-1 while its nodes are healthy.
 const local = await tally({ balancer: balancers.zoneAware(balancers.roundRobin, { zone: 'eu-1' }) }, 100);
@@ -66,7 +75,10 @@ console.log(`zoneAware(eu-1): ${JSON.stringify(local)}`);
 
 // 4. Per method: sayHello hashed by the x-user header, every other method round robin.
 const perMethod = await tally(
-  { balancer: balancers.roundRobin(), methods: { sayHello: { balancer: balancers.consistentHash({ key: 'x-user' }) } } },
+  {
+    balancer: balancers.roundRobin(),
+    methods: { sayHello: { balancer: balancers.consistentHash({ key: 'x-user' }) } },
+  },
   50,
   undefined,
   () => ({ metadata: { 'x-user': 'ada' } }),
@@ -77,12 +89,21 @@ console.log(`per-method consistentHash on x-user: ${Object.keys(perMethod).lengt
 const client = createClient(Greeter, { endpoints });
 await client.ready({ all: true, timeoutMs: 5000 });
 const results = await client.broadcast.sayHello({ name: 'all' }, { deadlineMs: 1000 });
-console.log(`broadcast: ${results.length} nodes, ok: ${results.filter((r) => r.ok).map((r) => r.node.id).join(', ')}`);
+console.log(
+  `broadcast: ${results.length} nodes, ok: ${results
+    .filter((r) => r.ok)
+    .map((r) => r.node.id)
+    .join(', ')}`,
+);
 console.log(`quorum(3): ${quorum(results, 3).length} fastest successes`);
-const versions = aggregate(results, (seen: Record<string, number>, reply) => {
-  const version = reply.message.split(' ')[0]!;
-  return { ...seen, [version]: (seen[version] ?? 0) + 1 };
-}, {});
+const versions = aggregate(
+  results,
+  (seen: Record<string, number>, reply) => {
+    const version = reply.message.split(' ')[0]!;
+    return { ...seen, [version]: (seen[version] ?? 0) + 1 };
+  },
+  {},
+);
 console.log(`aggregate: ${JSON.stringify(versions.value)}, failed ${versions.failed}`);
 await client.close();
 

@@ -39,7 +39,10 @@ console.log(`plaintext client: ${await attempt(plaintext.sayHello({ name: 'eve' 
 
 console.log('== mutual TLS');
 // The node also requires a client certificate signed by `ca`.
-const mtlsNode = createServer({ nodeId: 'mtls-node', tls: { cert: serverCert, key: serverKey, ca, requireClientCert: true } });
+const mtlsNode = createServer({
+  nodeId: 'mtls-node',
+  tls: { cert: serverCert, key: serverKey, ca, requireClientCert: true },
+});
 const mtlsAddress = await serve(mtlsNode);
 const withCert = createClient(Greeter, {
   endpoints: [mtlsAddress],
@@ -51,13 +54,24 @@ console.log(`client without one: ${await attempt(withoutCert.sayHello({ name: 'e
 
 console.log('== bearer tokens');
 const acl: Record<string, string[]> = { 'token-of-ada': ['/demo.Greeter/SayHello'], 'token-of-bob': [] };
-const verify = (token: string, path: string) => (acl[token] === undefined ? 'invalid' : acl[token].includes(path) ? 'allow' : 'deny');
-const authNode = createServer({ nodeId: 'auth-node', tls: { cert: serverCert, key: serverKey }, interceptors: [bearerAuth({ verify })] });
+const verify = (token: string, path: string) =>
+  acl[token] === undefined ? 'invalid' : acl[token].includes(path) ? 'allow' : 'deny';
+const authNode = createServer({
+  nodeId: 'auth-node',
+  tls: { cert: serverCert, key: serverKey },
+  interceptors: [bearerAuth({ verify })],
+});
 const authAddress = await serve(authNode);
 const tls = { ca };
-const client = createClient(Greeter, { endpoints: [authAddress], tls, interceptors: [bearerToken(() => 'token-of-ada')] });
+const client = createClient(Greeter, {
+  endpoints: [authAddress],
+  tls,
+  interceptors: [bearerToken(() => 'token-of-ada')],
+});
 console.log(`ada's token: ${await attempt(client.sayHello({ name: 'ada' }))}`);
-console.log(`bob's token, per call: ${await attempt(client.sayHello({ name: 'bob' }, { metadata: { authorization: 'Bearer token-of-bob' } }))}`);
+console.log(
+  `bob's token, per call: ${await attempt(client.sayHello({ name: 'bob' }, { metadata: { authorization: 'Bearer token-of-bob' } }))}`,
+);
 const anonymous = createClient(Greeter, { endpoints: [authAddress], tls });
 console.log(`no token: ${await attempt(anonymous.sayHello({ name: 'eve' }))}`);
 

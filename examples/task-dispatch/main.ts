@@ -23,7 +23,11 @@ async function spawnNode(nodeId: string): Promise<{ child: ChildProcess; address
 }
 
 const nodes = await Promise.all(['node-a', 'node-b', 'node-c'].map(spawnNode));
-const client = createClient(Greeter, { endpoints: nodes.map((n) => n.address), balancer: balancers.leastLoad(), deadlineMs: 5000 });
+const client = createClient(Greeter, {
+  endpoints: nodes.map((n) => n.address),
+  balancer: balancers.leastLoad(),
+  deadlineMs: 5000,
+});
 await client.ready({ all: true, timeoutMs: 10_000 });
 
 const dispatcher = new TaskDispatcher(client, 'sayHello', { concurrency: 24 });

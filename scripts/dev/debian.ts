@@ -57,7 +57,11 @@ export function installDebs(packages: readonly string[]): void {
 export function libraryDirs(root: string): string[] {
   // Named after the architecture: x86_64-linux-gnu, aarch64-linux-gnu, ...
   const libs = path.join(root, 'usr/lib');
-  return existsSync(libs) ? readdirSync(libs).filter((d) => d.endsWith('-linux-gnu')).map((d) => path.join(libs, d)) : [];
+  return existsSync(libs)
+    ? readdirSync(libs)
+        .filter((d) => d.endsWith('-linux-gnu'))
+        .map((d) => path.join(libs, d))
+    : [];
 }
 
 function requireApt(packages: readonly string[]): void {

@@ -87,7 +87,8 @@ export async function startEtcd(): Promise<LocalEtcd> {
     const deadline = Date.now() + START_TIMEOUT_MS;
     while (!(await answers(clientUrl))) {
       if (started.exitCode !== null) throw new Error(`etcd exited with ${started.exitCode}: ${output}`);
-      if (Date.now() > deadline) throw new Error(`etcd did not answer on ${clientUrl} within ${START_TIMEOUT_MS} ms: ${output}`);
+      if (Date.now() > deadline)
+        throw new Error(`etcd did not answer on ${clientUrl} within ${START_TIMEOUT_MS} ms: ${output}`);
       await sleep(50);
     }
   };

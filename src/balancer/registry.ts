@@ -22,7 +22,9 @@ export type BalancerFactory = (options?: BalancerOptions) => Balancer;
 /** The built-in strategies: `balancers.roundRobin()`, `balancers.weighted()`, ... */
 export const balancers = { roundRobin, weighted, leastLoad, random, consistentHash, zoneAware, route } as const;
 
-const registry = new Map<string, BalancerFactory>(Object.entries({ roundRobin, weighted, leastLoad, random, consistentHash }));
+const registry = new Map<string, BalancerFactory>(
+  Object.entries({ roundRobin, weighted, leastLoad, random, consistentHash }),
+);
 
 /** Makes `factory` available to {@link createBalancer} under `name`. */
 export function registerBalancer(name: string, factory: BalancerFactory): void {

@@ -137,7 +137,8 @@ function compileSubsets(subsets: RouteOptions['subsets']): Map<string, CompiledS
   const seen = new Set<Balancer>();
   for (const [name, subset] of Object.entries(subsets)) {
     const balancer = subset.balancer ?? roundRobin();
-    if (seen.has(balancer)) throw new TypeError(`route: subset "${name}" shares its balancer with another subset; give each its own`);
+    if (seen.has(balancer))
+      throw new TypeError(`route: subset "${name}" shares its balancer with another subset; give each its own`);
     seen.add(balancer);
     compiled.set(name, { name, labels: Object.entries(subset.labels ?? {}), balancer });
   }
@@ -153,9 +154,12 @@ function compileRule(rule: RouteRule, index: number, subsets: Map<string, Compil
   const targets = entries.map(([name, weight], i) => {
     const subset = subsets.get(name);
     if (subset === undefined) {
-      throw new TypeError(`route: rule ${index} names unknown subset "${name}"; subsets: ${[...subsets.keys()].join(', ')}`);
+      throw new TypeError(
+        `route: rule ${index} names unknown subset "${name}"; subsets: ${[...subsets.keys()].join(', ')}`,
+      );
     }
-    if (!(Number.isFinite(weight) && weight >= 0)) throw new RangeError(`route: rule ${index} gives "${name}" weight ${weight}`);
+    if (!(Number.isFinite(weight) && weight >= 0))
+      throw new RangeError(`route: rule ${index} gives "${name}" weight ${weight}`);
     total += weight;
     cumulative[i] = total;
     return subset.balancer;

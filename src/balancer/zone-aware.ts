@@ -68,7 +68,8 @@ export function zoneAware(inner: () => Balancer, options: ZoneAwareOptions): Bal
   const draw = options.random ?? Math.random;
   const local = inner();
   const remote = inner();
-  if (local === remote) throw new TypeError('zoneAware: inner must make a new balancer on every call (pass the factory)');
+  if (local === remote)
+    throw new TypeError('zoneAware: inner must make a new balancer on every call (pass the factory)');
 
   const knownLocal = new Set<string>();
   let localEndpoints: readonly Endpoint[] = [];

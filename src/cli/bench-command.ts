@@ -51,7 +51,11 @@ export function registerBenchCommand(program: Command): void {
     'load a unary or server-streaming method through each balancer and print rps, latency and per-node shares',
     'the request as JSON',
   )
-    .option('--balancer <names>', 'balancer name, or a comma list to compare (roundRobin, weighted, leastLoad, random, consistentHash)', 'roundRobin')
+    .option(
+      '--balancer <names>',
+      'balancer name, or a comma list to compare (roundRobin, weighted, leastLoad, random, consistentHash)',
+      'roundRobin',
+    )
     .option('--concurrency <n>', 'calls in flight (closed loop)', '16')
     .option('--duration <s>', 'seconds of load per balancer', '5')
     .option('--json', 'print the results as JSON instead of a table')
@@ -61,7 +65,8 @@ export function registerBenchCommand(program: Command): void {
         const durationMs = positiveOption(options.duration, '--duration') * 1000;
         const nodes = clientTarget(target, 5000);
         const found = await rpcMethod(options, nodes, methodPath, 5000);
-        if (found.method.requestStream) throw new CliError(`bench runs unary and server-streaming methods; ${methodPath} takes a request stream`);
+        if (found.method.requestStream)
+          throw new CliError(`bench runs unary and server-streaming methods; ${methodPath} takes a request stream`);
         const [request] = parseRequests(json, found);
         const names = options.balancer.split(',').map((n) => n.trim());
         for (const name of names) createBalancer(name); // an unknown name fails before any load
@@ -78,7 +83,10 @@ export function registerBenchCommand(program: Command): void {
           for (const [i, name] of names.entries()) {
             results.push(
               await benchOne(found, nodes, name, request, concurrency, durationMs, (done, elapsed) =>
-                bar?.update(i * durationMs + Math.min(elapsed, durationMs), { balancer: name, rps: Math.round((done * 1000) / elapsed) }),
+                bar?.update(i * durationMs + Math.min(elapsed, durationMs), {
+                  balancer: name,
+                  rps: Math.round((done * 1000) / elapsed),
+                }),
               ),
             );
           }
@@ -87,11 +95,19 @@ export function registerBenchCommand(program: Command): void {
           await nodes.close();
         }
         if (options.json) {
-          console.log(JSON.stringify({ target, method: found.method.path, concurrency, durationS: durationMs / 1000, results }, null, 2));
+          console.log(
+            JSON.stringify(
+              { target, method: found.method.path, concurrency, durationS: durationMs / 1000, results },
+              null,
+              2,
+            ),
+          );
           return;
         }
         const count = Object.keys(results[0]?.nodes ?? {}).length;
-        console.log(`${found.method.path} on ${count} node${count === 1 ? '' : 's'}, ${concurrency} calls in flight, ${durationMs / 1000} s per balancer\n`);
+        console.log(
+          `${found.method.path} on ${count} node${count === 1 ? '' : 's'}, ${concurrency} calls in flight, ${durationMs / 1000} s per balancer\n`,
+        );
         console.log(resultTable(results));
         const failure = results.find((r) => r.firstError !== undefined);
         if (failure !== undefined) console.log(`\nfirst error (${failure.balancer}): ${failure.firstError}`);
@@ -133,7 +149,9 @@ async function benchOne(
       rps: result.rps,
       latencyMs: result.latencyMs,
       nodes: Object.fromEntries(stats.endpoints.map((e) => [e.id, e.share])),
-      ...(result.firstError === undefined ? {} : { firstError: result.firstError instanceof Error ? result.firstError.message : String(result.firstError) }),
+      ...(result.firstError === undefined
+        ? {}
+        : { firstError: result.firstError instanceof Error ? result.firstError.message : String(result.firstError) }),
     };
   } finally {
     await client.close();

@@ -40,7 +40,11 @@ export function registerCallCommand(program: Command): void {
     'the request as JSON; an array of requests for client-streaming and bidi methods',
   )
     .option('--timeout <ms>', 'deadline of the call, including the wait for a reachable node', '5000')
-    .option('--balancer <name>', 'balancer that picks the node (roundRobin, weighted, leastLoad, random, consistentHash)', 'roundRobin')
+    .option(
+      '--balancer <name>',
+      'balancer that picks the node (roundRobin, weighted, leastLoad, random, consistentHash)',
+      'roundRobin',
+    )
     .action((target: string, methodPath: string, json: string, options: CallCommandOptions) =>
       runCommand('call', async () => {
         const timeoutMs = positiveOption(options.timeout, '--timeout');
@@ -49,7 +53,12 @@ export function registerCallCommand(program: Command): void {
         const requests = parseRequests(json, found);
         const balancer = createBalancer(options.balancer);
         await nodes.check(found.service.name);
-        const client = createClient(found.service, { ...nodes.nodes, balancer, deadlineMs: timeoutMs, waitForReadyMs: timeoutMs });
+        const client = createClient(found.service, {
+          ...nodes.nodes,
+          balancer,
+          deadlineMs: timeoutMs,
+          waitForReadyMs: timeoutMs,
+        });
         try {
           await reachable(client, nodes, timeoutMs);
           await client.ready({ all: true, timeoutMs: Math.min(OTHER_NODES_WAIT_MS, timeoutMs) }).catch(() => {});
@@ -72,13 +81,14 @@ export function registerCallCommand(program: Command): void {
 
 /** JSON with bytes as base64 (as grpcurl and the proto3 JSON mapping write them). */
 function toJson(value: unknown): string {
-  return JSON.stringify(
-    value,
-    (_key, v: unknown) => (isBufferJson(v) ? Buffer.from(v.data).toString('base64') : v),
-    2,
-  );
+  return JSON.stringify(value, (_key, v: unknown) => (isBufferJson(v) ? Buffer.from(v.data).toString('base64') : v), 2);
 }
 
 function isBufferJson(value: unknown): value is { type: 'Buffer'; data: number[] } {
-  return typeof value === 'object' && value !== null && (value as { type?: unknown }).type === 'Buffer' && Array.isArray((value as { data?: unknown }).data);
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    (value as { type?: unknown }).type === 'Buffer' &&
+    Array.isArray((value as { data?: unknown }).data)
+  );
 }

@@ -36,10 +36,18 @@ interface Row {
 const DEADLINE_MS = 2000;
 
 /** A row through a Switchboard client; `during` runs alongside the load (e.g. to kill a node). */
-const switchboardRow = (name: string, balancer: () => Balancer, during?: (nodes: readonly DemoNode[], rowMs: number) => Promise<void>): Row => ({
+const switchboardRow = (
+  name: string,
+  balancer: () => Balancer,
+  during?: (nodes: readonly DemoNode[], rowMs: number) => Promise<void>,
+): Row => ({
   name,
   run: async (nodes, load, rowMs, show) => {
-    const client = createClient(Greeter, { endpoints: nodes.map((n) => n.address), balancer: balancer(), deadlineMs: DEADLINE_MS });
+    const client = createClient(Greeter, {
+      endpoints: nodes.map((n) => n.address),
+      balancer: balancer(),
+      deadlineMs: DEADLINE_MS,
+    });
     show(client.stats);
     try {
       await client.ready({ all: true });
@@ -77,7 +85,9 @@ const ROWS: readonly Row[] = [
   switchboardRow('roundRobin()', () => roundRobin()),
   switchboardRow('weighted()', () => weighted()),
   // Weights learnt from the nodes' reports (qps / utilization); a short blackout for a 5 s row.
-  switchboardRow('weighted({ dynamic })', () => weighted({ dynamic: { blackoutPeriodMs: 1000, weightUpdatePeriodMs: 200 } })),
+  switchboardRow('weighted({ dynamic })', () =>
+    weighted({ dynamic: { blackoutPeriodMs: 1000, weightUpdatePeriodMs: 200 } }),
+  ),
   switchboardRow('leastLoad()', () => leastLoad()),
   switchboardRow('leastLoad(), node-b killed', () => leastLoad(), killNodeB),
 ];
@@ -94,7 +104,8 @@ export function registerDemoCommand(program: Command): void {
       runCommand('demo', async () => {
         const seconds = positiveOption(options.seconds, '--seconds');
         const concurrency = positiveOption(options.concurrency, '--concurrency');
-        const statusPort = options.status === undefined ? undefined : options.status === true ? 0 : port(options.status);
+        const statusPort =
+          options.status === undefined ? undefined : options.status === true ? 0 : port(options.status);
         await demo(seconds, Math.round(concurrency), statusPort);
       }),
     );
@@ -125,13 +136,16 @@ async function demo(seconds: number, concurrency: number, statusPort: number | u
       const result = await row.run(
         nodes,
         (call) =>
-        runClosedLoop({
-          concurrency,
-          durationMs: rowMs,
-          maxCalls: Math.ceil(capacity * seconds * 2),
-          call,
-          onProgress: (done, elapsed) =>
-              bar.update(i * rowMs + Math.min(elapsed, rowMs), { row: row.name, rps: Math.round((done * 1000) / elapsed) }),
+          runClosedLoop({
+            concurrency,
+            durationMs: rowMs,
+            maxCalls: Math.ceil(capacity * seconds * 2),
+            call,
+            onProgress: (done, elapsed) =>
+              bar.update(i * rowMs + Math.min(elapsed, rowMs), {
+                row: row.name,
+                rps: Math.round((done * 1000) / elapsed),
+              }),
           }),
         rowMs,
         show,
@@ -144,7 +158,16 @@ async function demo(seconds: number, concurrency: number, statusPort: number | u
     await Promise.all(nodes.map((n) => n.server.shutdown({ graceMs: 1000 })));
   }
   const baseline = results[0]!.rps;
-  const header = ['balancer', 'calls/s', 'vs grpc-js', 'of capacity', 'p50 ms', 'p99 ms', ...nodes.map((n) => n.id), 'failed'];
+  const header = [
+    'balancer',
+    'calls/s',
+    'vs grpc-js',
+    'of capacity',
+    'p50 ms',
+    'p99 ms',
+    ...nodes.map((n) => n.id),
+    'failed',
+  ];
   const rows = results.map((r, i) => {
     const done = r.completed - r.failed;
     return [
@@ -164,7 +187,8 @@ async function demo(seconds: number, concurrency: number, statusPort: number | u
       '\nLast row: node-b is stopped half-way without grace; idempotent calls cut off on it are retried on the others.',
   );
   const failure = results.find((r) => r.firstError !== undefined)?.firstError;
-  if (failure !== undefined) console.log(`first failure: ${failure instanceof Error ? failure.message : String(failure)}`);
+  if (failure !== undefined)
+    console.log(`first failure: ${failure instanceof Error ? failure.message : String(failure)}`);
 }
 
 /** The `--status` port, or a CliError naming it. */

@@ -24,7 +24,8 @@ export function registerDescribeCommand(program: Command): void {
         try {
           await withReflection(nodes, services, timeoutMs, async (reflection) => {
             const text = describeSymbol(await reflection.filesOf(symbol), symbol);
-            if (text === undefined) throw new CliError(`${reflection.address}: ${symbol} is not in the files the node sent`);
+            if (text === undefined)
+              throw new CliError(`${reflection.address}: ${symbol} is not in the files the node sent`);
             console.log(text);
           });
         } finally {

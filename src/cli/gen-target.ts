@@ -40,6 +40,9 @@ export function writeGenerated(out: string, files: readonly GeneratedFile[]): vo
 }
 
 function relativeImport(out: string, file: string, module: string): string {
-  const specifier = path.relative(path.dirname(path.join(out, file)), module).split(path.sep).join('/');
+  const specifier = path
+    .relative(path.dirname(path.join(out, file)), module)
+    .split(path.sep)
+    .join('/');
   return specifier.startsWith('.') ? specifier : `./${specifier}`;
 }

@@ -21,7 +21,11 @@ interface PlainGreeterClient {
  * grpc-js' own load-balancing policy (e.g. `round_robin`, or `weighted_round_robin` with
  * its `config`), loaded with proto-loader.
  */
-export function plainGreeterClient(addresses: readonly string[], policy = 'round_robin', config: object = {}): PlainGreeterClient {
+export function plainGreeterClient(
+  addresses: readonly string[],
+  policy = 'round_robin',
+  config: object = {},
+): PlainGreeterClient {
   const Greeter = plainGreeter();
   const client = new Greeter(`ipv4:${addresses.join(',')}`, grpc.credentials.createInsecure(), {
     'grpc.service_config': JSON.stringify({ loadBalancingConfig: [{ [policy]: config }] }),
@@ -51,7 +55,9 @@ export function plainGreeter(): grpc.ServiceClientConstructor {
 /** Binds a plain grpc-js server to a free loopback port, in plaintext; returns its `host:port`. */
 export async function listenOnLoopback(server: grpc.Server): Promise<string> {
   const port = await new Promise<number>((resolve, reject) =>
-    server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (error, bound) => (error ? reject(error) : resolve(bound))),
+    server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (error, bound) =>
+      error ? reject(error) : resolve(bound),
+    ),
   );
   return `127.0.0.1:${port}`;
 }

@@ -10,7 +10,10 @@ export function registerListCommand(program: Command): void {
   program
     .command('list')
     .description("list a node's services, or the methods of one service, by server reflection")
-    .argument('<target>', 'host:port, a comma list of them (the first is asked), or etcd://host:port/prefix (with a service)')
+    .argument(
+      '<target>',
+      'host:port, a comma list of them (the first is asked), or etcd://host:port/prefix (with a service)',
+    )
     .argument('[service]', 'a fully qualified service name: list its methods')
     .option('--timeout <ms>', 'deadline of each reflection query, including the wait for the node', '5000')
     .action((target: string, service: string | undefined, options: { timeout: string }) =>
@@ -25,7 +28,9 @@ export function registerListCommand(program: Command): void {
             }
             const files = await reflection.filesOf(service);
             const found = files
-              .flatMap((file) => (file.service ?? []).map((s) => ({ s, name: file.package ? `${file.package}.${s.name}` : s.name })))
+              .flatMap((file) =>
+                (file.service ?? []).map((s) => ({ s, name: file.package ? `${file.package}.${s.name}` : s.name })),
+              )
               .find(({ name }) => name === service.replace(/^\./, ''));
             if (found === undefined) throw new CliError(`${reflection.address}: ${service} is not a service`);
             for (const method of found.s.method ?? []) console.log(`${found.name}.${method.name}`);

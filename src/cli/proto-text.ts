@@ -100,7 +100,13 @@ function fieldText(field: FieldDescriptor, message: MessageDescriptor): string {
     return `map<${typeName(key!)}, ${typeName(value!)}> ${field.name} = ${field.number};`;
   }
   const label =
-    field.label === LABEL_REPEATED ? 'repeated ' : field.label === LABEL_REQUIRED ? 'required ' : field.proto3Optional ? 'optional ' : '';
+    field.label === LABEL_REPEATED
+      ? 'repeated '
+      : field.label === LABEL_REQUIRED
+        ? 'required '
+        : field.proto3Optional
+          ? 'optional '
+          : '';
   return `${label}${typeName(field)} ${field.name} = ${field.number};`;
 }
 

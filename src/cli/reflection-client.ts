@@ -47,13 +47,21 @@ export class ReflectionClient {
    * A client of the first node of `target`; with an etcd target, of the first node
    * registered for one of `services` (tried in order), since etcd lists nodes by service.
    */
-  static async open(target: ClientTarget, services: readonly string[], timeoutMs: number, hint = ''): Promise<ReflectionClient> {
+  static async open(
+    target: ClientTarget,
+    services: readonly string[],
+    timeoutMs: number,
+    hint = '',
+  ): Promise<ReflectionClient> {
     const { nodes } = target;
     if ('endpoints' in nodes) return new ReflectionClient(nodes.endpoints[0]!, timeoutMs, hint);
-    if (services.length === 0) throw new CliError(`${target.description}: name a service (etcd lists nodes by service)`);
+    if (services.length === 0)
+      throw new CliError(`${target.description}: name a service (etcd lists nodes by service)`);
     for (const service of services) {
       const members = await nodes.resolver.members(service).catch((error: unknown) => {
-        throw new CliError(`cannot reach etcd for ${target.description}: ${error instanceof Error ? error.message : String(error)}`);
+        throw new CliError(
+          `cannot reach etcd for ${target.description}: ${error instanceof Error ? error.message : String(error)}`,
+        );
       });
       if (members.length > 0) return new ReflectionClient(members[0]!.address, timeoutMs, hint);
     }

@@ -11,7 +11,9 @@ export function checkRequest(value: unknown, type: protobuf.Type): string | unde
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     return `expected an object (${type.name}), got ${value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value}`;
   }
-  return unknownField(value as Record<string, unknown>, type, '') ?? checkMessage(type, value as Record<string, unknown>);
+  return (
+    unknownField(value as Record<string, unknown>, type, '') ?? checkMessage(type, value as Record<string, unknown>)
+  );
 }
 
 /** The first key, at any depth of nested messages, that is not a field of its type. */
@@ -19,7 +21,8 @@ function unknownField(object: Record<string, unknown>, type: protobuf.Type, at: 
   for (const [key, item] of Object.entries(object)) {
     const field = type.fields[key];
     const where = `${at}${key}`;
-    if (field === undefined) return `field "${where}": no such field in ${type.name} (fields: ${type.fieldsArray.map((f) => f.name).join(', ')})`;
+    if (field === undefined)
+      return `field "${where}": no such field in ${type.name} (fields: ${type.fieldsArray.map((f) => f.name).join(', ')})`;
     const message = field.resolve().resolvedType;
     if (!(message instanceof protobuf.Type) || typeof item !== 'object' || item === null) continue;
     const nested = field.map || field.repeated ? Object.entries(item) : [['', item] as const];

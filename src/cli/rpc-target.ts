@@ -38,10 +38,14 @@ export function clientTarget(target: string, timeoutMs: number): ClientTarget {
           members = await registry.members(service);
         } catch (error) {
           // grpc-js appends an empty "Resolution note" to connection errors.
-          const reason = (error instanceof Error ? error.message : String(error)).replace(/\.? Resolution note:.*$/s, '');
+          const reason = (error instanceof Error ? error.message : String(error)).replace(
+            /\.? Resolution note:.*$/s,
+            '',
+          );
           throw new CliError(`cannot reach etcd at ${hosts.join(',')}: ${reason}`);
         }
-        if (members.length === 0) throw new CliError(`no node of ${service} is registered in etcd at ${hosts.join(',')} under /${prefix}`);
+        if (members.length === 0)
+          throw new CliError(`no node of ${service} is registered in etcd at ${hosts.join(',')} under /${prefix}`);
       },
       close: () => registry.close(),
     };
@@ -51,10 +55,15 @@ export function clientTarget(target: string, timeoutMs: number): ClientTarget {
 }
 
 function addressList(list: string, target: string): string[] {
-  const addresses = list.split(',').map((a) => a.trim()).filter((a) => a !== '');
+  const addresses = list
+    .split(',')
+    .map((a) => a.trim())
+    .filter((a) => a !== '');
   const bad = addresses.find((a) => !/^(\[[0-9a-fA-F:.]+\]|[^:\s[\]/]+):\d{1,5}$/.test(a));
   if (addresses.length === 0 || bad !== undefined) {
-    throw new CliError(`bad target ${JSON.stringify(bad ?? target)}: expected host:port, a comma list of them, or etcd://host:port/prefix`);
+    throw new CliError(
+      `bad target ${JSON.stringify(bad ?? target)}: expected host:port, a comma list of them, or etcd://host:port/prefix`,
+    );
   }
   return addresses;
 }
@@ -138,12 +147,17 @@ export async function runCommand(command: string, body: () => Promise<void>): Pr
 /** A positive number from an option, or a CliError naming the flag. */
 export function positiveOption(text: string, flag: string): number {
   const value = Number(text);
-  if (!(Number.isFinite(value) && value > 0)) throw new CliError(`${flag} must be a positive number, got ${JSON.stringify(text)}`);
+  if (!(Number.isFinite(value) && value > 0))
+    throw new CliError(`${flag} must be a positive number, got ${JSON.stringify(text)}`);
   return value;
 }
 
 /** Waits for a ready node; a CliError naming the target when none answers in time. */
-export async function reachable(client: { ready(o: { timeoutMs: number }): Promise<void> }, target: ClientTarget, timeoutMs: number): Promise<void> {
+export async function reachable(
+  client: { ready(o: { timeoutMs: number }): Promise<void> },
+  target: ClientTarget,
+  timeoutMs: number,
+): Promise<void> {
   try {
     await client.ready({ timeoutMs });
   } catch {

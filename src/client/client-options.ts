@@ -124,7 +124,8 @@ export function methodPolicies<S extends ServiceDescriptor>(
   }
   const policies = new Map<MethodDescriptor, { retry: RetryPolicy; idempotent: boolean }>();
   for (const [name, method] of Object.entries(service.methods)) {
-    if (RESERVED.has(name)) throw new TypeError(`${where}: method name ${name} collides with the client's own ${name}()`);
+    if (RESERVED.has(name))
+      throw new TypeError(`${where}: method name ${name} collides with the client's own ${name}()`);
     const override = overrides[name];
     policies.set(method, {
       retry: override?.retry === undefined ? base : retryPolicy(override.retry, base, `${where} methods.${name}`),
@@ -135,9 +136,14 @@ export function methodPolicies<S extends ServiceDescriptor>(
 }
 
 /** Method path → balancer, from `ClientOptions.methods` (names are checked by `methodPolicies`). */
-export function methodBalancerMap<S extends ServiceDescriptor>(service: S, options: ClientOptions<S>): Map<string, Balancer> {
+export function methodBalancerMap<S extends ServiceDescriptor>(
+  service: S,
+  options: ClientOptions<S>,
+): Map<string, Balancer> {
   const byPath = new Map<string, Balancer>();
-  for (const [name, settings] of Object.entries((options.methods ?? {}) as Readonly<Record<string, MethodOptions | undefined>>)) {
+  for (const [name, settings] of Object.entries(
+    (options.methods ?? {}) as Readonly<Record<string, MethodOptions | undefined>>,
+  )) {
     const method = service.methods[name];
     if (method !== undefined && settings?.balancer !== undefined) byPath.set(method.path, settings.balancer);
   }

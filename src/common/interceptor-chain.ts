@@ -6,7 +6,11 @@ export type Interceptor<C> = (call: C, next: () => Promise<unknown>) => Promise<
  * An interceptor may act before and after `next()`, replace its result, or not call it at
  * all (short-circuit); calling it twice is an error.
  */
-export function runChain<C>(interceptors: readonly Interceptor<C>[], call: C, inner: () => Promise<unknown>): Promise<unknown> {
+export function runChain<C>(
+  interceptors: readonly Interceptor<C>[],
+  call: C,
+  inner: () => Promise<unknown>,
+): Promise<unknown> {
   let reached = -1;
   const dispatch = (index: number): Promise<unknown> => {
     if (index <= reached) return Promise.reject(new Error('interceptor called next() more than once'));

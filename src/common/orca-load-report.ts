@@ -103,7 +103,11 @@ export function appendCallFigures(report: Buffer, inFlight: number, joined: numb
  */
 export function readCallFigures(bytes: Buffer): CallFigures | undefined {
   const start = bytes.length - CALL_FIGURES.length;
-  if (start < 0 || !matches(bytes, start, 0, IN_FLIGHT_END - 8) || !matches(bytes, start, IN_FLIGHT_END, CALL_FIGURES.length - 8)) {
+  if (
+    start < 0 ||
+    !matches(bytes, start, 0, IN_FLIGHT_END - 8) ||
+    !matches(bytes, start, IN_FLIGHT_END, CALL_FIGURES.length - 8)
+  ) {
     return undefined;
   }
   return { inFlight: bytes.readDoubleLE(start + IN_FLIGHT_END - 8), joined: bytes.readDoubleLE(bytes.length - 8) };

@@ -36,7 +36,10 @@ export function dnsResolver(target: string, options: DnsResolverOptions = {}): R
   const resolver = parsed.server === undefined ? undefined : new dns.Resolver();
   resolver?.setServers([parsed.server!]);
   const lookup = (host: string) => addressesOf(host, resolver);
-  const resolve = parsed.port === undefined ? () => resolveSrv(parsed.host, resolver, lookup) : () => resolveHost(parsed.host, parsed.port!, lookup);
+  const resolve =
+    parsed.port === undefined
+      ? () => resolveSrv(parsed.host, resolver, lookup)
+      : () => resolveHost(parsed.host, parsed.port!, lookup);
 
   /** Each subscription's way to resolve again soon. */
   const subscriptions = new Set<() => void>();
@@ -108,12 +111,18 @@ function parseTarget(target: string): Target {
   const match = /^dns:\/\/([^/]*)\/(\[[0-9a-fA-F:.]+\]|[^\s:/[\]]+)(?::(\d{1,5}))?$/.exec(target);
   const port = match?.[3] === undefined ? undefined : Number(match[3]);
   if (match === null || (port !== undefined && (port < 1 || port > 65535))) {
-    throw new TypeError(`dnsResolver: invalid target ${JSON.stringify(target)}, expected "dns:///host:port" or "dns:///_service._tcp.name"`);
+    throw new TypeError(
+      `dnsResolver: invalid target ${JSON.stringify(target)}, expected "dns:///host:port" or "dns:///_service._tcp.name"`,
+    );
   }
   return { host: match[2]!.replace(/^\[|\]$/g, ''), port, server: match[1] === '' ? undefined : match[1] };
 }
 
-async function resolveHost(host: string, port: number, lookup: (host: string) => Promise<string[]>): Promise<ResolvedEndpoint[]> {
+async function resolveHost(
+  host: string,
+  port: number,
+  lookup: (host: string) => Promise<string[]>,
+): Promise<ResolvedEndpoint[]> {
   return (await lookup(host)).map((ip) => ({ address: hostPort(ip, port) }));
 }
 

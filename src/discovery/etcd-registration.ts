@@ -19,7 +19,12 @@ class DuplicateNodeError extends Error {
 }
 
 /** Registers a node under a lease of `ttlS`; rejects with `DuplicateNodeError` if its id is taken. */
-export async function registerNode(etcd: Etcd3, node: NodeKeys, ttlS: number, log: (message: string) => void): Promise<Registration> {
+export async function registerNode(
+  etcd: Etcd3,
+  node: NodeKeys,
+  ttlS: number,
+  log: (message: string) => void,
+): Promise<Registration> {
   const registration = new LeasedRegistration(etcd, node, ttlS, log);
   await registration.put();
   return registration;
@@ -79,7 +84,10 @@ class LeasedRegistration implements Registration {
         `node id ${this.node.nodeId} is already registered by a live node (${key} = ${holder}); node ids must be unique`,
       );
     }
-    const moved = await this.etcd.if(key, 'Value', '==', holder).then(this.etcd.put(key).value(this.node.value).lease(leaseId)).commit();
+    const moved = await this.etcd
+      .if(key, 'Value', '==', holder)
+      .then(this.etcd.put(key).value(this.node.value).lease(leaseId))
+      .commit();
     if (!moved.succeeded) throw new Error(`${key} changed while node ${this.node.nodeId} re-registered`);
   }
 

@@ -1,6 +1,12 @@
 import type * as grpc from '@grpc/grpc-js';
 import type { LoadReport } from '../balancer/balancer.js';
-import { decodeOrcaReport, IN_FLIGHT, JOINED_QUEUE, ORCA_TRAILER, readCallFigures } from '../common/orca-load-report.js';
+import {
+  decodeOrcaReport,
+  IN_FLIGHT,
+  JOINED_QUEUE,
+  ORCA_TRAILER,
+  readCallFigures,
+} from '../common/orca-load-report.js';
 
 /** The node-wide figures change on the node's sampling timer: decode them at most this often (ms). */
 const DECODE_INTERVAL_MS = 20;

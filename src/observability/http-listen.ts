@@ -35,7 +35,9 @@ export async function listenHttp(route: HttpRoute, options: HttpListenOptions = 
         else response.writeHead(200, { 'content-type': found.type, 'cache-control': 'no-store' }).end(found.body);
       },
       (error: unknown) => {
-        response.writeHead(500, { 'content-type': 'text/plain' }).end(`${error instanceof Error ? error.message : String(error)}\n`);
+        response
+          .writeHead(500, { 'content-type': 'text/plain' })
+          .end(`${error instanceof Error ? error.message : String(error)}\n`);
       },
     );
   });

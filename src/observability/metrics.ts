@@ -75,10 +75,12 @@ class PrometheusMetrics implements Metrics {
     const registers = [registry];
     // Gauges and counters the stats already keep are read at scrape time, not on the call path.
     const eachClientNode = (visit: (labels: { grpc_service: string; node: string }, node: ClientNode) => void) => {
-      for (const client of this.clients) for (const node of client.nodes()) visit({ grpc_service: client.service, node: node.id }, node);
+      for (const client of this.clients)
+        for (const node of client.nodes()) visit({ grpc_service: client.service, node: node.id }, node);
     };
     const eachServerMethod = (visit: (labels: ReturnType<typeof callLabels>, method: ServerMethod) => void) => {
-      for (const server of this.servers) for (const method of server.methods()) visit(callLabels(method, server.nodeId), method);
+      for (const server of this.servers)
+        for (const method of server.methods()) visit(callLabels(method, server.nodeId), method);
     };
     this.clientHandled = new Counter({
       name: 'grpc_client_handled_total',
@@ -151,7 +153,10 @@ class PrometheusMetrics implements Metrics {
   }
 
   serve(options: HttpListenOptions = {}): Promise<HttpEndpoint> {
-    return listenHttp(async (path) => (path === '/metrics' ? { type: this.registry.contentType, body: await this.text() } : undefined), options);
+    return listenHttp(
+      async (path) => (path === '/metrics' ? { type: this.registry.contentType, body: await this.text() } : undefined),
+      options,
+    );
   }
 
   /** Follows a client: its per-node gauges are read at scrape time; returns its recorder and an unwatch function. */
@@ -169,7 +174,10 @@ class PrometheusMetrics implements Metrics {
 
 /** A recorder that keeps the labelled children per (method, node, code), so a call costs a map lookup, not label hashing. */
 function recorder(handled: Counter<string>, seconds: Histogram<string>): CallRecorder {
-  const children = new Map<string, { readonly handled: Counter.Internal; readonly seconds: Histogram.Internal<string> }>();
+  const children = new Map<
+    string,
+    { readonly handled: Counter.Internal; readonly seconds: Histogram.Internal<string> }
+  >();
   return (method, node, code, latencyMs) => {
     const key = `${method.path}\0${node}\0${code}`;
     let child = children.get(key);

@@ -6,7 +6,10 @@ import { type HttpEndpoint, type HttpListenOptions, listenHttp } from './http-li
  * nodes. `snapshot` is read on every fetch; it may return undefined while there is
  * nothing to show (the page says so). The page reads the fields of `ClientStats`.
  */
-export function serveStatusPage(snapshot: () => object | undefined, options?: HttpListenOptions): Promise<HttpEndpoint> {
+export function serveStatusPage(
+  snapshot: () => object | undefined,
+  options?: HttpListenOptions,
+): Promise<HttpEndpoint> {
   return listenHttp(async (path) => {
     if (path === '/') return { type: 'text/html; charset=utf-8', body: PAGE };
     if (path === '/stats.json') return { type: 'application/json', body: JSON.stringify(snapshot() ?? null) };

@@ -68,7 +68,10 @@ export function methodCodec(service: ServiceDescriptor, method: MethodDescriptor
         try {
           return decode(request, bytes);
         } catch (error) {
-          return new UndecodableMessage(request.fullName.slice(1), error instanceof Error ? error.message : String(error));
+          return new UndecodableMessage(
+            request.fullName.slice(1),
+            error instanceof Error ? error.message : String(error),
+          );
         }
       },
       serializeResponse: (value) => encode(response, value as Record<string, unknown>),

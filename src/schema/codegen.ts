@@ -78,7 +78,9 @@ interface FileContext {
 
 function renderFile(root: protobuf.Root, input: string, context: FileContext): string {
   const declared = topLevel(root, input);
-  const own = declared.filter((object): object is Declared => !(object instanceof protobuf.Service)).flatMap(withNested);
+  const own = declared
+    .filter((object): object is Declared => !(object instanceof protobuf.Service))
+    .flatMap(withNested);
   const services = declared.filter((object): object is protobuf.Service => object instanceof protobuf.Service);
   const methods = new Map(services.map((service) => [service, describeMethods(service)]));
   const rootTypes = [...own, ...[...methods.values()].flat().flatMap((method) => [method.request, method.response])];
@@ -241,5 +243,8 @@ function outputPath(protoRoot: string, input: string): string {
   if (relative.startsWith('..') || path.isAbsolute(relative)) {
     throw new Error(`${input} is not under the proto root ${protoRoot}`);
   }
-  return `${relative.split(path.sep).join('/').replace(/\.proto$/, '')}.ts`;
+  return `${relative
+    .split(path.sep)
+    .join('/')
+    .replace(/\.proto$/, '')}.ts`;
 }

@@ -30,7 +30,8 @@ export function rootFromFiles(files: Iterable<FileDescriptor>): protobuf.Root {
     }
     namespace.nested ??= {};
     const edition = file.syntax === 'proto3' ? {} : { edition: 'proto2' };
-    for (const message of file.messageType ?? []) namespace.nested[message.name] = { ...edition, ...messageJSON(message) };
+    for (const message of file.messageType ?? [])
+      namespace.nested[message.name] = { ...edition, ...messageJSON(message) };
     for (const type of file.enumType ?? []) namespace.nested[type.name] = { ...edition, ...enumJSON(type) };
     for (const service of file.service ?? []) {
       const methods: Record<string, object> = {};
@@ -73,7 +74,8 @@ function messageJSON(message: MessageDescriptor): object {
       const [key, value] = entry.field ?? [];
       fields[name] = { keyType: SCALAR_NAMES.get(key!.type), type: typeOf(value!), id: field.number };
     } else {
-      const rule = field.label === LABEL_REPEATED ? 'repeated' : field.label === LABEL_REQUIRED ? 'required' : undefined;
+      const rule =
+        field.label === LABEL_REPEATED ? 'repeated' : field.label === LABEL_REQUIRED ? 'required' : undefined;
       const options = {
         ...(field.proto3Optional ? { proto3_optional: true } : {}),
         ...(field.defaultValue ? { default: field.defaultValue } : {}),

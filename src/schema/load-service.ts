@@ -17,7 +17,10 @@ export type LooseMessage = Record<string, unknown>;
 /** A service descriptor loaded at run time (typed loosely). */
 export type LooseServiceDescriptor = ServiceDescriptor<Record<string, MethodDescriptor<LooseMessage, LooseMessage>>>;
 
-const FACTORIES: Record<MethodKind, (def: Parameters<typeof unary>[0]) => MethodDescriptor<LooseMessage, LooseMessage>> = {
+const FACTORIES: Record<
+  MethodKind,
+  (def: Parameters<typeof unary>[0]) => MethodDescriptor<LooseMessage, LooseMessage>
+> = {
   unary,
   serverStream,
   clientStream,

@@ -22,7 +22,11 @@ type ValueCheck = (value: unknown, name: () => string) => string | undefined;
 
 const compiled = new WeakMap<protobuf.Type, FieldCheck[]>();
 
-function checkFields(checks: readonly FieldCheck[], value: Record<string, unknown>, prefix: string): string | undefined {
+function checkFields(
+  checks: readonly FieldCheck[],
+  value: Record<string, unknown>,
+  prefix: string,
+): string | undefined {
   for (let i = 0; i < checks.length; i++) {
     const problem = checks[i]!(value, prefix);
     if (problem !== undefined) return problem;
@@ -87,7 +91,9 @@ function valueCheck(field: protobuf.Field): ValueCheck {
     const values = resolved.values;
     const expected = `${resolved.fullName.slice(1)} (one of ${Object.keys(values).join(', ')}, or its number)`;
     return (value, name) =>
-      (typeof value === 'string' ? Object.hasOwn(values, value) : Number.isInteger(value)) ? undefined : mismatch(name(), expected, value);
+      (typeof value === 'string' ? Object.hasOwn(values, value) : Number.isInteger(value))
+        ? undefined
+        : mismatch(name(), expected, value);
   }
   const scalar = SCALARS[field.type];
   if (scalar === undefined) return () => undefined;
@@ -122,7 +128,10 @@ const SCALARS: Readonly<Record<string, { accepts: (v: unknown) => boolean; what:
   sfixed64: long,
   bool: { accepts: (v) => typeof v === 'boolean', what: 'a boolean' },
   string: { accepts: (v) => typeof v === 'string', what: 'a string' },
-  bytes: { accepts: (v) => v instanceof Uint8Array || typeof v === 'string', what: 'a Buffer / Uint8Array, or base64 text' },
+  bytes: {
+    accepts: (v) => v instanceof Uint8Array || typeof v === 'string',
+    what: 'a Buffer / Uint8Array, or base64 text',
+  },
 };
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
@@ -137,7 +146,9 @@ function mismatch(name: string, expected: string, got: unknown): string {
 export function describeValue(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'an array';
-  if (typeof value === 'string') return `string ${JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}...` : value)}`;
-  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return `${typeof value} ${String(value)}`;
+  if (typeof value === 'string')
+    return `string ${JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}...` : value)}`;
+  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint')
+    return `${typeof value} ${String(value)}`;
   return typeof value;
 }

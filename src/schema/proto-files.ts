@@ -29,7 +29,9 @@ export function loadProtoRoot(files: readonly string[], options: ProtoLoadOption
     const searched = [origin ? path.dirname(origin) : process.cwd(), ...includeDirs];
     const found = searched.map((dir) => path.resolve(dir, target)).find((candidate) => existsSync(candidate));
     if (found === undefined) {
-      throw new Error(`${relative(origin)}: import "${target}" not found (searched ${searched.map(relative).join(', ')})`);
+      throw new Error(
+        `${relative(origin)}: import "${target}" not found (searched ${searched.map(relative).join(', ')})`,
+      );
     }
     current = found;
     return found;

@@ -29,14 +29,16 @@ export function parseAdvertise(advertise: string, nodeId: string): Advertised {
   if (advertise.includes('/')) throw bad('expected a host or host:port, without a scheme or path');
   const bracketed = /^(\[[^\]]*\])(?::(.*))?$/.exec(advertise);
   const [host, port] = bracketed === null ? splitHostPort(advertise) : [bracketed[1]!, bracketed[2]];
-  if (host === undefined) throw bad(isIP(advertise) === 6 ? 'put an IPv6 address in brackets, e.g. [::1]:50051' : "more than one ':'");
+  if (host === undefined)
+    throw bad(isIP(advertise) === 6 ? 'put an IPv6 address in brackets, e.g. [::1]:50051' : "more than one ':'");
   if (host === '') throw bad('the host is missing');
   if (host.startsWith('[') ? isIP(host.slice(1, -1)) !== 6 : !isHost(host)) {
     throw bad('expected a host name, an IPv4 address or a bracketed IPv6 address, with an optional :port');
   }
   if (isWildcardHost(host)) throw bad('a wildcard address is not one other hosts can dial');
   if (port === undefined) return { host };
-  if (!/^\d{1,5}$/.test(port) || Number(port) < 1 || Number(port) > 65535) throw bad('the port must be 1-65535', RangeError);
+  if (!/^\d{1,5}$/.test(port) || Number(port) < 1 || Number(port) > 65535)
+    throw bad('the port must be 1-65535', RangeError);
   return { host, port: Number(port) };
 }
 

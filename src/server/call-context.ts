@@ -15,7 +15,10 @@ export interface LiveContext extends CallContext {
 
 /** The part of any grpc-js server call (unary or stream) a context is made from. */
 export interface IncomingCall
-  extends Pick<ServerUnaryCall<unknown, unknown>, 'metadata' | 'cancelled' | 'getPeer' | 'getDeadline' | 'sendMetadata'> {
+  extends Pick<
+    ServerUnaryCall<unknown, unknown>,
+    'metadata' | 'cancelled' | 'getPeer' | 'getDeadline' | 'sendMetadata'
+  > {
   once(event: 'cancelled', listener: () => void): unknown;
 }
 
@@ -79,7 +82,10 @@ class ServerCallContext implements LiveContext {
   sendHeader(metadata: Parameters<CallContext['sendHeader']>[0]): void {
     // grpc-js drops a second sendMetadata without a word: the caller would never see it.
     if (this.#headerSent) {
-      throw new RpcError(Status.INTERNAL, `sendHeader in ${this.path}: the response headers were already sent (sendHeader is once per call)`);
+      throw new RpcError(
+        Status.INTERNAL,
+        `sendHeader in ${this.path}: the response headers were already sent (sendHeader is once per call)`,
+      );
     }
     this.#headerSent = true;
     this.call.sendMetadata(toMetadata(metadata));

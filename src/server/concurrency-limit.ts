@@ -22,7 +22,9 @@ export class ConcurrencyLimit {
       throw new RangeError(`createServer(${nodeId}): maxConcurrentCalls must be a positive integer, got ${max}`);
     }
     if (!(maxQueued === Number.POSITIVE_INFINITY || (Number.isSafeInteger(maxQueued) && maxQueued >= 0))) {
-      throw new RangeError(`createServer(${nodeId}): maxQueuedCalls must be an integer >= 0 or Infinity, got ${maxQueued}`);
+      throw new RangeError(
+        `createServer(${nodeId}): maxQueuedCalls must be an integer >= 0 or Infinity, got ${maxQueued}`,
+      );
     }
   }
 
@@ -34,7 +36,10 @@ export class ConcurrencyLimit {
     }
     if (this.queue.length >= this.maxQueued) {
       const queued = this.maxQueued > 0 ? ` and ${this.maxQueued} queued` : '';
-      throw new RpcError(Status.RESOURCE_EXHAUSTED, `node ${this.nodeId} is at its limit of ${this.max} concurrent calls${queued}`);
+      throw new RpcError(
+        Status.RESOURCE_EXHAUSTED,
+        `node ${this.nodeId} is at its limit of ${this.max} concurrent calls${queued}`,
+      );
     }
     return new Promise<void>((resolve, reject) => {
       const entry = { ctx, admit: resolve };

@@ -150,9 +150,17 @@ function input(message: unknown): unknown {
   return message;
 }
 
-async function writeAll(stream: Writable, messages: unknown, ctx: LiveContext, path: string, output: (m: unknown) => unknown) {
+async function writeAll(
+  stream: Writable,
+  messages: unknown,
+  ctx: LiveContext,
+  path: string,
+  output: (m: unknown) => unknown,
+) {
   if (!isAsyncIterable(messages)) {
-    throw new TypeError(`handler of ${path} must return an async iterable (an async generator), got ${typeof messages}`);
+    throw new TypeError(
+      `handler of ${path} must return an async iterable (an async generator), got ${typeof messages}`,
+    );
   }
   await writeStream(stream, messages, ctx.signal, output);
 }

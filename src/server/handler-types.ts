@@ -45,7 +45,8 @@ export type Handler<M> =
           : (input: LooseInput<M>, ctx: CallContext) => unknown;
 
 /** For services typed loosely: a handler may treat its input as a message or a stream. */
-type LooseInput<M> = M extends MethodDescriptor<infer Req, unknown, boolean, boolean> ? Req & AsyncIterable<Req> : never;
+type LooseInput<M> =
+  M extends MethodDescriptor<infer Req, unknown, boolean, boolean> ? Req & AsyncIterable<Req> : never;
 
 /**
  * The handlers of a service, keyed by the client's camelCase method names. A method left

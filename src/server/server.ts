@@ -59,7 +59,10 @@ class NodeServer implements Server {
     this.nodeId = options.nodeId;
     this.advertised = options.advertise === undefined ? undefined : parseAdvertise(options.advertise, options.nodeId);
     this.credentials = serverCredentials(options.tls, options.nodeId);
-    this.grpcServer = new grpc.Server({ ...messageSizeOptions(options, `createServer(${options.nodeId})`), ...options.grpcOptions });
+    this.grpcServer = new grpc.Server({
+      ...messageSizeOptions(options, `createServer(${options.nodeId})`),
+      ...options.grpcOptions,
+    });
     const limit =
       options.maxConcurrentCalls === undefined
         ? undefined
@@ -107,8 +110,13 @@ class NodeServer implements Server {
     this.registry = options.registry;
     this.reflection = options.reflection === false ? undefined : new ServerReflection();
     this.register(Health, this.health.handlers(), UNTRACKED);
-    this.register(Node, nodeInfoHandlers(this.identity, () => [...this.services]), UNTRACKED);
-    for (const service of this.reflection?.services ?? []) this.register(service, this.reflection!.handlers(), UNTRACKED);
+    this.register(
+      Node,
+      nodeInfoHandlers(this.identity, () => [...this.services]),
+      UNTRACKED,
+    );
+    for (const service of this.reflection?.services ?? [])
+      this.register(service, this.reflection!.handlers(), UNTRACKED);
   }
 
   setServing(serving: boolean, service = ''): void {
@@ -129,7 +137,11 @@ class NodeServer implements Server {
   }
 
   stats(): ServerStats {
-    return { nodeId: this.nodeId, inFlight: this.live.size, methods: [...this.recorders.values()].map((r) => r.stats()) };
+    return {
+      nodeId: this.nodeId,
+      inFlight: this.live.size,
+      methods: [...this.recorders.values()].map((r) => r.stats()),
+    };
   }
 
   reportLoad(load: AppLoad): void {
@@ -148,7 +160,8 @@ class NodeServer implements Server {
 
   add<S extends ServiceDescriptor>(service: S, handlers: Handlers<S>): this {
     if (this.state !== 'new') throw new Error(`add(${service.name}): node ${this.nodeId} is already listening`);
-    if (this.services.has(service.name)) throw new Error(`service ${service.name} is already added to node ${this.nodeId}`);
+    if (this.services.has(service.name))
+      throw new Error(`service ${service.name} is already added to node ${this.nodeId}`);
     this.register(service, handlers, this.hooks);
     for (const method of Object.values(service.methods)) {
       this.recorders.set(method.path, new MethodRecorder(method));
@@ -183,7 +196,9 @@ class NodeServer implements Server {
       this.grpcServer.forceShutdown();
       this.loadReporter?.close();
       this.state = 'closed';
-      throw new Error(`node ${this.nodeId} cannot register at ${address}: ${(error as Error).message}`, { cause: error });
+      throw new Error(`node ${this.nodeId} cannot register at ${address}: ${(error as Error).message}`, {
+        cause: error,
+      });
     }
   }
 

@@ -111,7 +111,7 @@ describe('leastLoad', () => {
     const slow = picks.get('slow')!;
     expect(fast).toBeGreaterThanOrEqual(2 * slow);
     // Capacity is 1 + 1/3 calls per ms; a closed loop that keeps both busy gets most of it.
-    expect(fast + slow).toBeGreaterThan(0.95 * (5000 * 4) / 3);
+    expect(fast + slow).toBeGreaterThan((0.95 * (5000 * 4)) / 3);
   });
 
   it('equalises expected delay: a 6 ms node keeps about a third of the queue of a 2 ms one, and the tail stays near the mean', () => {

@@ -73,7 +73,10 @@ describe('route', () => {
     const ends: string[] = [];
     const inner = leastLoad({ random: seededRandom(2) });
     const balancer = route({
-      subsets: { v2: { labels: { version: 'v2' }, balancer: { ...inner, onCallEnd: (e) => ends.push(e.id) } }, v1: { labels: { version: 'v1' } } },
+      subsets: {
+        v2: { labels: { version: 'v2' }, balancer: { ...inner, onCallEnd: (e) => ends.push(e.id) } },
+        v1: { labels: { version: 'v1' } },
+      },
       rules: [{ to: { v1: 1, v2: 1 } }],
     });
     balancer.update([...v1, ...v2]);
@@ -83,10 +86,14 @@ describe('route', () => {
   });
 
   it('refuses rules it could not follow', () => {
-    expect(() => route({ subsets: { a: {} }, rules: [{ when: { method: 'X' }, to: 'a' }] })).toThrow('last rule must have no `when`');
+    expect(() => route({ subsets: { a: {} }, rules: [{ when: { method: 'X' }, to: 'a' }] })).toThrow(
+      'last rule must have no `when`',
+    );
     expect(() => route({ subsets: { a: {} }, rules: [{ to: 'b' }] })).toThrow('unknown subset "b"; subsets: a');
     expect(() => route({ subsets: { a: {} }, rules: [{ to: { a: 0 } }] })).toThrow('total weight of 0');
     const shared = roundRobin();
-    expect(() => route({ subsets: { a: { balancer: shared }, b: { balancer: shared } }, rules: [{ to: 'a' }] })).toThrow('give each its own');
+    expect(() =>
+      route({ subsets: { a: { balancer: shared }, b: { balancer: shared } }, rules: [{ to: 'a' }] }),
+    ).toThrow('give each its own');
   });
 });

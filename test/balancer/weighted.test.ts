@@ -14,11 +14,7 @@ function countsOf(ids: readonly string[], of: readonly string[]): number[] {
 }
 
 describe('weighted', () => {
-  const abc = [
-    endpoint('a', { weight: 1 }),
-    endpoint('b', { weight: 2 }),
-    endpoint('c', { weight: 3 }),
-  ];
+  const abc = [endpoint('a', { weight: 1 }), endpoint('b', { weight: 2 }), endpoint('c', { weight: 3 })];
 
   it('gives weights 1:2:3 exactly 1/6, 2/6, 3/6 of 6000 picks', () => {
     const w = weighted({ random: seededRandom(1) });

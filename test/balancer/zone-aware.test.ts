@@ -69,7 +69,15 @@ describe('zoneAware', () => {
 
   it('spills by fresh reported utilization, and ignores stale reports', () => {
     const { local, remote } = cluster();
-    const report = (utilization: number, age: number) => ({ utilization, inFlight: 0, qps: 0, eps: 0, named: {}, receivedAt: performance.now() - age, ownInFlight: 0 });
+    const report = (utilization: number, age: number) => ({
+      utilization,
+      inFlight: 0,
+      qps: 0,
+      eps: 0,
+      named: {},
+      receivedAt: performance.now() - age,
+      ownInFlight: 0,
+    });
     for (const e of local) e.load = report(0.9, 0);
     const balancer = make({ maxUtilization: 0.6 });
     balancer.update([...local, ...remote]);

@@ -15,7 +15,16 @@ describe('switchboard gen', () => {
   it('writes one module per proto, importing a path runtime relatively', () => {
     const out = mkdtempSync(path.join(tmpdir(), 'switchboard-gen-'));
     const runtime = path.join(out, 'runtime', 'index.js');
-    const result = switchboard('gen', 'proto/grpc/health/v1/health.proto', '--out', out, '--root', 'proto', '--runtime', runtime);
+    const result = switchboard(
+      'gen',
+      'proto/grpc/health/v1/health.proto',
+      '--out',
+      out,
+      '--root',
+      'proto',
+      '--runtime',
+      runtime,
+    );
     expect(result.stderr).toBe('');
     expect(result.status).toBe(0);
     expect(readFileSync(path.join(out, 'grpc/health/v1/health.ts'), 'utf8')).toContain(

@@ -12,7 +12,10 @@ const exec = promisify(execFile);
 /** Runs the built CLI; resolves with its exit code and output (never rejects on a non-zero exit). */
 async function switchboard(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await exec(process.execPath, ['dist/cli/main.js', ...args], { cwd: repoRoot, timeout: 60_000 });
+    const { stdout, stderr } = await exec(process.execPath, ['dist/cli/main.js', ...args], {
+      cwd: repoRoot,
+      timeout: 60_000,
+    });
     return { code: 0, stdout, stderr };
   } catch (error) {
     const failed = error as { code: number; stdout: string; stderr: string };
@@ -118,7 +121,17 @@ describe('switchboard call and bench without --proto', () => {
   });
 
   it('bench reads the schema by reflection', async () => {
-    const result = await switchboard('bench', node.address, 'test.echo.Echo/Unary', '{}', '--duration', '0.3', '--concurrency', '2', '--json');
+    const result = await switchboard(
+      'bench',
+      node.address,
+      'test.echo.Echo/Unary',
+      '{}',
+      '--duration',
+      '0.3',
+      '--concurrency',
+      '2',
+      '--json',
+    );
     expect(result.stderr).toBe('');
     const report = JSON.parse(result.stdout) as { method: string; results: { calls: number; errors: number }[] };
     expect(report.method).toBe('/test.echo.Echo/Unary');
@@ -147,7 +160,14 @@ describe('switchboard call and bench without --proto', () => {
   });
 
   it('--proto still wins: a node without reflection is called with the .proto file', async () => {
-    const result = await switchboard('call', silent.address, 'test.echo.Echo/Unary', '{"text":"p"}', '--proto', 'test/protos/echo.proto');
+    const result = await switchboard(
+      'call',
+      silent.address,
+      'test.echo.Echo/Unary',
+      '{"text":"p"}',
+      '--proto',
+      'test/protos/echo.proto',
+    );
     expect(result.code).toBe(0);
     expect(JSON.parse(result.stdout)).toEqual({ text: 'p', nodeId: 'silent', index: 0 });
   });
@@ -155,6 +175,8 @@ describe('switchboard call and bench without --proto', () => {
   it('fails with one line when the node cannot be reached', async () => {
     const result = await switchboard('list', '127.0.0.1:1', '--timeout', '500');
     expect(result.code).toBe(1);
-    expect(result.stderr).toBe('switchboard list: cannot reach 127.0.0.1:1 within 500 ms (is a node listening there?)\n');
+    expect(result.stderr).toBe(
+      'switchboard list: cannot reach 127.0.0.1:1 within 500 ms (is a node listening there?)\n',
+    );
   });
 });

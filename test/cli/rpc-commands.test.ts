@@ -19,7 +19,10 @@ const exec = promisify(execFile);
 /** Runs the built CLI; resolves with its exit code and output (never rejects on a non-zero exit). */
 async function switchboard(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await exec(process.execPath, ['dist/cli/main.js', ...args], { cwd: repoRoot, timeout: 60_000 });
+    const { stdout, stderr } = await exec(process.execPath, ['dist/cli/main.js', ...args], {
+      cwd: repoRoot,
+      timeout: 60_000,
+    });
     return { code: 0, stdout, stderr };
   } catch (error) {
     const failed = error as { code: number; stdout: string; stderr: string };
@@ -38,22 +41,46 @@ beforeAll(async () => {
 
 describe('switchboard call', () => {
   it('prints the response as JSON and the node that served it', async () => {
-    const result = await switchboard('call', nodes[0]!.address, 'test.echo.Echo/Unary', '{"text":"hi"}', '--proto', PROTO);
+    const result = await switchboard(
+      'call',
+      nodes[0]!.address,
+      'test.echo.Echo/Unary',
+      '{"text":"hi"}',
+      '--proto',
+      PROTO,
+    );
     expect(result.code).toBe(0);
     expect(JSON.parse(result.stdout)).toEqual({ text: 'hi', nodeId: 'node-0', index: 0 });
     expect(result.stderr).toBe(`served by node-0 (${nodes[0]!.address})\n`);
   });
 
   it('prints each message of a server stream, over a comma list of nodes', async () => {
-    const result = await switchboard('call', target, '/test.echo.Echo/ServerStream', '{"text":"s","count":3}', '--proto', PROTO);
+    const result = await switchboard(
+      'call',
+      target,
+      '/test.echo.Echo/ServerStream',
+      '{"text":"s","count":3}',
+      '--proto',
+      PROTO,
+    );
     expect(result.code).toBe(0);
-    const messages = result.stdout.trim().split(/\n(?=\{)/).map((m) => JSON.parse(m) as { index: number; nodeId: string });
+    const messages = result.stdout
+      .trim()
+      .split(/\n(?=\{)/)
+      .map((m) => JSON.parse(m) as { index: number; nodeId: string });
     expect(messages.map((m) => m.index)).toEqual([0, 1, 2]);
     expect(result.stderr).toMatch(new RegExp(`^served by ${messages[0]!.nodeId} \\(127\\.0\\.0\\.1:\\d+\\)\\n$`));
   });
 
   it('sends an array of requests to a client-streaming method', async () => {
-    const result = await switchboard('call', target, 'test.echo.Echo/ClientStream', '[{"text":"a"},{"text":"b"}]', '--proto', PROTO);
+    const result = await switchboard(
+      'call',
+      target,
+      'test.echo.Echo/ClientStream',
+      '[{"text":"a"},{"text":"b"}]',
+      '--proto',
+      PROTO,
+    );
     expect(result.code).toBe(0);
     expect(JSON.parse(result.stdout)).toMatchObject({ text: 'a,b', index: 2 });
   });
@@ -70,7 +97,9 @@ describe('switchboard call', () => {
       for (let i = 0; i < 30; i++) {
         const program = new Command('switchboard');
         registerCallCommand(program);
-        await program.parseAsync(['call', list, 'test.echo.Echo/Unary', '{"text":"s"}', '--proto', PROTO], { from: 'user' });
+        await program.parseAsync(['call', list, 'test.echo.Echo/Unary', '{"text":"s"}', '--proto', PROTO], {
+          from: 'user',
+        });
       }
       const served = stderr.mock.calls.map(([line]) => /^served by (node-\d) /.exec(String(line))?.[1] ?? String(line));
       expect(served).toHaveLength(30);
@@ -84,21 +113,57 @@ describe('switchboard call', () => {
   });
 
   it('picks the node with the balancer named by --balancer', async () => {
-    const result = await switchboard('call', target, 'test.echo.Echo/Unary', '{"text":"b"}', '--proto', PROTO, '--balancer', 'leastLoad');
+    const result = await switchboard(
+      'call',
+      target,
+      'test.echo.Echo/Unary',
+      '{"text":"b"}',
+      '--proto',
+      PROTO,
+      '--balancer',
+      'leastLoad',
+    );
     expect(result.code).toBe(0);
     expect(result.stderr).toMatch(/^served by node-[01] \(127\.0\.0\.1:\d+\)\n$/);
   });
 
   it.each([
-    [['call', '127.0.0.1:1', 'test.echo.Echo/Unary', '{}', '--proto', PROTO, '--balancer', 'fastest'], /^switchboard call: unknown balancer "fastest"; registered: roundRobin, .+\n$/],
-    [['call', '127.0.0.1:1', 'test.echo.Echo/Unary', '{}', '--proto', 'test/protos/nope.proto'], /^switchboard call: proto file not found: .*nope\.proto\n$/],
-    [['call', '127.0.0.1:1', 'test.echo.Echo/Nope', '{}', '--proto', PROTO], /^switchboard call: method Nope is not in test\.echo\.Echo \(methods: Unary, Write, ServerStream, ClientStream, Bidi\)\n$/],
-    [['call', '127.0.0.1:1', 'test.echo.Nope/Unary', '{}', '--proto', PROTO], /^switchboard call: service test\.echo\.Nope is not defined in .*echo\.proto \(services there: test\.echo\.Echo\)\n$/],
-    [['call', '127.0.0.1:1', 'test.echo.Echo/Unary', '{"text":', '--proto', PROTO], /^switchboard call: request is not valid JSON: .+\n$/],
-    [['call', '127.0.0.1:1', 'test.echo.Echo/Unary', '{"txt":"a"}', '--proto', PROTO], /^switchboard call: bad request for test\.echo\.EchoRequest: field "txt": no such field in EchoRequest \(fields: text, delayMs, count, failCode\)\n$/],
-    [['call', '127.0.0.1:1', 'test.echo.Echo/Unary', '{"count":"three"}', '--proto', PROTO], /^switchboard call: bad request for test\.echo\.EchoRequest: field "count": expected int32 \(an integer\), got string "three"\n$/],
-    [['call', 'localhost', 'test.echo.Echo/Unary', '{}', '--proto', PROTO], /^switchboard call: bad target "localhost": expected host:port, .+\n$/],
-    [['call', '127.0.0.1:1', 'test.echo.Echo/Unary', '{}', '--proto', PROTO, '--timeout', '500'], /^switchboard call: cannot reach 127\.0\.0\.1:1 within 500 ms \(is a node listening there\?\)\n$/],
+    [
+      ['call', '127.0.0.1:1', 'test.echo.Echo/Unary', '{}', '--proto', PROTO, '--balancer', 'fastest'],
+      /^switchboard call: unknown balancer "fastest"; registered: roundRobin, .+\n$/,
+    ],
+    [
+      ['call', '127.0.0.1:1', 'test.echo.Echo/Unary', '{}', '--proto', 'test/protos/nope.proto'],
+      /^switchboard call: proto file not found: .*nope\.proto\n$/,
+    ],
+    [
+      ['call', '127.0.0.1:1', 'test.echo.Echo/Nope', '{}', '--proto', PROTO],
+      /^switchboard call: method Nope is not in test\.echo\.Echo \(methods: Unary, Write, ServerStream, ClientStream, Bidi\)\n$/,
+    ],
+    [
+      ['call', '127.0.0.1:1', 'test.echo.Nope/Unary', '{}', '--proto', PROTO],
+      /^switchboard call: service test\.echo\.Nope is not defined in .*echo\.proto \(services there: test\.echo\.Echo\)\n$/,
+    ],
+    [
+      ['call', '127.0.0.1:1', 'test.echo.Echo/Unary', '{"text":', '--proto', PROTO],
+      /^switchboard call: request is not valid JSON: .+\n$/,
+    ],
+    [
+      ['call', '127.0.0.1:1', 'test.echo.Echo/Unary', '{"txt":"a"}', '--proto', PROTO],
+      /^switchboard call: bad request for test\.echo\.EchoRequest: field "txt": no such field in EchoRequest \(fields: text, delayMs, count, failCode\)\n$/,
+    ],
+    [
+      ['call', '127.0.0.1:1', 'test.echo.Echo/Unary', '{"count":"three"}', '--proto', PROTO],
+      /^switchboard call: bad request for test\.echo\.EchoRequest: field "count": expected int32 \(an integer\), got string "three"\n$/,
+    ],
+    [
+      ['call', 'localhost', 'test.echo.Echo/Unary', '{}', '--proto', PROTO],
+      /^switchboard call: bad target "localhost": expected host:port, .+\n$/,
+    ],
+    [
+      ['call', '127.0.0.1:1', 'test.echo.Echo/Unary', '{}', '--proto', PROTO, '--timeout', '500'],
+      /^switchboard call: cannot reach 127\.0\.0\.1:1 within 500 ms \(is a node listening there\?\)\n$/,
+    ],
   ])('fails with one line naming what is wrong: %j', async (args, message) => {
     const result = await switchboard(...args);
     expect(result.code).toBe(1);
@@ -107,23 +172,50 @@ describe('switchboard call', () => {
   });
 
   it('fails with the status when the call fails on the node', async () => {
-    const result = await switchboard('call', nodes[0]!.address, 'test.echo.Echo/Unary', '{"text":"x","failCode":5}', '--proto', PROTO);
+    const result = await switchboard(
+      'call',
+      nodes[0]!.address,
+      'test.echo.Echo/Unary',
+      '{"text":"x","failCode":5}',
+      '--proto',
+      PROTO,
+    );
     expect(result.code).toBe(1);
-    expect(result.stderr).toMatch(/^switchboard call: \/test\.echo\.Echo\/Unary on node-0 \(127\.0\.0\.1:\d+\) NOT_FOUND: asked to fail by x\n$/);
+    expect(result.stderr).toMatch(
+      /^switchboard call: \/test\.echo\.Echo\/Unary on node-0 \(127\.0\.0\.1:\d+\) NOT_FOUND: asked to fail by x\n$/,
+    );
   });
 });
 
 describe('switchboard bench', () => {
   it('prints rps, latency percentiles, errors and per-node shares for each balancer as JSON', async () => {
     const result = await switchboard(
-      'bench', target, 'test.echo.Echo/Unary', '{"text":"b","delayMs":1}', '--proto', PROTO,
-      '--balancer', 'roundRobin,leastLoad', '--concurrency', '4', '--duration', '1', '--json',
+      'bench',
+      target,
+      'test.echo.Echo/Unary',
+      '{"text":"b","delayMs":1}',
+      '--proto',
+      PROTO,
+      '--balancer',
+      'roundRobin,leastLoad',
+      '--concurrency',
+      '4',
+      '--duration',
+      '1',
+      '--json',
     );
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
     const report = JSON.parse(result.stdout) as {
       method: string;
-      results: { balancer: string; calls: number; errors: number; rps: number; latencyMs: { p50: number; p99: number }; nodes: Record<string, number> }[];
+      results: {
+        balancer: string;
+        calls: number;
+        errors: number;
+        rps: number;
+        latencyMs: { p50: number; p99: number };
+        nodes: Record<string, number>;
+      }[];
     };
     expect(report.method).toBe('/test.echo.Echo/Unary');
     expect(report.results.map((r) => r.balancer)).toEqual(['roundRobin', 'leastLoad']);
@@ -142,7 +234,18 @@ describe('switchboard bench', () => {
   });
 
   it('prints a table', async () => {
-    const result = await switchboard('bench', nodes[0]!.address, 'test.echo.Echo/Unary', '{}', '--proto', PROTO, '--concurrency', '2', '--duration', '0.5');
+    const result = await switchboard(
+      'bench',
+      nodes[0]!.address,
+      'test.echo.Echo/Unary',
+      '{}',
+      '--proto',
+      PROTO,
+      '--concurrency',
+      '2',
+      '--duration',
+      '0.5',
+    );
     expect(result.code).toBe(0);
     const lines = result.stdout.trim().split('\n');
     expect(lines).toContain('/test.echo.Echo/Unary on 1 node, 2 calls in flight, 0.5 s per balancer');
@@ -151,7 +254,16 @@ describe('switchboard bench', () => {
   });
 
   it('fails with one line for an unknown balancer', async () => {
-    const result = await switchboard('bench', target, 'test.echo.Echo/Unary', '{}', '--proto', PROTO, '--balancer', 'fastest');
+    const result = await switchboard(
+      'bench',
+      target,
+      'test.echo.Echo/Unary',
+      '{}',
+      '--proto',
+      PROTO,
+      '--balancer',
+      'fastest',
+    );
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/^switchboard bench: unknown balancer "fastest"; registered: roundRobin, .+\n$/);
   });
@@ -171,20 +283,47 @@ describe.skipIf(provided('etcd', 'switchboard call etcd:// tests') === undefined
   });
 
   it('calls the nodes registered under the prefix', async () => {
-    const result = await switchboard('call', `etcd://${etcd.host}/cli`, 'test.echo.Echo/Unary', '{"text":"e"}', '--proto', PROTO);
+    const result = await switchboard(
+      'call',
+      `etcd://${etcd.host}/cli`,
+      'test.echo.Echo/Unary',
+      '{"text":"e"}',
+      '--proto',
+      PROTO,
+    );
     expect(result.stderr).toBe(`served by etcd-node (${registered[0]!.address})\n`);
     expect(JSON.parse(result.stdout)).toMatchObject({ text: 'e', nodeId: 'etcd-node' });
   });
 
   it('fails with one line when no node is registered under the prefix', async () => {
-    const result = await switchboard('call', `etcd://${etcd.host}/empty`, 'test.echo.Echo/Unary', '{}', '--proto', PROTO);
+    const result = await switchboard(
+      'call',
+      `etcd://${etcd.host}/empty`,
+      'test.echo.Echo/Unary',
+      '{}',
+      '--proto',
+      PROTO,
+    );
     expect(result.code).toBe(1);
-    expect(result.stderr).toBe(`switchboard call: no node of test.echo.Echo is registered in etcd at ${etcd.host} under /empty\n`);
+    expect(result.stderr).toBe(
+      `switchboard call: no node of test.echo.Echo is registered in etcd at ${etcd.host} under /empty\n`,
+    );
   });
 });
 
 it('fails with one line when etcd is unreachable', async () => {
-  const result = await switchboard('call', 'etcd://127.0.0.1:1/x', 'test.echo.Echo/Unary', '{}', '--proto', PROTO, '--timeout', '1000');
+  const result = await switchboard(
+    'call',
+    'etcd://127.0.0.1:1/x',
+    'test.echo.Echo/Unary',
+    '{}',
+    '--proto',
+    PROTO,
+    '--timeout',
+    '1000',
+  );
   expect(result.code).toBe(1);
-  expect(result.stderr).toMatch(/^switchboard call: cannot reach etcd at 127\.0\.0\.1:1: .*ECONNREFUSED 127\.0\.0\.1:1\n$/);
+  expect(result.stderr).toMatch(
+    /^switchboard call: cannot reach etcd at 127\.0\.0\.1:1: .*ECONNREFUSED 127\.0\.0\.1:1\n$/,
+  );
 });

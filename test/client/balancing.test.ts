@@ -37,7 +37,9 @@ describe('balancers through a client on real nodes', () => {
   });
 
   it('leastLoad: a node 3x faster gets at least 2x the calls of the slow one', async () => {
-    const c = await setUp(2, balancers.leastLoad({ random: seededRandom(7) }), (i) => ({ serviceMs: i === 0 ? 10 : 30 }));
+    const c = await setUp(2, balancers.leastLoad({ random: seededRandom(7) }), (i) => ({
+      serviceMs: i === 0 ? 10 : 30,
+    }));
     const served: string[] = [];
     let next = 0;
     await Promise.all(

@@ -7,7 +7,10 @@ describe('client.broadcast', () => {
 
   it('calls every ready node once, each with its own deadline, and reports each outcome', async () => {
     // node-1 is too slow for the per-node deadline, node-2 fails.
-    const nodes = await cluster.start(3, (i) => ({ serviceMs: i === 1 ? 2000 : 0, failWith: i === 2 ? Status.RESOURCE_EXHAUSTED : undefined }));
+    const nodes = await cluster.start(3, (i) => ({
+      serviceMs: i === 1 ? 2000 : 0,
+      failWith: i === 2 ? Status.RESOURCE_EXHAUSTED : undefined,
+    }));
     const client = cluster.client();
     await client.ready({ all: true });
     const started = Date.now();
@@ -51,7 +54,10 @@ describe('client.broadcast', () => {
     // @ts-expect-error server streams cannot be broadcast
     expect(client.broadcast.serverStream).toBeUndefined();
     await nodes[1]!.server.shutdown({ graceMs: 0 });
-    await vi.waitFor(() => expect(client.stats().endpoints[1]!.state).not.toBe('ready'), { timeout: 5000, interval: 10 });
+    await vi.waitFor(() => expect(client.stats().endpoints[1]!.state).not.toBe('ready'), {
+      timeout: 5000,
+      interval: 10,
+    });
     const results = await client.broadcast.write({ text: 'w' });
     expect(results.map((r) => r.node.id)).toEqual(['node-0']);
     expect(quorum(results, 1)[0]!.value).toMatchObject({ nodeId: 'node-0' });

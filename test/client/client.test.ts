@@ -69,7 +69,9 @@ describe('client against real nodes', () => {
   });
 
   it('fails a call past its deadline with DEADLINE_EXCEEDED, and the handler sees it', async () => {
-    const error = (await client.unary({ text: 'slow', delayMs: 2000 }, { deadlineMs: 100 }).catch((e: unknown) => e)) as RpcError;
+    const error = (await client
+      .unary({ text: 'slow', delayMs: 2000 }, { deadlineMs: 100 })
+      .catch((e: unknown) => e)) as RpcError;
     expect(error.code).toBe(Status.DEADLINE_EXCEEDED);
     await expect.poll(() => cluster.nodes.flatMap((n) => n.aborted)).toContain('slow');
   });
@@ -100,7 +102,9 @@ describe('client failure handling', () => {
     const error = (await client.unary({ text: 'x' }).catch((e: unknown) => e)) as RpcError;
     await client.close();
     expect(error.code).toBe(Status.UNAVAILABLE);
-    expect(error.message).toMatch(/^\/test\.echo\.Echo\/Unary UNAVAILABLE: no ready endpoint for test\.echo\.Echo \(endpoints: 127\.0\.0\.1:1 /);
+    expect(error.message).toMatch(
+      /^\/test\.echo\.Echo\/Unary UNAVAILABLE: no ready endpoint for test\.echo\.Echo \(endpoints: 127\.0\.0\.1:1 /,
+    );
   });
 
   it('retries an idempotent call on another node when one answers UNAVAILABLE; not a non-idempotent one', async () => {
@@ -117,7 +121,9 @@ describe('client failure handling', () => {
   });
 
   it('rejects bad options with errors that name what is wrong', () => {
-    expect(() => createClient(Echo, { endpoints: [] })).toThrow('createClient(test.echo.Echo): endpoints must be a non-empty list');
+    expect(() => createClient(Echo, { endpoints: [] })).toThrow(
+      'createClient(test.echo.Echo): endpoints must be a non-empty list',
+    );
     expect(() => createClient(Echo, { endpoints: ['localhost'] })).toThrow('invalid address "localhost"');
     expect(() => createClient(Echo, { endpoints: ['127.0.0.1:70000'] })).toThrow('invalid address "127.0.0.1:70000"');
     expect(() => createClient(Echo, { endpoints: [{ address: '127.0.0.1:5', weight: -1 }] })).toThrow(

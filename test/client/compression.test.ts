@@ -51,7 +51,10 @@ async function startPeer(): Promise<{ address: string; received: Received[]; clo
     stream.on('data', (chunk: Buffer) => chunks.push(chunk));
     stream.on('end', () => {
       if (headers[':path'] !== UNARY) {
-        stream.respond({ ':status': 200, 'content-type': 'application/grpc', 'grpc-status': String(Status.UNIMPLEMENTED) }, { endStream: true });
+        stream.respond(
+          { ':status': 200, 'content-type': 'application/grpc', 'grpc-status': String(Status.UNIMPLEMENTED) },
+          { endStream: true },
+        );
         return;
       }
       const encoding = headers['grpc-encoding'] as string | undefined;
@@ -60,7 +63,10 @@ async function startPeer(): Promise<{ address: string; received: Received[]; clo
       const request = unaryCodec.deserializeRequest(plain) as EchoRequest;
       received.push({ encoding, flag, wireBytes: bytes.length, request });
       const reply: Partial<EchoReply> = { text: `peer got ${request.text.length} chars`, nodeId: 'peer' };
-      stream.respond({ ':status': 200, 'content-type': 'application/grpc', 'grpc-encoding': 'gzip' }, { waitForTrailers: true });
+      stream.respond(
+        { ':status': 200, 'content-type': 'application/grpc', 'grpc-encoding': 'gzip' },
+        { waitForTrailers: true },
+      );
       stream.on('wantTrailers', () => stream.sendTrailers({ 'grpc-status': '0' }));
       stream.end(frame(1, gzipSync(unaryCodec.serializeResponse(reply))));
     });
@@ -101,7 +107,12 @@ async function rawCall(address: string, headers: http2.OutgoingHttpHeaders, body
     // A trailers-only response carries the status in its headers.
     const status = trailers['grpc-status'] ?? responseHeaders['grpc-status'];
     const message = trailers['grpc-message'] ?? responseHeaders['grpc-message'];
-    return { headers: responseHeaders, status: Number(status), message: decodeURIComponent(String(message ?? '')), data: Buffer.concat(data) };
+    return {
+      headers: responseHeaders,
+      status: Number(status),
+      message: decodeURIComponent(String(message ?? '')),
+      data: Buffer.concat(data),
+    };
   } finally {
     session.close();
   }
@@ -229,7 +240,10 @@ describe('compression', () => {
     const bogus = await rawCall(nodeAddress, { 'grpc-encoding': 'gzip' }, frame(1, Buffer.from('this is not gzip')));
     expect([bogus.status, bogus.message]).toEqual([Status.INTERNAL, 'Failed to decompress message']);
     const unknown = await rawCall(nodeAddress, { 'grpc-encoding': 'br' }, frame(1, Buffer.from('whatever')));
-    expect([unknown.status, unknown.message]).toEqual([Status.UNIMPLEMENTED, 'Received message compressed with unsupported encoding "br"']);
+    expect([unknown.status, unknown.message]).toEqual([
+      Status.UNIMPLEMENTED,
+      'Received message compressed with unsupported encoding "br"',
+    ]);
     const client = createClient(Echo, { endpoints: [nodeAddress], compression: 'gzip', retry: { maxAttempts: 1 } });
     try {
       expect((await client.unary({ text: 'still here' })).text).toBe('10');

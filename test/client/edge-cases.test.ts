@@ -47,7 +47,7 @@ describe('call edge cases', () => {
     await expect.poll(() => seen).toContain('stream aborted');
   });
 
-  it("a request stream that throws fails the call as CANCELLED and does not count against the node", async () => {
+  it('a request stream that throws fails the call as CANCELLED and does not count against the node', async () => {
     const seen: string[] = [];
     const c = cluster.client({ endpoints: [await pausingNode(seen)] });
     async function* broken() {
@@ -93,7 +93,10 @@ describe('call edge cases', () => {
 
   it('a call cancelled while it waits to retry ends CANCELLED, not with the previous attempt', async () => {
     await cluster.startNode('sick', { failWith: Status.UNAVAILABLE });
-    const c = cluster.client({ retry: { backoff: { initialMs: 2000, maxMs: 2000, jitter: 0 } }, outlierDetection: false });
+    const c = cluster.client({
+      retry: { backoff: { initialMs: 2000, maxMs: 2000, jitter: 0 } },
+      outlierDetection: false,
+    });
     const controller = new AbortController();
     const pending = c.unary({ text: 'x' }, { signal: controller.signal }).catch((e: unknown) => e);
     await sleep(200);
@@ -122,7 +125,11 @@ describe('call edge cases', () => {
         ? new grpc.InterceptingCall(next(options))
         : new grpc.InterceptingCall(next(options), {
             start: (_metadata, listener) =>
-              listener.onReceiveStatus({ code: Status.PERMISSION_DENIED, details: 'refused here', metadata: new grpc.Metadata() }),
+              listener.onReceiveStatus({
+                code: Status.PERMISSION_DENIED,
+                details: 'refused here',
+                metadata: new grpc.Metadata(),
+              }),
           });
     const c = cluster.client({ grpcOptions: { interceptors: [refuse] } });
     const error = (await c.unary({ text: 'a' }).catch((e: unknown) => e)) as RpcError;

@@ -21,7 +21,12 @@ async function loadWhile(
 ): Promise<CallRecord[]> {
   await client.ready({ all: true });
   const [records] = await Promise.all([
-    runLoad({ concurrency, durationMs, maxCalls: 50_000, call: async () => (await client.unary({ text: 'x' })).nodeId }),
+    runLoad({
+      concurrency,
+      durationMs,
+      maxCalls: 50_000,
+      call: async () => (await client.unary({ text: 'x' })).nodeId,
+    }),
     meanwhile(),
   ]);
   expect(records.filter((r) => r.error !== undefined)).toEqual([]);
@@ -29,7 +34,9 @@ async function loadWhile(
 }
 
 /** A resolver whose list the test sets. */
-function pushResolver(initial: readonly ResolvedEndpoint[]): Resolver & { set(list: readonly ResolvedEndpoint[]): void } {
+function pushResolver(
+  initial: readonly ResolvedEndpoint[],
+): Resolver & { set(list: readonly ResolvedEndpoint[]): void } {
   let list = initial;
   let listener: ((endpoints: readonly ResolvedEndpoint[]) => void) | undefined;
   return {
@@ -125,7 +132,10 @@ describe('load-aware balancing on real nodes', () => {
   it('weighted({ dynamic }) converges to the capacity ratio of its nodes from their reports', async () => {
     // One worker each at 2, 4 and 6 ms: capacities 500, 250 and 167 calls/s, a 6 : 3 : 2 ratio.
     const workers = [2, 4, 6].map((serviceMs) => ({ serviceMs, busyMs: 0 }));
-    const nodes = await cluster.start(3, (i) => ({ interceptors: [singleWorker(workers[i]!)], loadReport: { intervalMs: 200 } }));
+    const nodes = await cluster.start(3, (i) => ({
+      interceptors: [singleWorker(workers[i]!)],
+      loadReport: { intervalMs: 200 },
+    }));
     // Each node reports its worker's busy share as its utilization, as an application would.
     const reporting = setInterval(() => {
       nodes.forEach((node, i) => {
@@ -136,7 +146,10 @@ describe('load-aware balancing on real nodes', () => {
     }, 200);
     try {
       const client = cluster.client({
-        balancer: balancers.weighted({ random: seededRandom(13), dynamic: { blackoutPeriodMs: 500, weightUpdatePeriodMs: 200 } }),
+        balancer: balancers.weighted({
+          random: seededRandom(13),
+          dynamic: { blackoutPeriodMs: 500, weightUpdatePeriodMs: 200 },
+        }),
       });
       const records = await loadWhile(client, 12, 4000);
       const ideal = [6 / 11, 3 / 11, 2 / 11];

@@ -9,7 +9,10 @@ import { failures, runLoad } from '../helpers/load.js';
 describe('resilience on real nodes', () => {
   const cluster = useEchoCluster();
 
-  async function setUp(options: (i: number) => EchoNodeOptions, clientOptions: Omit<ClientOptions<typeof Echo>, 'endpoints'> = {}) {
+  async function setUp(
+    options: (i: number) => EchoNodeOptions,
+    clientOptions: Omit<ClientOptions<typeof Echo>, 'endpoints'> = {},
+  ) {
     await cluster.start(3, options);
     const client = cluster.client(clientOptions);
     await client.ready({ all: true });
@@ -26,9 +29,14 @@ describe('resilience on real nodes', () => {
     let ejectedAfterMs: number | undefined;
     const started = performance.now();
     const watch = setInterval(() => {
-      if (ejectedAfterMs === undefined && stateOf(c, 'node-0') === 'ejected') ejectedAfterMs = performance.now() - started;
+      if (ejectedAfterMs === undefined && stateOf(c, 'node-0') === 'ejected')
+        ejectedAfterMs = performance.now() - started;
     }, 5);
-    const records = await runLoad({ concurrency: 4, durationMs: 1200, call: async () => (await c.unary({ text: 'e' })).nodeId });
+    const records = await runLoad({
+      concurrency: 4,
+      durationMs: 1200,
+      call: async () => (await c.unary({ text: 'e' })).nodeId,
+    });
     clearInterval(watch);
     expect(failures(records)).toEqual([]);
     expect(ejectedAfterMs).toBeLessThan(1000);
@@ -67,7 +75,9 @@ describe('resilience on real nodes', () => {
     const idempotent = await Promise.all(Array.from({ length: 6 }, () => c.unary({ text: 't' })));
     expect(idempotent.map((r) => r.nodeId)).not.toContain('node-0');
     const writes = await Promise.allSettled(Array.from({ length: 6 }, () => c.write({ text: 'w' })));
-    const failed = writes.filter((r): r is PromiseRejectedResult => r.status === 'rejected').map((r) => r.reason as RpcError);
+    const failed = writes
+      .filter((r): r is PromiseRejectedResult => r.status === 'rejected')
+      .map((r) => r.reason as RpcError);
     expect(failed.length).toBe(2);
     expect(failed[0]!.code).toBe(Status.DEADLINE_EXCEEDED);
     expect(failed[0]!.message).toContain('on node-0');
@@ -75,7 +85,10 @@ describe('resilience on real nodes', () => {
   });
 
   it('says how many attempts went to which nodes when every attempt fails', async () => {
-    const c = await setUp(() => ({ failWith: Status.UNAVAILABLE }), { outlierDetection: false, retry: { maxAttempts: 3 } });
+    const c = await setUp(() => ({ failWith: Status.UNAVAILABLE }), {
+      outlierDetection: false,
+      retry: { maxAttempts: 3 },
+    });
     const error = (await c.unary({ text: 'x' }).catch((e: unknown) => e)) as RpcError;
     expect(error.code).toBe(Status.UNAVAILABLE);
     expect(error.details).toMatch(/^node-\d is failing \(3 attempts: node-\d, node-\d, node-\d\)$/);
@@ -111,7 +124,10 @@ describe('resilience on real nodes', () => {
     const [first] = await cluster.start(1);
     const port = Number(first!.address.split(':')[1]);
     await first!.server.shutdown({ graceMs: 0 });
-    const client = cluster.client({ endpoints: [`127.0.0.1:${port}`], grpcOptions: { 'grpc.max_reconnect_backoff_ms': 200 } });
+    const client = cluster.client({
+      endpoints: [`127.0.0.1:${port}`],
+      grpcOptions: { 'grpc.max_reconnect_backoff_ms': 200 },
+    });
     const pending = client.unary({ text: 'late' }, { deadlineMs: 5000 });
     await sleep(300);
     await cluster.start(1, () => ({ listenPort: port }));

@@ -5,7 +5,11 @@ import { backoffDelay, retryPolicy } from '../../src/client/call/retry-policy.js
 
 describe('retry policy', () => {
   it('grows the backoff exponentially up to the cap, with jitter below the nominal delay', () => {
-    const policy = retryPolicy({ backoff: { initialMs: 10, maxMs: 100, multiplier: 2, jitter: 0.5 } }, undefined, 'test');
+    const policy = retryPolicy(
+      { backoff: { initialMs: 10, maxMs: 100, multiplier: 2, jitter: 0.5 } },
+      undefined,
+      'test',
+    );
     expect([1, 2, 3, 4, 5].map((n) => backoffDelay(policy, n, () => 0))).toEqual([10, 20, 40, 80, 100]);
     expect(backoffDelay(policy, 3, () => 0.999)).toBeCloseTo(20.02, 1);
   });

@@ -65,7 +65,8 @@ describe('routing through a client on real nodes', () => {
     });
     await client.ready({ all: true });
     const writes = new Set<string>();
-    for (let i = 0; i < 30; i++) writes.add((await client.write({ text: 'w' }, { metadata: { 'x-user': 'ada' } })).nodeId);
+    for (let i = 0; i < 30; i++)
+      writes.add((await client.write({ text: 'w' }, { metadata: { 'x-user': 'ada' } })).nodeId);
     expect(writes.size).toBe(1);
     const reads: string[] = [];
     for (let i = 0; i < 30; i++) reads.push((await client.unary({ text: 'r' })).nodeId);
@@ -76,6 +77,8 @@ describe('routing through a client on real nodes', () => {
   it('refuses per-method settings for a method the service does not have', () => {
     expect(() =>
       createClient(Echo, { endpoints: ['127.0.0.1:1'], methods: { nope: { balancer: balancers.random() } } as never }),
-    ).toThrow('methods.nope is not a method of test.echo.Echo; methods: unary, write, serverStream, clientStream, bidi');
+    ).toThrow(
+      'methods.nope is not a method of test.echo.Echo; methods: unary, write, serverStream, clientStream, bidi',
+    );
   });
 });

@@ -65,7 +65,9 @@ describe('TaskDispatcher', () => {
   it('gives up after maxAttempts, naming the nodes tried', async () => {
     const c = await setUp(2);
     const dispatcher = new TaskDispatcher(c, 'unary', { maxAttempts: 2 });
-    await expect(dispatcher.run({ text: 'x', failCode: Status.UNAVAILABLE })).rejects.toThrow(/task failed after 2 attempts on node-\d, node-\d/);
+    await expect(dispatcher.run({ text: 'x', failCode: Status.UNAVAILABLE })).rejects.toThrow(
+      /task failed after 2 attempts on node-\d, node-\d/,
+    );
     // @ts-expect-error only unary methods run as tasks
     expect(() => new TaskDispatcher(c, 'bidi')).toThrow('not a unary method of test.echo.Echo');
   });

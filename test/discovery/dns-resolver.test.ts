@@ -100,28 +100,41 @@ describe('dnsResolver', () => {
     }
   });
 
-  it.skipIf(!secondLoopback)('resolves again when a connection fails: a node that moves to another address is followed long before the interval', async () => {
-    const records: DnsRecords = { a: { 'moving.test': ['127.0.0.1'] }, srv: {} };
-    const server = await startDnsServer(records);
-    const first = await cluster.startNode('first');
-    const port = portOf(first);
-    const client = cluster.client({ resolver: dnsResolver(`dns://${server.address}/moving.test:${port}`, { intervalMs: 60_000, minIntervalMs: 100 }) });
-    try {
-      expect((await client.unary({ text: 'before' })).nodeId).toBe('first');
-      records.a['moving.test'] = ['127.0.0.2'];
-      await first.server.shutdown({ graceMs: 0 });
-      await cluster.startNode('moved', { listenHost: '127.0.0.2', listenPort: port });
-      await expect.poll(() => client.stats().endpoints.map((e) => e.address), { timeout: 5000 }).toEqual([`127.0.0.2:${port}`]);
-      expect((await client.unary({ text: 'after' })).nodeId).toBe('moved');
-      expect(server.aQuestions('moving.test').length).toBeGreaterThanOrEqual(2);
-    } finally {
-      server.close();
-    }
-  });
+  it.skipIf(!secondLoopback)(
+    'resolves again when a connection fails: a node that moves to another address is followed long before the interval',
+    async () => {
+      const records: DnsRecords = { a: { 'moving.test': ['127.0.0.1'] }, srv: {} };
+      const server = await startDnsServer(records);
+      const first = await cluster.startNode('first');
+      const port = portOf(first);
+      const client = cluster.client({
+        resolver: dnsResolver(`dns://${server.address}/moving.test:${port}`, {
+          intervalMs: 60_000,
+          minIntervalMs: 100,
+        }),
+      });
+      try {
+        expect((await client.unary({ text: 'before' })).nodeId).toBe('first');
+        records.a['moving.test'] = ['127.0.0.2'];
+        await first.server.shutdown({ graceMs: 0 });
+        await cluster.startNode('moved', { listenHost: '127.0.0.2', listenPort: port });
+        await expect
+          .poll(() => client.stats().endpoints.map((e) => e.address), { timeout: 5000 })
+          .toEqual([`127.0.0.2:${port}`]);
+        expect((await client.unary({ text: 'after' })).nodeId).toBe('moved');
+        expect(server.aQuestions('moving.test').length).toBeGreaterThanOrEqual(2);
+      } finally {
+        server.close();
+      }
+    },
+  );
 
   it('acts on resolveNow at most once per minIntervalMs after the last resolution, however often it is asked', async () => {
     const server = await startDnsServer({ a: { 'n.test': ['127.0.0.1'] }, srv: {} });
-    const resolver = dnsResolver(`dns://${server.address}/n.test:${portOf(nodes[0]!)}`, { intervalMs: 60_000, minIntervalMs: 1000 });
+    const resolver = dnsResolver(`dns://${server.address}/n.test:${portOf(nodes[0]!)}`, {
+      intervalMs: 60_000,
+      minIntervalMs: 1000,
+    });
     const seen = record(resolver);
     const asked = () => server.aQuestions('n.test');
     try {
@@ -148,7 +161,10 @@ describe('dnsResolver', () => {
   it('a resolveNow that comes while a resolution runs brings another one, minIntervalMs after it started', async () => {
     const server = await startDnsServer({ a: { 'n.test': ['127.0.0.1'] }, srv: {} });
     server.delayMs = 300;
-    const resolver = dnsResolver(`dns://${server.address}/n.test:${portOf(nodes[0]!)}`, { intervalMs: 60_000, minIntervalMs: 500 });
+    const resolver = dnsResolver(`dns://${server.address}/n.test:${portOf(nodes[0]!)}`, {
+      intervalMs: 60_000,
+      minIntervalMs: 500,
+    });
     const seen = record(resolver);
     const asked = () => server.aQuestions('n.test');
     try {
@@ -167,6 +183,8 @@ describe('dnsResolver', () => {
   it('refuses a malformed target and bad intervals', () => {
     expect(() => dnsResolver('localhost:50051')).toThrow('dnsResolver: invalid target "localhost:50051"');
     expect(() => dnsResolver('dns:///localhost:99999')).toThrow('dnsResolver: invalid target');
-    expect(() => dnsResolver('dns:///localhost:50051', { minIntervalMs: -1 })).toThrow('dnsResolver: minIntervalMs must be 0 or more, got -1');
+    expect(() => dnsResolver('dns:///localhost:50051', { minIntervalMs: -1 })).toThrow(
+      'dnsResolver: minIntervalMs must be 0 or more, got -1',
+    );
   });
 });

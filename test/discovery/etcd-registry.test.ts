@@ -39,7 +39,10 @@ describe.skipIf(provided('etcd', 'etcd registry tests') === undefined)('etcd reg
 
   it('registers a node on listen, clients call it, members() lists it, shutdown deregisters it first', async () => {
     const registry = newRegistry();
-    const nodes = [await startEchoNode('a', { registry, zone: 'z1', weight: 2, labels: { v: '1' } }), await startEchoNode('b', { registry })];
+    const nodes = [
+      await startEchoNode('a', { registry, zone: 'z1', weight: 2, labels: { v: '1' } }),
+      await startEchoNode('b', { registry }),
+    ];
     const client = createClient(Echo, { resolver: registry });
     try {
       expect((await registry.members(SERVICE)).map(({ startedAt, ...rest }) => rest)).toEqual([
@@ -79,7 +82,10 @@ describe.skipIf(provided('etcd', 'etcd registry tests') === undefined)('etcd reg
 
   it('registers the advertise address (with the bound port when it names a host only), and clients reach the node there', async () => {
     const [registry, other] = [newRegistry(), newRegistry()];
-    const nodes = [await startEchoNode('a', { registry, advertise: 'localhost' }), await startEchoNode('b', { registry: other, advertise: 'node-b.example:7000' })];
+    const nodes = [
+      await startEchoNode('a', { registry, advertise: 'localhost' }),
+      await startEchoNode('b', { registry: other, advertise: 'node-b.example:7000' }),
+    ];
     const client = createClient(Echo, { resolver: registry });
     try {
       const port = Number(nodes[0]!.address.split(':')[1]);
@@ -96,7 +102,9 @@ describe.skipIf(provided('etcd', 'etcd registry tests') === undefined)('etcd reg
 
   it('refuses to register a wildcard listen address, before binding, and says to set advertise', async () => {
     const registry = newRegistry();
-    const server = createServer({ nodeId: 'wild', registry }).add(Echo, { unary: async (req) => ({ text: req.text, nodeId: 'wild' }) });
+    const server = createServer({ nodeId: 'wild', registry }).add(Echo, {
+      unary: async (req) => ({ text: req.text, nodeId: 'wild' }),
+    });
     try {
       for (const wildcard of ['0.0.0.0:0', '[::]:0']) {
         await expect(server.listen(wildcard)).rejects.toThrow(
@@ -144,7 +152,9 @@ describe.skipIf(provided('etcd', 'etcd registry tests') === undefined)('etcd reg
       await expect.poll(() => load.byNode.victim ?? 0).toBeGreaterThan(10);
       const killedAt = Date.now();
       victim.kill('SIGKILL');
-      await expect.poll(async () => (await registry.members(SERVICE)).map((m) => m.id), { timeout: 6000, interval: 100 }).toEqual(['stable']);
+      await expect
+        .poll(async () => (await registry.members(SERVICE)).map((m) => m.id), { timeout: 6000, interval: 100 })
+        .toEqual(['stable']);
       const goneAfterMs = Date.now() - killedAt;
       await expect.poll(() => client.stats().endpoints.map((e) => e.id)).toEqual(['stable']);
       const victimCalls = load.byNode.victim;
@@ -200,9 +210,20 @@ describe.skipIf(provided('etcd', 'etcd registry tests') === undefined)('etcd reg
       await etcd.restart();
       await expect.poll(() => client.stats().discovery.healthy, { timeout: 5000 }).toBe(true);
       nodes.push(await startEchoNode('n3', { registry }));
-      await expect.poll(() => client.stats().endpoints.filter((e) => e.state === 'ready').length, { timeout: 3000 }).toBe(3);
+      await expect
+        .poll(() => client.stats().endpoints.filter((e) => e.state === 'ready').length, { timeout: 3000 })
+        .toBe(3);
       await nodes[0]!.server.shutdown({ graceMs: 0 });
-      await expect.poll(() => client.stats().endpoints.map((e) => e.id).sort(), { timeout: 3000 }).toEqual(['n2', 'n3']);
+      await expect
+        .poll(
+          () =>
+            client
+              .stats()
+              .endpoints.map((e) => e.id)
+              .sort(),
+          { timeout: 3000 },
+        )
+        .toEqual(['n2', 'n3']);
       expect((await registry.members(SERVICE)).map((m) => m.id)).toEqual(['n2', 'n3']);
     } finally {
       await client.close();

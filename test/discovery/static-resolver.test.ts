@@ -19,6 +19,8 @@ describe('staticResolver', () => {
     expect(() => staticResolver([])).toThrow('staticResolver: endpoints must be a non-empty list');
     expect(() => staticResolver(['nohost'])).toThrow('staticResolver: invalid address "nohost"');
     expect(() => staticResolver(['127.0.0.1:1', '127.0.0.1:1'])).toThrow('endpoint 127.0.0.1:1 is listed twice');
-    expect(() => staticResolver([{ address: '127.0.0.1:1', weight: 0 }])).toThrow('weight of 127.0.0.1:1 must be a positive number, got 0');
+    expect(() => staticResolver([{ address: '127.0.0.1:1', weight: 0 }])).toThrow(
+      'weight of 127.0.0.1:1 must be a positive number, got 0',
+    );
   });
 });

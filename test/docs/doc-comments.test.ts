@@ -30,7 +30,10 @@ interface ReExport {
 function reExports(source: string): ReExport[] {
   const found: ReExport[] = [];
   for (const match of source.matchAll(/^export\s+(?:type\s+)?\{([^}]*)\}\s*from\s*['"]([^'"]+)['"]/gm)) {
-    for (const item of match[1]!.split(',').map((s) => s.trim()).filter(Boolean)) {
+    for (const item of match[1]!
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean)) {
       const [local, exported = local] = item.replace(/^type\s+/, '').split(/\s+as\s+/) as [string, string?];
       found.push({ local, exported, from: match[2]! });
     }
@@ -44,7 +47,10 @@ function declaration(file: string, name: string, seen = new Set<string>()): { fi
   seen.add(`${file}#${name}`);
   const source = readFileSync(file, 'utf8');
   const kinds = '(?:function\\*?|const|let|var|class|interface|type|enum|namespace)';
-  const decl = new RegExp(`^(?:export\\s+)?(?:declare\\s+)?(?:abstract\\s+)?(?:async\\s+)?${kinds}\\s+${name}\\b`, 'm').exec(source);
+  const decl = new RegExp(
+    `^(?:export\\s+)?(?:declare\\s+)?(?:abstract\\s+)?(?:async\\s+)?${kinds}\\s+${name}\\b`,
+    'm',
+  ).exec(source);
   if (decl) return { file, at: decl.index };
   const next = reExports(source).find((r) => r.exported === name);
   if (next === undefined || !next.from.startsWith('.')) return undefined;
@@ -72,7 +78,8 @@ function undocumented(entry: string): { missing: string[]; unresolved: string[] 
     if (!from.startsWith('.')) continue; // another package's export, documented there
     const found = declaration(resolveModule(file, from), local);
     if (found === undefined) unresolved.push(`${exported} (${from})`);
-    else if (!hasDocComment(readFileSync(found.file, 'utf8'), found.at)) missing.push(`${exported} (${path.relative(root, found.file)})`);
+    else if (!hasDocComment(readFileSync(found.file, 'utf8'), found.at))
+      missing.push(`${exported} (${path.relative(root, found.file)})`);
   }
   return { missing, unresolved };
 }

@@ -3,7 +3,16 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Client, createBalancer, createClient, createServer, loadService, RpcError, type Server, Status } from 'switchboard';
+import {
+  type Client,
+  createBalancer,
+  createClient,
+  createServer,
+  loadService,
+  RpcError,
+  type Server,
+  Status,
+} from 'switchboard';
 import { methodCodec } from '../../src/schema/codec.js';
 import { Echo } from '../gen/echo.js';
 import { Kitchen } from '../gen/kitchen.js';
@@ -42,7 +51,10 @@ const raw = (address: string, pathName: string, bytes: Buffer) =>
 
 beforeAll(async () => {
   dir = mkdtempSync(path.join(tmpdir(), 'switchboard-bad-input-'));
-  writeFileSync(path.join(dir, 'broken.proto'), 'syntax = "proto3";\npackage broken;\n\nmessage A {\n  string name = ;\n}\n');
+  writeFileSync(
+    path.join(dir, 'broken.proto'),
+    'syntax = "proto3";\npackage broken;\n\nmessage A {\n  string name = ;\n}\n',
+  );
   node = await cluster.startNode('bad-input-node');
   client = cluster.client({ retry: { maxAttempts: 1 } });
   badReplies = createServer({ nodeId: 'bad-replies', onHandlerError: () => {} });
@@ -118,7 +130,12 @@ const cases: Case[] = [
   },
   {
     name: 'nested field, repeated element, enum name, int64 text',
-    run: () => orderCodec().serializeRequest({ id: '12', color: 'COLOR_RED', items: [{ name: 'soup' }, { name: 'tea', quantity: 1.5 }] }),
+    run: () =>
+      orderCodec().serializeRequest({
+        id: '12',
+        color: 'COLOR_RED',
+        items: [{ name: 'soup' }, { name: 'tea', quantity: 1.5 }],
+      }),
     expect: { type: 'TypeError' },
     message: 'test.kitchen.v1.Order: field "items[1].quantity": expected uint32 (an integer), got number 1.5',
   },
@@ -126,7 +143,8 @@ const cases: Case[] = [
     name: 'unknown enum name',
     run: () => orderCodec().serializeRequest({ priority: 'URGENT' }),
     expect: { type: 'TypeError' },
-    message: 'field "priority": expected test.kitchen.v1.Priority (one of PRIORITY_UNSPECIFIED, PRIORITY_LOW, PRIORITY_HIGH, or its number), got string "URGENT"',
+    message:
+      'field "priority": expected test.kitchen.v1.Priority (one of PRIORITY_UNSPECIFIED, PRIORITY_LOW, PRIORITY_HIGH, or its number), got string "URGENT"',
   },
   {
     name: 'int64 that is not a number',
@@ -180,7 +198,8 @@ const cases: Case[] = [
     name: 'handler that returns the wrong type',
     run: () => withBadReplies((c) => c.unary({})),
     expect: { code: Status.INTERNAL },
-    message: 'handler of /test.echo.Echo/Unary returned an invalid test.echo.EchoReply: field "index": expected int32 (an integer), got string "first"',
+    message:
+      'handler of /test.echo.Echo/Unary returned an invalid test.echo.EchoReply: field "index": expected int32 (an integer), got string "first"',
   },
   {
     name: 'stream handler that returns no stream',
@@ -195,7 +214,8 @@ const cases: Case[] = [
     name: 'huge metadata',
     run: () => client.unary({ text: 'x' }, { metadata: { 'x-huge': 'a'.repeat(1024 * 1024) } }),
     expect: { code: Status.RESOURCE_EXHAUSTED },
-    message: '/test.echo.Echo/Unary RESOURCE_EXHAUSTED: request metadata is 1048614 bytes, over the limit of 65536 (maxMetadataBytes)',
+    message:
+      '/test.echo.Echo/Unary RESOURCE_EXHAUSTED: request metadata is 1048614 bytes, over the limit of 65536 (maxMetadataBytes)',
   },
 ];
 
@@ -216,7 +236,12 @@ describe('bad input gets a clear error', () => {
   });
 
   it('leaves the nodes serving', async () => {
-    await expect(client.unary({ text: 'still here' })).resolves.toMatchObject({ text: 'still here', nodeId: 'bad-input-node' });
-    await expect(withBadReplies((c) => c.write({ text: 'fine' }))).rejects.toMatchObject({ code: Status.UNIMPLEMENTED });
+    await expect(client.unary({ text: 'still here' })).resolves.toMatchObject({
+      text: 'still here',
+      nodeId: 'bad-input-node',
+    });
+    await expect(withBadReplies((c) => c.write({ text: 'fine' }))).rejects.toMatchObject({
+      code: Status.UNIMPLEMENTED,
+    });
   });
 });

@@ -43,8 +43,13 @@ describe('random bytes as requests', () => {
     );
   const clientStream = (path: string, chunks: Buffer[]) =>
     new Promise<number>((resolve) => {
-      const call = raw.makeClientStreamRequest(path, id, id, new grpc.Metadata(), { deadline: Date.now() + 5000 }, (error) =>
-        resolve(error ? error.code : Status.OK),
+      const call = raw.makeClientStreamRequest(
+        path,
+        id,
+        id,
+        new grpc.Metadata(),
+        { deadline: Date.now() + 5000 },
+        (error) => resolve(error ? error.code : Status.OK),
       );
       for (const chunk of chunks) call.write(chunk);
       call.end();
@@ -59,7 +64,10 @@ describe('random bytes as requests', () => {
         async (bytes, chunks) => {
           const codes = [
             await unary('/test.echo.Echo/Unary', Buffer.from(bytes)),
-            await clientStream('/test.echo.Echo/ClientStream', chunks.map((c) => Buffer.from(c))),
+            await clientStream(
+              '/test.echo.Echo/ClientStream',
+              chunks.map((c) => Buffer.from(c)),
+            ),
           ];
           for (const code of codes) {
             seen.add(code);

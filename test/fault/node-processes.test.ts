@@ -25,7 +25,11 @@ describe('nodes failing under load', () => {
 
   it('a node SIGKILLed mid-run: no call fails, and its share goes to the others', async () => {
     const c = await cluster({ balancer: balancers.roundRobin() });
-    const load = runLoad({ concurrency: 16, durationMs: 2500, call: async () => (await c.unary({ text: 'k' })).nodeId });
+    const load = runLoad({
+      concurrency: 16,
+      durationMs: 2500,
+      call: async () => (await c.unary({ text: 'k' })).nodeId,
+    });
     await sleep(800);
     const killedAt = 800;
     await nodes[1]!.signal('SIGKILL');
@@ -71,7 +75,11 @@ describe('nodes failing under load', () => {
 
   it('a node shut down gracefully (SIGTERM) under load: no call fails, not even non-idempotent ones', async () => {
     const c = await cluster({ balancer: balancers.roundRobin() });
-    const load = runLoad({ concurrency: 16, durationMs: 2500, call: async () => (await c.write({ text: 'w', delayMs: 20 })).nodeId });
+    const load = runLoad({
+      concurrency: 16,
+      durationMs: 2500,
+      call: async () => (await c.write({ text: 'w', delayMs: 20 })).nodeId,
+    });
     await sleep(800);
     await nodes[1]!.signal('SIGTERM');
     const records = await load;

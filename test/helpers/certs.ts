@@ -7,7 +7,13 @@ import path from 'node:path';
 export interface TestCerts {
   readonly dir: string;
   /** File paths. */
-  readonly files: { readonly ca: string; readonly serverCert: string; readonly serverKey: string; readonly clientCert: string; readonly clientKey: string };
+  readonly files: {
+    readonly ca: string;
+    readonly serverCert: string;
+    readonly serverKey: string;
+    readonly clientCert: string;
+    readonly clientKey: string;
+  };
   /** A second, unrelated CA (a client trusting it must reject the server). */
   readonly otherCa: Buffer;
   read(name: keyof TestCerts['files']): Buffer;
@@ -20,13 +26,40 @@ export function generateCerts(): TestCerts {
   const at = (name: string) => path.join(dir, name);
   const openssl = (...args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
   const selfSignedCa = (name: string) =>
-    openssl('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', `/CN=${name}`, '-keyout', `${name}.key`, '-out', `${name}.pem`);
+    openssl(
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-days',
+      '2',
+      '-subj',
+      `/CN=${name}`,
+      '-keyout',
+      `${name}.key`,
+      '-out',
+      `${name}.pem`,
+    );
   const signed = (name: string, subject: string, extensions: string) => {
     writeFileSync(at(`${name}.ext`), extensions);
     openssl('req', '-newkey', 'rsa:2048', '-nodes', '-subj', subject, '-keyout', `${name}.key`, '-out', `${name}.csr`);
     openssl(
-      'x509', '-req', '-in', `${name}.csr`, '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial',
-      '-days', '2', '-extfile', `${name}.ext`, '-out', `${name}.pem`,
+      'x509',
+      '-req',
+      '-in',
+      `${name}.csr`,
+      '-CA',
+      'ca.pem',
+      '-CAkey',
+      'ca.key',
+      '-CAcreateserial',
+      '-days',
+      '2',
+      '-extfile',
+      `${name}.ext`,
+      '-out',
+      `${name}.pem`,
     );
   };
   selfSignedCa('ca');

@@ -67,15 +67,29 @@ function answer(query: Buffer, records: DnsRecords, countA: (name: string) => vo
     type === TYPE_A
       ? (records.a[name] ?? []).map((ip) => Buffer.from(ip.split('.').map(Number)))
       : type === TYPE_SRV
-        ? (records.srv[name] ?? []).map((r) => Buffer.concat([u16(r.priority), u16(r.weight), u16(r.port), encodeName(r.target)]))
+        ? (records.srv[name] ?? []).map((r) =>
+            Buffer.concat([u16(r.priority), u16(r.weight), u16(r.port), encodeName(r.target)]),
+          )
         : [];
-  const header = Buffer.concat([query.subarray(0, 2), u16(known ? 0x8400 : 0x8403), u16(1), u16(rdatas.length), u16(0), u16(0)]);
-  const answers = rdatas.map((rdata) => Buffer.concat([u16(0xc00c), u16(type), u16(1), Buffer.from([0, 0, 0, 1]), u16(rdata.length), rdata]));
+  const header = Buffer.concat([
+    query.subarray(0, 2),
+    u16(known ? 0x8400 : 0x8403),
+    u16(1),
+    u16(rdatas.length),
+    u16(0),
+    u16(0),
+  ]);
+  const answers = rdatas.map((rdata) =>
+    Buffer.concat([u16(0xc00c), u16(type), u16(1), Buffer.from([0, 0, 0, 1]), u16(rdata.length), rdata]),
+  );
   return Buffer.concat([header, question, ...answers]);
 }
 
 function encodeName(name: string): Buffer {
-  return Buffer.concat([...name.split('.').map((label) => Buffer.concat([Buffer.from([label.length]), Buffer.from(label)])), Buffer.from([0])]);
+  return Buffer.concat([
+    ...name.split('.').map((label) => Buffer.concat([Buffer.from([label.length]), Buffer.from(label)])),
+    Buffer.from([0]),
+  ]);
 }
 
 function u16(value: number): Buffer {

@@ -60,7 +60,9 @@ export function useEchoCluster(): EchoCluster {
       return nodes().map((n) => n.address);
     },
     async start(count, options = () => ({})) {
-      const started = await Promise.all(Array.from({ length: count }, (_, i) => startEchoNode(`node-${i}`, options(i))));
+      const started = await Promise.all(
+        Array.from({ length: count }, (_, i) => startEchoNode(`node-${i}`, options(i))),
+      );
       (test ?? block).nodes.push(...started);
       return started;
     },

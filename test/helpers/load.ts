@@ -41,5 +41,7 @@ export async function runLoad(options: {
 
 /** The failed calls' messages, for readable assertion output. */
 export function failures(records: readonly CallRecord[]): string[] {
-  return records.filter((r) => r.error !== undefined).map((r) => (r.error instanceof Error ? r.error.message : String(r.error)));
+  return records
+    .filter((r) => r.error !== undefined)
+    .map((r) => (r.error instanceof Error ? r.error.message : String(r.error)));
 }

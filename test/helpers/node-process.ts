@@ -41,7 +41,8 @@ export async function startNodeProcess(id: string, port = 0): Promise<NodeProces
 
 /** Kills whatever is left of the processes. */
 export function killAll(nodes: readonly NodeProcess[]): void {
-  for (const node of nodes) if (node.child.exitCode === null && node.child.signalCode === null) node.child.kill('SIGKILL');
+  for (const node of nodes)
+    if (node.child.exitCode === null && node.child.signalCode === null) node.child.kill('SIGKILL');
 }
 
 /** Port of a `host:port` address. */

@@ -151,10 +151,14 @@ export async function runClientCase(clients: CaseClients, name: ClientCase, serv
     }
     case 'server_streaming': {
       const replies = await drain(
-        client.streamingOutputCall({ responseType: 'COMPRESSABLE', responseParameters: RESPONSE_SIZES.map((size) => ({ size })) }),
+        client.streamingOutputCall({
+          responseType: 'COMPRESSABLE',
+          responseParameters: RESPONSE_SIZES.map((size) => ({ size })),
+        }),
       );
       assert.equal(replies.length, RESPONSE_SIZES.length);
-      for (const [i, reply] of replies.entries()) assertPayload(reply.payload, RESPONSE_SIZES[i]!, `server_streaming response ${i}`);
+      for (const [i, reply] of replies.entries())
+        assertPayload(reply.payload, RESPONSE_SIZES[i]!, `server_streaming response ${i}`);
       break;
     }
     case 'ping_pong':
@@ -210,7 +214,9 @@ export async function runClientCase(clients: CaseClients, name: ClientCase, serv
       break;
     }
     case 'special_status_message': {
-      const error = await rejection(() => client.unaryCall({ responseStatus: { code: Status.UNKNOWN, message: SPECIAL_MESSAGE } }));
+      const error = await rejection(() =>
+        client.unaryCall({ responseStatus: { code: Status.UNKNOWN, message: SPECIAL_MESSAGE } }),
+      );
       assert.deepEqual([error.code, error.details], [Status.UNKNOWN, SPECIAL_MESSAGE]);
       break;
     }
@@ -218,7 +224,11 @@ export async function runClientCase(clients: CaseClients, name: ClientCase, serv
       const trailing = Buffer.from([0xab, 0xab, 0xab]);
       const check = async (
         what: string,
-        call: (options: { metadata: Record<string, string | Buffer>; onHeader: (m: Metadata) => void; onTrailer: (m: Metadata) => void }) => Promise<unknown>,
+        call: (options: {
+          metadata: Record<string, string | Buffer>;
+          onHeader: (m: Metadata) => void;
+          onTrailer: (m: Metadata) => void;
+        }) => Promise<unknown>,
       ) => {
         let header: Metadata | undefined;
         let trailer: Metadata | undefined;
@@ -230,7 +240,9 @@ export async function runClientCase(clients: CaseClients, name: ClientCase, serv
         assert.deepEqual(header?.get(ECHO_INITIAL), ['test_initial_metadata_value'], `${what}: initial metadata`);
         assert.deepEqual(trailer?.get(ECHO_TRAILING), [trailing], `${what}: trailing metadata`);
       };
-      await check('UnaryCall', (options) => client.unaryCall({ responseSize: 314159, payload: zeros(271828) }, options));
+      await check('UnaryCall', (options) =>
+        client.unaryCall({ responseSize: 314159, payload: zeros(271828) }, options),
+      );
       await check('FullDuplexCall', (options) =>
         drain(client.fullDuplexCall([{ responseParameters: [{ size: 314159 }], payload: zeros(271828) }], options)),
       );
@@ -261,11 +273,17 @@ export async function runClientCase(clients: CaseClients, name: ClientCase, serv
         assertPayload((await probe).payload, 314159, 'probe (the server does not check expect_compressed)');
       }
       assertPayload((await gzip.unaryCall(request(true))).payload, 314159, 'compressed request');
-      assertPayload((await gzip.unaryCall(request(false), { compression: 'identity' })).payload, 314159, 'uncompressed request');
+      assertPayload(
+        (await gzip.unaryCall(request(false), { compression: 'identity' })).payload,
+        314159,
+        'uncompressed request',
+      );
       break;
     }
     case 'client_compressed_streaming': {
-      const probe = gzip.streamingInputCall([{ payload: zeros(27182), expectCompressed: { value: true } }], { compression: 'identity' });
+      const probe = gzip.streamingInputCall([{ payload: zeros(27182), expectCompressed: { value: true } }], {
+        compression: 'identity',
+      });
       if (server.compressedRequest) {
         assert.equal((await rejection(() => probe)).code, Status.INVALID_ARGUMENT, 'probe');
       } else {

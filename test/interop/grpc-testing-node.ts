@@ -62,7 +62,10 @@ function checkCompressed(expected: { value: boolean } | null, ctx: CallContext):
 
 const payload = (size: number) => ({ payload: { type: 'COMPRESSABLE' as const, body: Buffer.alloc(size) } });
 
-async function* respond(parameters: readonly ResponseParameters[], ctx: CallContext): AsyncGenerator<StreamingOutputCallResponse> {
+async function* respond(
+  parameters: readonly ResponseParameters[],
+  ctx: CallContext,
+): AsyncGenerator<StreamingOutputCallResponse> {
   for (const p of parameters) {
     if (p.intervalUs > 0) await sleep(p.intervalUs / 1000, undefined, { signal: ctx.signal });
     yield payload(p.size);
@@ -70,7 +73,9 @@ async function* respond(parameters: readonly ResponseParameters[], ctx: CallCont
 }
 
 /** Starts the node on a free loopback port. */
-export async function startTestServiceNode(nodeId = 'switchboard-interop'): Promise<{ server: Server; address: string }> {
+export async function startTestServiceNode(
+  nodeId = 'switchboard-interop',
+): Promise<{ server: Server; address: string }> {
   const server = createServer({ nodeId, onHandlerError: () => {}, grpcOptions: { interceptors: [requestEncoding] } });
   server.add(TestService, {
     emptyCall: async () => ({}),

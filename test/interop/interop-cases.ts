@@ -31,7 +31,10 @@ const ECHO_TRAILING = 'x-grpc-test-echo-trailing-bin';
 
 const body = (message: { payload: { body: Uint8Array } | null }) => message.payload?.body.length ?? 0;
 const payload = (size: number) => ({ type: 'COMPRESSABLE' as const, body: Buffer.alloc(size) });
-const ping = (i: number) => ({ responseParameters: [{ size: RESPONSE_SIZES[i] }], payload: payload(REQUEST_SIZES[i]!) });
+const ping = (i: number) => ({
+  responseParameters: [{ size: RESPONSE_SIZES[i] }],
+  payload: payload(REQUEST_SIZES[i]!),
+});
 
 /** A request stream the case writes into as it goes (ping-pong). */
 class RequestQueue implements AsyncIterable<Message> {
@@ -92,7 +95,9 @@ export async function runInteropCase(client: TestClient, name: InteropCase): Pro
       return;
     }
     case 'server_streaming': {
-      const replies = await drain(client.streamingOutputCall({ responseParameters: RESPONSE_SIZES.map((size) => ({ size })) }));
+      const replies = await drain(
+        client.streamingOutputCall({ responseParameters: RESPONSE_SIZES.map((size) => ({ size })) }),
+      );
       assert.deepEqual(replies.map(body), RESPONSE_SIZES);
       return;
     }
@@ -148,7 +153,13 @@ export async function runInteropCase(client: TestClient, name: InteropCase): Pro
     }
     case 'custom_metadata': {
       const trailing = Buffer.from([0xab, 0xab, 0xab]);
-      const check = async (call: (options: { metadata: Record<string, string | Buffer>; onHeader: (m: Metadata) => void; onTrailer: (m: Metadata) => void }) => Promise<unknown>) => {
+      const check = async (
+        call: (options: {
+          metadata: Record<string, string | Buffer>;
+          onHeader: (m: Metadata) => void;
+          onTrailer: (m: Metadata) => void;
+        }) => Promise<unknown>,
+      ) => {
         let header: Metadata | undefined;
         let trailer: Metadata | undefined;
         await call({

@@ -1,6 +1,11 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type CallContext, createServer, RpcError, type Server } from 'switchboard';
-import { type EchoStatus, type ResponseParameters, type StreamingOutputCallResponse, TestService } from '../gen/interop.js';
+import {
+  type EchoStatus,
+  type ResponseParameters,
+  type StreamingOutputCallResponse,
+  TestService,
+} from '../gen/interop.js';
 
 const ECHO_INITIAL = 'x-grpc-test-echo-initial';
 const ECHO_TRAILING = 'x-grpc-test-echo-trailing-bin';
@@ -20,7 +25,10 @@ function failIfAsked(status: EchoStatus | null): void {
 
 const payload = (size: number) => ({ payload: { type: 'COMPRESSABLE' as const, body: Buffer.alloc(size) } });
 
-async function* respond(parameters: readonly ResponseParameters[], ctx: CallContext): AsyncGenerator<StreamingOutputCallResponse> {
+async function* respond(
+  parameters: readonly ResponseParameters[],
+  ctx: CallContext,
+): AsyncGenerator<StreamingOutputCallResponse> {
   for (const p of parameters) {
     if (p.intervalUs > 0) await sleep(p.intervalUs / 1000, undefined, { signal: ctx.signal });
     yield payload(p.size);

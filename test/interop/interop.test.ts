@@ -24,7 +24,10 @@ const PYTHON = provided('pythonGrpc', 'interop with Python grpcio');
 const SCRIPT = fileURLToPath(new URL('./interop.py', import.meta.url));
 const PROTO = fileURLToPath(new URL('../protos/interop.proto', import.meta.url));
 
-const grpcio = PYTHON === undefined ? undefined : execFileSync(PYTHON, ['-c', 'import grpc; print(grpc.__version__)']).toString().trim();
+const grpcio =
+  PYTHON === undefined
+    ? undefined
+    : execFileSync(PYTHON, ['-c', 'import grpc; print(grpc.__version__)']).toString().trim();
 
 /** The service's FileDescriptorSet (snake_case names, as protoc would write them) for Python. */
 function writeDescriptors(dir: string): string {
@@ -36,7 +39,9 @@ function writeDescriptors(dir: string): string {
 
 /** Starts the Python server and resolves with its address once it prints it. */
 async function startPythonServer(descriptors: string): Promise<{ child: ChildProcess; address: string }> {
-  const child = spawn(PYTHON!, [SCRIPT, 'server', '--descriptors', descriptors], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const child = spawn(PYTHON!, [SCRIPT, 'server', '--descriptors', descriptors], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
   const lines = createInterface({ input: child.stdout! });
   const exited = once(child, 'exit').then(([code]) => {
     throw new Error(`python interop server exited with ${code} before listening`);
@@ -54,9 +59,13 @@ async function startPythonServer(descriptors: string): Promise<{ child: ChildPro
 /** Runs the Python client's cases against `address`; per case, PASS or the reason it failed. */
 function runPythonClient(descriptors: string, address: string): Promise<Map<string, string>> {
   return new Promise((resolve, reject) => {
-    const child = spawn(PYTHON!, [SCRIPT, 'client', '--descriptors', descriptors, '--address', address, ...INTEROP_CASES], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      PYTHON!,
+      [SCRIPT, 'client', '--descriptors', descriptors, '--address', address, ...INTEROP_CASES],
+      {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     let out = '';
     let err = '';
     child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));

@@ -85,13 +85,18 @@ function nodeSide(before: ServerStats, after: ServerStats): NodeSide {
 }
 
 /** Runs client.rb for one case; its exit code and output. */
-function runRubyClient(ruby: RubyGrpc, port: number, testCase: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function runRubyClient(
+  ruby: RubyGrpc,
+  port: number,
+  testCase: string,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     execFile(
       ruby.ruby,
       [ruby.clientRb, '--server_host=127.0.0.1', `--server_port=${port}`, `--test_case=${testCase}`, '--use_tls=false'],
       { timeout: CASE_TIMEOUT_MS, killSignal: 'SIGKILL' },
-      (error, stdout, stderr) => resolve({ code: error ? ((error as { code?: number }).code ?? null) : 0, stdout, stderr }),
+      (error, stdout, stderr) =>
+        resolve({ code: error ? ((error as { code?: number }).code ?? null) : 0, stdout, stderr }),
     );
   });
 }
@@ -205,7 +210,11 @@ describe('official gRPC interop with Ruby (C core)', () => {
       if (typeof ruby === 'string') return;
       const programs = ruby;
       servers = await Promise.all([1, 2, 3].map(() => startRubyServer(programs)));
-      client = createClient(TestService, { endpoints: servers.map((s) => s.address), balancer: balancers.roundRobin(), ...clientOptions });
+      client = createClient(TestService, {
+        endpoints: servers.map((s) => s.address),
+        balancer: balancers.roundRobin(),
+        ...clientOptions,
+      });
       await client.ready({ all: true });
     }, 30_000);
     afterAll(async () => {
@@ -215,7 +224,8 @@ describe('official gRPC interop with Ruby (C core)', () => {
 
     /** Runs `count` cases, `parallel` at a time; the calls each server took. */
     async function spread(count: number, parallel: number, run: () => Promise<void>): Promise<number[]> {
-      const calls = () => servers.map((s) => client!.stats().endpoints.find((e) => e.address === s.address)?.calls ?? 0);
+      const calls = () =>
+        servers.map((s) => client!.stats().endpoints.find((e) => e.address === s.address)?.calls ?? 0);
       const before = calls();
       let started = 0;
       await Promise.all(
@@ -233,14 +243,16 @@ describe('official gRPC interop with Ruby (C core)', () => {
       rubyOrSkip((note) => ctx.skip(note));
       const shares = await spread(300, 4, () => largeUnary(client!));
       expect(shares.reduce((a, b) => a + b)).toBe(300);
-      for (const share of shares) expect(Math.abs(share - 100), `calls per server: ${shares.join(', ')}`).toBeLessThanOrEqual(5);
+      for (const share of shares)
+        expect(Math.abs(share - 100), `calls per server: ${shares.join(', ')}`).toBeLessThanOrEqual(5);
     }, 120_000);
 
     it('ping_pong 30 times: every case passes, each server takes 10 ± 2', async (ctx) => {
       rubyOrSkip((note) => ctx.skip(note));
       const shares = await spread(30, 3, () => pingPong(client!));
       expect(shares.reduce((a, b) => a + b)).toBe(30);
-      for (const share of shares) expect(Math.abs(share - 10), `calls per server: ${shares.join(', ')}`).toBeLessThanOrEqual(2);
+      for (const share of shares)
+        expect(Math.abs(share - 10), `calls per server: ${shares.join(', ')}`).toBeLessThanOrEqual(2);
     }, 120_000);
   });
 });

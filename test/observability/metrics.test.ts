@@ -52,16 +52,27 @@ describe('Prometheus metrics', () => {
         expect(sample(text, 'grpc_server_handling_seconds_count', { ...unary, node })).toBe(7);
       }
       const stream = { grpc_method: 'ServerStream', grpc_type: 'server_stream', grpc_code: 'OK' };
-      const streamed = ['node-a', 'node-b'].map((node) => sample(text, 'grpc_client_handled_total', { ...stream, node }) ?? 0);
+      const streamed = ['node-a', 'node-b'].map(
+        (node) => sample(text, 'grpc_client_handled_total', { ...stream, node }) ?? 0,
+      );
       expect(streamed.reduce((a, b) => a + b)).toBe(1);
       // The slow call is in flight on one node: picks count it, the in-flight gauges show it.
-      const inFlight = ['node-a', 'node-b'].map((node) => sample(text, 'grpc_client_in_flight', { grpc_service: 'test.echo.Echo', node }));
+      const inFlight = ['node-a', 'node-b'].map((node) =>
+        sample(text, 'grpc_client_in_flight', { grpc_service: 'test.echo.Echo', node }),
+      );
       expect(inFlight.sort()).toEqual([0, 1]);
-      const serverInFlight = ['node-a', 'node-b'].map((node) => sample(text, 'grpc_server_in_flight', { ...unary, node }));
+      const serverInFlight = ['node-a', 'node-b'].map((node) =>
+        sample(text, 'grpc_server_in_flight', { ...unary, node }),
+      );
       expect(serverInFlight.sort()).toEqual([0, 1]);
-      const picks = ['node-a', 'node-b'].map((node) => sample(text, 'switchboard_client_picks_total', { grpc_service: 'test.echo.Echo', node })!);
+      const picks = ['node-a', 'node-b'].map(
+        (node) => sample(text, 'switchboard_client_picks_total', { grpc_service: 'test.echo.Echo', node })!,
+      );
       expect(picks.reduce((a, b) => a + b)).toBe(16);
-      expect(sample(text, 'grpc_server_started_total', { ...unary, node: 'node-a' })! + sample(text, 'grpc_server_started_total', { ...unary, node: 'node-b' })!).toBe(15);
+      expect(
+        sample(text, 'grpc_server_started_total', { ...unary, node: 'node-a' })! +
+          sample(text, 'grpc_server_started_total', { ...unary, node: 'node-b' })!,
+      ).toBe(15);
 
       expect((await fetch(new URL('nope', endpoint.url))).status).toBe(404);
     } finally {

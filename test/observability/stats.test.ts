@@ -80,9 +80,15 @@ describe('server.stats()', () => {
     expect(unary.failures).toBe(2);
     expect(unary.failuresByCode).toEqual({ NOT_FOUND: 1, INTERNAL: 1 });
     expect(unary.latencyMs.p50).toBeGreaterThanOrEqual(2.9);
-    expect(during.methods.find((m) => m.path === '/test.echo.Echo/ServerStream')).toMatchObject({ calls: 1, failures: 0 });
+    expect(during.methods.find((m) => m.path === '/test.echo.Echo/ServerStream')).toMatchObject({
+      calls: 1,
+      failures: 0,
+    });
     // Health and node-info streams are not the node's load.
     expect(during.methods.every((m) => m.path.startsWith('/test.echo.Echo/'))).toBe(true);
-    expect(node!.server.stats().methods.find((m) => m.path === '/test.echo.Echo/Unary')).toMatchObject({ calls: 8, inFlight: 0 });
+    expect(node!.server.stats().methods.find((m) => m.path === '/test.echo.Echo/Unary')).toMatchObject({
+      calls: 8,
+      inFlight: 0,
+    });
   });
 });

@@ -42,16 +42,16 @@ describe.skipIf(CHROMIUM === undefined)('client.serveStatus() in headless Chromi
       const page = await browser.newPage();
       await page.goto(status.url);
       await page.locator('tr[data-node]').nth(2).waitFor();
-      expect(await page.locator('tr[data-node]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-node')))).toEqual([
-        'node-a',
-        'node-b',
-        'node-c',
-      ]);
+      expect(
+        await page.locator('tr[data-node]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-node'))),
+      ).toEqual(['node-a', 'node-b', 'node-c']);
       expect(await page.locator('#title').textContent()).toBe('demo.Greeter · leastLoad');
       expect(await cell(page, 'node-a', 'state')).toBe('ready');
       const first = Number(await cell(page, 'node-a', 'calls'));
       // The page refreshes itself every second: the count grows without a reload.
-      await expect.poll(async () => Number(await cell(page, 'node-a', 'calls')), { timeout: 10_000 }).toBeGreaterThan(first);
+      await expect
+        .poll(async () => Number(await cell(page, 'node-a', 'calls')), { timeout: 10_000 })
+        .toBeGreaterThan(first);
       for (const node of ['node-a', 'node-b', 'node-c']) {
         expect(await cell(page, node, 'recentShare')).toMatch(/^\d+\.\d%$/);
         expect(Number(await cell(page, node, 'p50'))).toBeGreaterThan(0);

@@ -77,7 +77,8 @@ describe('generate', () => {
   const protos = ['test/protos/kitchen.proto', 'test/protos/common.proto'];
 
   it('gives the same module whatever the order and company of its inputs', () => {
-    const kitchen = (files: string[]) => generate(files, { runtimeImport: 'switchboard' }).find((out) => out.file === 'kitchen.ts');
+    const kitchen = (files: string[]) =>
+      generate(files, { runtimeImport: 'switchboard' }).find((out) => out.file === 'kitchen.ts');
     expect(kitchen(protos)).toEqual(kitchen([...protos].reverse()));
     expect(kitchen(protos)).toEqual(kitchen([...protos, 'test/protos/echo.proto']));
   });
@@ -86,7 +87,10 @@ describe('generate', () => {
     const [kitchen] = generate(protos, { runtimeImport: '../runtime.js' });
     expect(kitchen?.content).toContain("import type { Color, Money } from './common.js';");
     expect(kitchen?.content).toContain('export interface Timestamp {');
-    const [alone] = generate(['test/protos/kitchen.proto'], { runtimeImport: 'switchboard', includeDirs: ['test/protos'] });
+    const [alone] = generate(['test/protos/kitchen.proto'], {
+      runtimeImport: 'switchboard',
+      includeDirs: ['test/protos'],
+    });
     expect(alone?.content).toContain('export interface Money {');
   });
 

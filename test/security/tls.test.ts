@@ -22,7 +22,6 @@ async function tlsNode(certs: TestCerts, requireClientCert: boolean): Promise<{ 
   return { server, address };
 }
 
-
 describe.skipIf(provided('openssl', 'TLS and mTLS tests') === undefined)('TLS and mTLS', () => {
   let certs: TestCerts;
   let tls: { server: Server; address: string };
@@ -47,10 +46,18 @@ describe.skipIf(provided('openssl', 'TLS and mTLS tests') === undefined)('TLS an
   });
 
   it('checks the certificate against serverName instead of the dialled host', async () => {
-    const good = createClient(Echo, { endpoints: [tls.address], tls: { ca: certs.files.ca, serverName: 'localhost' }, ...FAIL_FAST });
+    const good = createClient(Echo, {
+      endpoints: [tls.address],
+      tls: { ca: certs.files.ca, serverName: 'localhost' },
+      ...FAIL_FAST,
+    });
     await expect(good.unary({ text: 'named' })).resolves.toMatchObject({ nodeId: 'tls-node' });
     await good.close();
-    const wrong = createClient(Echo, { endpoints: [tls.address], tls: { ca: certs.files.ca, serverName: 'elsewhere.test' }, ...FAIL_FAST });
+    const wrong = createClient(Echo, {
+      endpoints: [tls.address],
+      tls: { ca: certs.files.ca, serverName: 'elsewhere.test' },
+      ...FAIL_FAST,
+    });
     const error = await rejection(wrong.unary({ text: 'x' }));
     expect(error.code).toBe(Status.UNAVAILABLE);
     expect(error.message).toContain(`${tls.address} failing (TLS verification failed`);
@@ -61,7 +68,9 @@ describe.skipIf(provided('openssl', 'TLS and mTLS tests') === undefined)('TLS an
     const client = createClient(Echo, { endpoints: [tls.address], tls: { ca: certs.otherCa }, ...FAIL_FAST });
     const error = await rejection(client.unary({ text: 'x' }));
     expect(error.code).toBe(Status.UNAVAILABLE);
-    expect(error.message).toContain(`no ready endpoint for test.echo.Echo (endpoints: ${tls.address} failing (TLS verification failed:`);
+    expect(error.message).toContain(
+      `no ready endpoint for test.echo.Echo (endpoints: ${tls.address} failing (TLS verification failed:`,
+    );
     expect(error.message).toMatch(/self[- ]signed certificate/);
     await client.close();
   });
@@ -77,7 +86,9 @@ describe.skipIf(provided('openssl', 'TLS and mTLS tests') === undefined)('TLS an
     const without = createClient(Echo, { endpoints: [mtls.address], tls: { ca: certs.files.ca }, ...FAIL_FAST });
     const error = await rejection(without.unary({ text: 'x' }));
     expect(error.code).toBe(Status.UNAVAILABLE);
-    expect(error.message).toContain(`${mtls.address} failing (TLS handshake refused: the node requires a client certificate`);
+    expect(error.message).toContain(
+      `${mtls.address} failing (TLS handshake refused: the node requires a client certificate`,
+    );
     await without.close();
   });
 
@@ -92,23 +103,27 @@ describe.skipIf(provided('openssl', 'TLS and mTLS tests') === undefined)('TLS an
 
 describe('TLS option errors', () => {
   it('names the option and the file that cannot be read', () => {
-    expect(() => createServer({ nodeId: 'n', tls: { cert: '/nonexistent/cert.pem', key: '/nonexistent/key.pem' } })).toThrow(
-      /createServer\(n\) tls\.cert: cannot read \/nonexistent\/cert\.pem/,
-    );
-    expect(() => createServer({ nodeId: 'n', tls: { cert: Buffer.from('x'), key: Buffer.from('y'), requireClientCert: true } })).toThrow(
-      'requireClientCert needs ca',
-    );
+    expect(() =>
+      createServer({ nodeId: 'n', tls: { cert: '/nonexistent/cert.pem', key: '/nonexistent/key.pem' } }),
+    ).toThrow(/createServer\(n\) tls\.cert: cannot read \/nonexistent\/cert\.pem/);
+    expect(() =>
+      createServer({ nodeId: 'n', tls: { cert: Buffer.from('x'), key: Buffer.from('y'), requireClientCert: true } }),
+    ).toThrow('requireClientCert needs ca');
     expect(() => createClient(Echo, { endpoints: ['127.0.0.1:1'], tls: { cert: Buffer.from('x') } })).toThrow(
       'createClient(test.echo.Echo): tls.cert and tls.key go together',
     );
   });
 
   it('turns grpc-js connection errors into plain reasons', () => {
-    expect(describeConnectError('No connection established. Last error: Error: self-signed certificate in certificate chain. Resolution note: ')).toBe(
-      'TLS verification failed: self-signed certificate in certificate chain (check tls.ca and tls.serverName)',
-    );
-    expect(describeConnectError('No connection established. Last error: Failed to connect (2026-01-01T00:00:00.000Z). Resolution note: ')).toBe(
-      'Failed to connect',
-    );
+    expect(
+      describeConnectError(
+        'No connection established. Last error: Error: self-signed certificate in certificate chain. Resolution note: ',
+      ),
+    ).toBe('TLS verification failed: self-signed certificate in certificate chain (check tls.ca and tls.serverName)');
+    expect(
+      describeConnectError(
+        'No connection established. Last error: Failed to connect (2026-01-01T00:00:00.000Z). Resolution note: ',
+      ),
+    ).toBe('Failed to connect');
   });
 });

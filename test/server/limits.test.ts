@@ -33,14 +33,23 @@ describe('message size limits', () => {
   it('configured limits: node receive, node send, client receive', async () => {
     const { client } = await setup({ maxReceiveMessageBytes: 4096, maxSendMessageBytes: 2048 });
     const big = await rejection(client.unary({ text: 'x'.repeat(5000) }));
-    expect([big.code, big.details]).toEqual([Status.RESOURCE_EXHAUSTED, expect.stringMatching(/Received message larger than max \(500\d vs\.? 4096\)/)]);
+    expect([big.code, big.details]).toEqual([
+      Status.RESOURCE_EXHAUSTED,
+      expect.stringMatching(/Received message larger than max \(500\d vs\.? 4096\)/),
+    ]);
     const reply = await rejection(client.unary({ text: 'y'.repeat(3000) }));
-    expect([reply.code, reply.details]).toEqual([Status.RESOURCE_EXHAUSTED, expect.stringMatching(/Sent message larger than max \(30\d\d vs\.? 2048\)/)]);
+    expect([reply.code, reply.details]).toEqual([
+      Status.RESOURCE_EXHAUSTED,
+      expect.stringMatching(/Sent message larger than max \(30\d\d vs\.? 2048\)/),
+    ]);
     await expect(client.unary({ text: 'fits' })).resolves.toMatchObject({ text: 'fits' });
 
     const { client: picky } = await setup({}, { maxReceiveMessageBytes: 1000 });
     const received = await rejection(picky.unary({ text: 'z'.repeat(1500) }));
-    expect([received.code, received.details]).toEqual([Status.RESOURCE_EXHAUSTED, expect.stringMatching(/larger than max \(15\d\d vs\.? 1000\)/)]);
+    expect([received.code, received.details]).toEqual([
+      Status.RESOURCE_EXHAUSTED,
+      expect.stringMatching(/larger than max \(15\d\d vs\.? 1000\)/),
+    ]);
     await expect(picky.unary({ text: 'fits' })).resolves.toMatchObject({ text: 'fits' });
   });
 
@@ -48,7 +57,9 @@ describe('message size limits', () => {
     expect(() => createClient(Echo, { endpoints: ['127.0.0.1:1'], maxReceiveMessageBytes: 0 })).toThrow(
       'createClient(test.echo.Echo): maxReceiveMessageBytes must be a positive integer or Infinity, got 0',
     );
-    await expect(cluster.startNode('bad', { maxSendMessageBytes: -5 })).rejects.toThrow('createServer(bad): maxSendMessageBytes must be');
+    await expect(cluster.startNode('bad', { maxSendMessageBytes: -5 })).rejects.toThrow(
+      'createServer(bad): maxSendMessageBytes must be',
+    );
   });
 });
 

@@ -69,7 +69,13 @@ describe('grpc-go reflection client', () => {
 
   it('resolves the files of a service and describes its methods and messages', async ({ skip }) => {
     if (goClient === undefined) skip();
-    const result = await go(withReflection.address, 'describe', 'test.echo.Echo', 'test.echo.Echo.Bidi', 'test.echo.EchoRequest');
+    const result = await go(
+      withReflection.address,
+      'describe',
+      'test.echo.Echo',
+      'test.echo.Echo.Bidi',
+      'test.echo.EchoRequest',
+    );
     expect(result.stderr).toBe('');
     expect(result.stdout.split('\n')).toEqual([
       'files test/echo.proto',
@@ -89,7 +95,9 @@ describe('grpc-go reflection client', () => {
     ]);
   });
 
-  it('resolves maps, oneofs, optional fields, imports and well-known types (the files pass protodesc)', async ({ skip }) => {
+  it('resolves maps, oneofs, optional fields, imports and well-known types (the files pass protodesc)', async ({
+    skip,
+  }) => {
     if (goClient === undefined) skip();
     const kitchen = createKitchenNode();
     const { address } = await kitchen.listen('127.0.0.1:0');
@@ -98,7 +106,9 @@ describe('grpc-go reflection client', () => {
       expect(result.stderr).toBe('');
       const lines = result.stdout.split('\n');
       expect(lines[0]).toBe('files google/protobuf/timestamp.proto test/common/v1.proto test/kitchen/v1.proto');
-      expect(lines[1]).toBe('method test.kitchen.v1.Kitchen.Get(test.kitchen.v1.OrderRef) returns (test.kitchen.v1.Order)');
+      expect(lines[1]).toBe(
+        'method test.kitchen.v1.Kitchen.Get(test.kitchen.v1.OrderRef) returns (test.kitchen.v1.Order)',
+      );
       expect(lines).toEqual(
         expect.arrayContaining([
           'field customer_name string = 14 json=customerName',
@@ -138,7 +148,11 @@ describe('grpc.reflection.v1', () => {
         { fileContainingSymbol: 'test.kitchen.v1.Kitchen' },
         { fileContainingSymbol: 'test.kitchen.v1.Order.Item.Garnish' },
       );
-      expect(fileNames(first)).toEqual(['test/kitchen/v1.proto', 'google/protobuf/timestamp.proto', 'test/common/v1.proto']);
+      expect(fileNames(first)).toEqual([
+        'test/kitchen/v1.proto',
+        'google/protobuf/timestamp.proto',
+        'test/common/v1.proto',
+      ]);
       expect(fileNames(second)).toEqual(['test/kitchen/v1.proto']);
       const file = decodeFileDescriptor(first!.fileDescriptorResponse!.fileDescriptorProto[0]!);
       expect(file).toMatchObject({
@@ -159,7 +173,10 @@ describe('grpc.reflection.v1', () => {
       { fileContainingExtension: { containingType: 'test.echo.EchoRequest', extensionNumber: 100 } },
     );
     expect(fileNames(byName)).toEqual(['grpc/health/v1.proto']);
-    expect(numbers?.allExtensionNumbersResponse).toEqual({ baseTypeName: 'test.echo.EchoRequest', extensionNumber: [] });
+    expect(numbers?.allExtensionNumbersResponse).toEqual({
+      baseTypeName: 'test.echo.EchoRequest',
+      extensionNumber: [],
+    });
     expect(extension?.errorResponse).toEqual({
       errorCode: Status.NOT_FOUND,
       errorMessage: 'extension 100 of test.echo.EchoRequest not found',

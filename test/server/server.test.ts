@@ -24,10 +24,13 @@ describe('server node', () => {
     });
     const { address } = await server.listen('127.0.0.1:0');
     const client = createClient(Echo, { endpoints: [address], retry: { maxAttempts: 1 } });
-    const message = 'INTERNAL: sendHeader in /test.echo.Echo/Unary: the response headers were already sent (sendHeader is once per call)';
+    const message =
+      'INTERNAL: sendHeader in /test.echo.Echo/Unary: the response headers were already sent (sendHeader is once per call)';
     try {
       const headers: Record<string, unknown>[] = [];
-      await expect(client.unary({ text: 'caught' }, { onHeader: (m) => headers.push(m.getMap()) })).resolves.toMatchObject({ text: 'caught' });
+      await expect(
+        client.unary({ text: 'caught' }, { onHeader: (m) => headers.push(m.getMap()) }),
+      ).resolves.toMatchObject({ text: 'caught' });
       expect(seen).toBe(message);
       expect(headers).toEqual([expect.objectContaining({ first: 'yes' })]);
       expect(headers[0]).not.toHaveProperty('second');
@@ -36,7 +39,9 @@ describe('server node', () => {
       const error = (await client.unary({ text: 'rethrow' }).catch((e: unknown) => e)) as RpcError;
       expect(seen).toBe(message);
       expect(error.code).toBe(Status.INTERNAL);
-      expect(error.details).toBe('sendHeader in /test.echo.Echo/Unary: the response headers were already sent (sendHeader is once per call)');
+      expect(error.details).toBe(
+        'sendHeader in /test.echo.Echo/Unary: the response headers were already sent (sendHeader is once per call)',
+      );
     } finally {
       await client.close();
       await server.shutdown({ graceMs: 0 });
@@ -131,7 +136,9 @@ describe('server node', () => {
     expect(() => createServer({ nodeId: 'a', weight: 0 })).toThrow('weight of node a must be a positive number');
     const server = createServer({ nodeId: 'a' });
     // @ts-expect-error: not a method of Echo
-    expect(() => server.add(Echo, { nope: async () => ({}) })).toThrow('handler nope is not a method of test.echo.Echo');
+    expect(() => server.add(Echo, { nope: async () => ({}) })).toThrow(
+      'handler nope is not a method of test.echo.Echo',
+    );
     await expect(server.listen('127.0.0.1:99999')).rejects.toThrow('node a cannot listen on 127.0.0.1:99999');
   });
 
@@ -141,18 +148,33 @@ describe('server node', () => {
     expect(advertise(':50051')).toThrow('advertise of node a is ":50051": the host is missing');
     expect(advertise('::1')).toThrow('advertise of node a is "::1": put an IPv6 address in brackets');
     expect(advertise('node-a:80:1')).toThrow(`advertise of node a is "node-a:80:1": more than one ':'`);
-    expect(advertise('http://node-a')).toThrow('advertise of node a is "http://node-a": expected a host or host:port, without a scheme');
+    expect(advertise('http://node-a')).toThrow(
+      'advertise of node a is "http://node-a": expected a host or host:port, without a scheme',
+    );
     const notHost = 'expected a host name, an IPv4 address or a bracketed IPv6 address';
     for (const value of ['node a', 'a..b', '999.1.1.1', '[1.2.3.4]:80', '[1]', '-a']) {
       expect(advertise(value)).toThrow(`advertise of node a is ${JSON.stringify(value)}: ${notHost}`);
     }
-    expect(advertise('node-a:0')).toThrow(new RangeError('createServer: advertise of node a is "node-a:0": the port must be 1-65535'));
+    expect(advertise('node-a:0')).toThrow(
+      new RangeError('createServer: advertise of node a is "node-a:0": the port must be 1-65535'),
+    );
     expect(advertise('node-a:70000')).toThrow('the port must be 1-65535');
     expect(advertise('node-a:')).toThrow('the port must be 1-65535');
     for (const wildcard of ['0.0.0.0', '[::]:50051', '[::0]', '[0:0::0]']) {
-      expect(advertise(wildcard)).toThrow(`advertise of node a is ${JSON.stringify(wildcard)}: a wildcard address is not one other hosts can dial`);
+      expect(advertise(wildcard)).toThrow(
+        `advertise of node a is ${JSON.stringify(wildcard)}: a wildcard address is not one other hosts can dial`,
+      );
     }
-    const good = ['node-a', 'Node-A.svc.cluster.local:50051', 'node-a.example.', 'web_1', '10.0.0.7', '[::1]', '[fd00::7]:50051', '[fe80::1%eth0]:50051'];
+    const good = [
+      'node-a',
+      'Node-A.svc.cluster.local:50051',
+      'node-a.example.',
+      'web_1',
+      '10.0.0.7',
+      '[::1]',
+      '[fd00::7]:50051',
+      '[fe80::1%eth0]:50051',
+    ];
     for (const value of good) expect(advertise(value)).not.toThrow();
   });
 });

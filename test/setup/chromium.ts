@@ -15,7 +15,9 @@ const SYSTEM = '/usr/bin/chromium';
 export const chromium: Provider = {
   name: 'chromium',
   provide() {
-    const found = [process.env.CHROMIUM_PATH, SYSTEM].find((path): path is string => path !== undefined && existsSync(path));
+    const found = [process.env.CHROMIUM_PATH, SYSTEM].find(
+      (path): path is string => path !== undefined && existsSync(path),
+    );
     if (found !== undefined) return { path: found };
     try {
       installDebs(['chromium']);

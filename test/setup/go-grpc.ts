@@ -18,7 +18,10 @@ const GOPATH = '/usr/share/gocode';
 const PACKAGES = ['golang-go', 'golang-google-grpc-dev', 'golang-google-protobuf-dev'];
 const INSTALL = `apt-get install ${PACKAGES.join(' ')}`;
 /** Go packages the programs import, as directories of GOPATH. */
-const SOURCES = ['google.golang.org/grpc/reflection/grpc_reflection_v1alpha', 'google.golang.org/protobuf/reflect/protodesc'];
+const SOURCES = [
+  'google.golang.org/grpc/reflection/grpc_reflection_v1alpha',
+  'google.golang.org/protobuf/reflect/protodesc',
+];
 
 declare module 'vitest' {
   interface ProvidedContext {
@@ -37,7 +40,12 @@ export const goGrpc: Provider = {
       throw cannotProvide('Go with grpc-go', INSTALL, error);
     }
     const go = ready();
-    if (go === undefined) throw cannotProvide('Go with grpc-go', INSTALL, new Error('installed, but Go or the grpc-go sources are still missing'));
+    if (go === undefined)
+      throw cannotProvide(
+        'Go with grpc-go',
+        INSTALL,
+        new Error('installed, but Go or the grpc-go sources are still missing'),
+      );
     return { path: go, fetched: `go grpc: installed Debian's ${PACKAGES.join(', ')} (apt-get install)` };
   },
 };
@@ -50,7 +58,10 @@ function ready(): string | undefined {
 }
 
 function onPath(name: string): string | undefined {
-  return (process.env.PATH ?? '').split(delimiter).map((dir) => join(dir, name)).find((file) => existsSync(file));
+  return (process.env.PATH ?? '')
+    .split(delimiter)
+    .map((dir) => join(dir, name))
+    .find((file) => existsSync(file));
 }
 
 /**
@@ -60,7 +71,9 @@ function onPath(name: string): string | undefined {
 export async function buildGoProgram(go: string, dir: string, name: string): Promise<string> {
   const source = join(root, dir);
   const hash = createHash('sha256');
-  for (const file of readdirSync(source).filter((f) => f.endsWith('.go')).sort()) {
+  for (const file of readdirSync(source)
+    .filter((f) => f.endsWith('.go'))
+    .sort()) {
     hash.update(file).update(readFileSync(join(source, file)));
   }
   const out = join(root, '.cache/go', `${name}-${hash.digest('hex').slice(0, 12)}`);

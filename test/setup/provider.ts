@@ -21,7 +21,9 @@ export type Provided =
   | { readonly available: false; readonly missing: string };
 
 /** The keys of `ProvidedContext` that hold a `Provided`. */
-export type ProvidedName = { [K in keyof ProvidedContext]: ProvidedContext[K] extends Provided ? K : never }[keyof ProvidedContext] &
+export type ProvidedName = {
+  [K in keyof ProvidedContext]: ProvidedContext[K] extends Provided ? K : never;
+}[keyof ProvidedContext] &
   string;
 
 /** One tool of the test run. */

@@ -21,7 +21,11 @@ function installed() {
 if (!installed()) {
   console.log('installing TypeDoc into tools/typedoc/node_modules (once)');
   const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
-  execFileSync(npm, ['ci', '--no-audit', '--no-fund'], { cwd: here, stdio: 'inherit', shell: process.platform === 'win32' });
+  execFileSync(npm, ['ci', '--no-audit', '--no-fund'], {
+    cwd: here,
+    stdio: 'inherit',
+    shell: process.platform === 'win32',
+  });
 }
 
 const entryPoints = ['src/index.ts', 'src/extend.ts'].filter((file) => existsSync(`${root}${file}`));

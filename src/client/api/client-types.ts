@@ -51,11 +51,11 @@ export interface ClientControls {
 export type Client<S extends ServiceDescriptor> = {
   readonly [K in keyof S['methods']]: ClientMethod<S['methods'][K]>;
 } & ClientControls & {
-  /**
-   * Scatter-gather: `client.broadcast.method(req, { deadlineMs })` calls a unary method on
-   * every ready node, each with its own deadline, and resolves with one
-   * `{ node, ok, value | error, latencyMs }` per node (never rejects for a node's failure).
-   * See `quorum` and `aggregate`.
-   */
-  readonly broadcast: ClientBroadcast<S>;
-};
+    /**
+     * Scatter-gather: `client.broadcast.method(req, { deadlineMs })` calls a unary method on
+     * every ready node, each with its own deadline, and resolves with one
+     * `{ node, ok, value | error, latencyMs }` per node (never rejects for a node's failure).
+     * See `quorum` and `aggregate`.
+     */
+    readonly broadcast: ClientBroadcast<S>;
+  };

@@ -18,7 +18,8 @@ export function attemptFailure(error: unknown, endpoint: ClientEndpoint, call: C
   const source = { path: call.path, node: endpoint.id, address: endpoint.address };
   if (call.requestStreamError !== undefined) {
     // The caller's own request stream threw: the call is cancelled, the node did nothing wrong.
-    const reason = call.requestStreamError instanceof Error ? call.requestStreamError.message : String(call.requestStreamError);
+    const reason =
+      call.requestStreamError instanceof Error ? call.requestStreamError.message : String(call.requestStreamError);
     return new RpcError(Status.CANCELLED, `request stream failed: ${reason}`, undefined, source);
   }
   let failure = toRpcError(error, source);
@@ -31,7 +32,12 @@ export function attemptFailure(error: unknown, endpoint: ClientEndpoint, call: C
   }
   call.lastAttemptTimedOut = failure.code === Status.DEADLINE_EXCEEDED && call.attemptTimedOut();
   if (call.lastAttemptTimedOut) {
-    failure = new RpcError(failure.code, `attempt timed out after ${call.policy.attemptTimeoutMs} ms`, failure.metadata, failure.source);
+    failure = new RpcError(
+      failure.code,
+      `attempt timed out after ${call.policy.attemptTimeoutMs} ms`,
+      failure.metadata,
+      failure.source,
+    );
   }
   return failure;
 }
@@ -41,5 +47,10 @@ export function callError(failure: RpcError, call: CallState): RpcError {
   if (call.tried.length <= 1 && !call.budgetSpent) return failure;
   const budget = call.budgetSpent ? '; retry budget spent' : '';
   const nodes = call.tried.map((e) => e.id).join(', ');
-  return new RpcError(failure.code, `${failure.details} (${call.tried.length} attempts: ${nodes}${budget})`, failure.metadata, failure.source);
+  return new RpcError(
+    failure.code,
+    `${failure.details} (${call.tried.length} attempts: ${nodes}${budget})`,
+    failure.metadata,
+    failure.source,
+  );
 }

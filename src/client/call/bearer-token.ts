@@ -18,7 +18,10 @@ export interface BearerTokenOptions {
  * createClient(Greeter, { endpoints, tls, interceptors: [bearerToken(() => tokens.current())] });
  * ```
  */
-export function bearerToken(token: string | (() => string | Promise<string>), options: BearerTokenOptions = {}): ClientInterceptor {
+export function bearerToken(
+  token: string | (() => string | Promise<string>),
+  options: BearerTokenOptions = {},
+): ClientInterceptor {
   const header = (options.header ?? 'authorization').toLowerCase();
   const scheme = options.scheme === undefined ? 'Bearer' : options.scheme;
   return async (call, next) => {

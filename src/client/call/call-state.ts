@@ -43,7 +43,8 @@ export class CallState implements PickContext {
     this.metadata = options.metadata === undefined ? NO_METADATA : firstValues(this.grpcMetadata);
     this.key = options.key;
     const deadlineMs = options.deadlineMs ?? defaultDeadlineMs;
-    this.deadline = deadlineMs === undefined || deadlineMs === Number.POSITIVE_INFINITY ? undefined : Date.now() + deadlineMs;
+    this.deadline =
+      deadlineMs === undefined || deadlineMs === Number.POSITIVE_INFINITY ? undefined : Date.now() + deadlineMs;
     this.signal = options.signal;
     this.options = options;
   }
@@ -54,7 +55,10 @@ export class CallState implements PickContext {
     this.attemptDeadline =
       timeout === undefined ? this.deadline : Math.min(this.deadline ?? Number.POSITIVE_INFINITY, Date.now() + timeout);
     return {
-      options: withCallCompression(this.options.compression, this.attemptDeadline === undefined ? {} : { deadline: this.attemptDeadline }),
+      options: withCallCompression(
+        this.options.compression,
+        this.attemptDeadline === undefined ? {} : { deadline: this.attemptDeadline },
+      ),
       // grpc-js may add to the metadata it is given: later attempts get a copy.
       metadata: this.attempt === 1 ? this.grpcMetadata : this.grpcMetadata.clone(),
     };

@@ -19,7 +19,11 @@ export function compressionChannelOptions(compression: Compression | undefined, 
 }
 
 /** Refuses a call's `compression` that its client's channels cannot do (they compress with one algorithm). */
-export function checkCallCompression(perCall: Compression | undefined, client: Compression | undefined, path: string): void {
+export function checkCallCompression(
+  perCall: Compression | undefined,
+  client: Compression | undefined,
+  path: string,
+): void {
   if (perCall === undefined || perCall === 'identity' || perCall === client) return;
   const has = client === undefined || client === 'identity' ? 'no compression' : `compression '${client}'`;
   throw new TypeError(
@@ -33,7 +37,10 @@ const NO_COMPRESS = 2;
 
 /** A grpc-js call whose messages all carry NoCompress. */
 class UncompressedCall extends grpc.InterceptingCall {
-  override sendMessageWithContext(context: Parameters<grpc.InterceptingCall['sendMessageWithContext']>[0], message: unknown): void {
+  override sendMessageWithContext(
+    context: Parameters<grpc.InterceptingCall['sendMessageWithContext']>[0],
+    message: unknown,
+  ): void {
     super.sendMessageWithContext({ ...context, flags: (context.flags ?? 0) | NO_COMPRESS }, message);
   }
 }

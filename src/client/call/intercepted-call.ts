@@ -92,7 +92,9 @@ class Handoff {
       return Promise.resolve({ done: false, value: putter.value });
     }
     if (this.ended !== undefined) {
-      return this.ended.error === undefined ? Promise.resolve({ done: true, value: undefined }) : Promise.reject(this.ended.error);
+      return this.ended.error === undefined
+        ? Promise.resolve({ done: true, value: undefined })
+        : Promise.reject(this.ended.error);
     }
     return new Promise((resolve, reject) => {
       this.waitingTaker = resolve;

@@ -26,7 +26,8 @@ export function methodCall(
   const call = callKind(pipeline, method, codec);
   if (interceptors.length === 0) return call;
   return method.responseStream
-    ? (input, options) => interceptedStream(interceptors, method, options, (o) => call(input, o) as AsyncIterable<unknown>)
+    ? (input, options) =>
+        interceptedStream(interceptors, method, options, (o) => call(input, o) as AsyncIterable<unknown>)
     : (input, options) => interceptedPromise(interceptors, method, options, (o) => call(input, o) as Promise<unknown>);
 }
 

@@ -33,7 +33,9 @@ export class RetryBudget {
     this.ratio = options.ratio ?? 0.2;
     const windowMs = options.windowMs ?? 10_000;
     if (!(this.ratio >= 0) || !(windowMs > 0) || !((options.minPerSecond ?? 10) >= 0)) {
-      throw new RangeError(`retry budget: ratio, minPerSecond must be ≥ 0 and windowMs > 0, got ${JSON.stringify(options)}`);
+      throw new RangeError(
+        `retry budget: ratio, minPerSecond must be ≥ 0 and windowMs > 0, got ${JSON.stringify(options)}`,
+      );
     }
     this.floor = ((options.minPerSecond ?? 10) * windowMs) / 1000;
     this.bucketMs = windowMs / BUCKETS;

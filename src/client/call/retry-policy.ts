@@ -37,7 +37,11 @@ export interface RetryPolicy {
 }
 
 /** Fills in defaults and checks values; `where` names the option in errors. */
-export function retryPolicy(options: RetryOptions | undefined, base: RetryPolicy | undefined, where: string): RetryPolicy {
+export function retryPolicy(
+  options: RetryOptions | undefined,
+  base: RetryPolicy | undefined,
+  where: string,
+): RetryPolicy {
   const maxAttempts = options?.maxAttempts ?? base?.maxAttempts ?? 3;
   integerAtLeast(maxAttempts, 1, where, 'retry.maxAttempts');
   const attemptTimeoutMs = options?.attemptTimeoutMs ?? base?.attemptTimeoutMs;

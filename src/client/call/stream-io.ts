@@ -60,7 +60,11 @@ function guarded<T>(callback: (value: T) => void): (value: T) => void {
  * (and so finalizes the caller's iterator) as soon as the call has its status, e.g. when
  * the server answered before reading every request, or the caller cancelled.
  */
-export async function pump(requests: StreamInput<unknown>, call: grpc.ClientWritableStream<unknown>, cancel?: AbortSignal): Promise<void> {
+export async function pump(
+  requests: StreamInput<unknown>,
+  call: grpc.ClientWritableStream<unknown>,
+  cancel?: AbortSignal,
+): Promise<void> {
   const done = new AbortController();
   call.once('status', () => done.abort());
   // A cancelled call must not be half-closed: the server would take it for a finished upload.

@@ -48,7 +48,10 @@ export function quorum<T>(results: readonly BroadcastResult<T>[], k: number): Br
   if (successes.length >= k) return successes.slice(0, k);
   const failures = results.flatMap((r) => (r.ok ? [] : [`${r.node.id}: ${r.error.codeName}`]));
   const why = failures.length > 0 ? `; ${failures.join(', ')}` : '';
-  throw new RpcError(Status.UNAVAILABLE, `quorum of ${k} not reached: ${successes.length} of ${results.length} nodes succeeded${why}`);
+  throw new RpcError(
+    Status.UNAVAILABLE,
+    `quorum of ${k} not reached: ${successes.length} of ${results.length} nodes succeeded${why}`,
+  );
 }
 
 /** What {@link aggregate} returns: the folded value of the successes and what failed. */

@@ -96,12 +96,18 @@ export class TaskDispatcher<S extends ServiceDescriptor, K extends UnaryMethodNa
   }
 
   /** Runs a task and resolves with its result. */
-  run(request: DeepPartial<RequestOf<S['methods'][K]>>, options: TaskOptions = {}): Promise<ResponseOf<S['methods'][K]>> {
+  run(
+    request: DeepPartial<RequestOf<S['methods'][K]>>,
+    options: TaskOptions = {},
+  ): Promise<ResponseOf<S['methods'][K]>> {
     return this.submit(request, options).done;
   }
 
   /** Queues a task; the handle's `done` and `onComplete` report its end. */
-  submit(request: DeepPartial<RequestOf<S['methods'][K]>>, options: TaskOptions = {}): TaskHandle<ResponseOf<S['methods'][K]>> {
+  submit(
+    request: DeepPartial<RequestOf<S['methods'][K]>>,
+    options: TaskOptions = {},
+  ): TaskHandle<ResponseOf<S['methods'][K]>> {
     type Res = ResponseOf<S['methods'][K]>;
     this.submitted++;
     const done = new Promise<void>((start) => {

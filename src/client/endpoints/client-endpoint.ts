@@ -61,10 +61,14 @@ export class ClientEndpoint implements Endpoint {
     this.health =
       settings.healthService === undefined
         ? undefined
-        : new HealthWatch(() => this.connection.client, settings.healthService, (serving) => {
-            this.serving = serving;
-            this.update(false);
-          });
+        : new HealthWatch(
+            () => this.connection.client,
+            settings.healthService,
+            (serving) => {
+              this.serving = serving;
+              this.update(false);
+            },
+          );
     this.connection.start();
   }
 

@@ -15,7 +15,10 @@ export function probeConnectError(client: grpc.Client, path: string, done: (reas
 
 /** The reason inside grpc-js' "No connection established" text; TLS failures said plainly. */
 export function describeConnectError(details: string): string {
-  const reason = (/Last error: (?:Error: )?([^\n]*?)(?:\s*\(\d{4}-[^)]*\))?\.?\s*(?:Resolution note:.*)?$/s.exec(details)?.[1] ?? details).trim();
+  const reason = (
+    /Last error: (?:Error: )?([^\n]*?)(?:\s*\(\d{4}-[^)]*\))?\.?\s*(?:Resolution note:.*)?$/s.exec(details)?.[1] ??
+    details
+  ).trim();
   if (/alert certificate required/i.test(reason)) {
     return 'TLS handshake refused: the node requires a client certificate (set tls.cert and tls.key)';
   }

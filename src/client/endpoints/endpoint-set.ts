@@ -66,19 +66,23 @@ export class EndpointSet {
   /** Waits for a pick until `deadline` (ms since epoch) or `signal`; then UNAVAILABLE / CANCELLED. */
   async waitForPick(call: PickContext, deadline: number, signal: AbortSignal | undefined): Promise<ClientEndpoint> {
     for (;;) {
-      if (this.closed) throw new RpcError(Status.CANCELLED, `client of ${this.service} closed`, undefined, { path: call.path });
+      if (this.closed)
+        throw new RpcError(Status.CANCELLED, `client of ${this.service} closed`, undefined, { path: call.path });
       const endpoint = this.pick(call);
       if (endpoint !== undefined) return endpoint;
       if (Date.now() >= deadline) throw this.notReadyError(call.path, call.tried);
       if (!(await this.nextChange(deadline, signal))) {
-        throw new RpcError(Status.CANCELLED, 'call cancelled while waiting for a ready endpoint', undefined, { path: call.path });
+        throw new RpcError(Status.CANCELLED, 'call cancelled while waiting for a ready endpoint', undefined, {
+          path: call.path,
+        });
       }
     }
   }
 
   /** Resolves once one endpoint (or `all`) is ready; UNAVAILABLE at `deadline`. */
   async whenReady(all: boolean, deadline: number): Promise<void> {
-    const isReady = () => (all ? this.endpoints.length > 0 && this.endpoints.every((e) => e.ready) : this.endpoints.some((e) => e.ready));
+    const isReady = () =>
+      all ? this.endpoints.length > 0 && this.endpoints.every((e) => e.ready) : this.endpoints.some((e) => e.ready);
     while (!isReady()) {
       if (this.closed) throw new RpcError(Status.CANCELLED, `client of ${this.service} closed`);
       if (Date.now() >= deadline) throw this.notReadyError(undefined, []);

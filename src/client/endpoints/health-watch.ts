@@ -80,7 +80,8 @@ export class HealthWatch {
     if (!this.running) return;
     clearTimeout(this.restart);
     this.restart = setTimeout(() => {
-      if (this.running && this.client().getChannel().getConnectivityState(false) === grpc.connectivityState.READY) this.start();
+      if (this.running && this.client().getChannel().getConnectivityState(false) === grpc.connectivityState.READY)
+        this.start();
     }, RESTART_DELAY_MS);
     this.restart.unref();
   }

@@ -53,8 +53,12 @@ export class OutlierDetector {
     this.baseMs = options.baseEjectionMs ?? 5000;
     this.maxMs = options.maxEjectionMs ?? 60_000;
     this.maxShare = options.maxEjectedShare ?? 0.5;
-    this.failureCodes = new Set(options.failureCodes ?? [Status.UNAVAILABLE, Status.INTERNAL, Status.DEADLINE_EXCEEDED]);
-    if (!(this.threshold >= 1 && this.baseMs > 0 && this.maxMs >= this.baseMs && this.maxShare >= 0 && this.maxShare <= 1)) {
+    this.failureCodes = new Set(
+      options.failureCodes ?? [Status.UNAVAILABLE, Status.INTERNAL, Status.DEADLINE_EXCEEDED],
+    );
+    if (
+      !(this.threshold >= 1 && this.baseMs > 0 && this.maxMs >= this.baseMs && this.maxShare >= 0 && this.maxShare <= 1)
+    ) {
       throw new RangeError(`outlierDetection: invalid options ${JSON.stringify(options)}`);
     }
   }
@@ -101,13 +105,16 @@ export class OutlierDetector {
     state.consecutive = 0;
     endpoint.ejected = true;
     this.onChange(endpoint);
-    state.timer = setTimeout(() => {
-      state.timer = undefined;
-      if (this.closed) return;
-      endpoint.ejected = false;
-      state.returnedAt = performance.now();
-      this.onChange(endpoint);
-    }, Math.min(this.maxMs, this.baseMs * state.timesEjected));
+    state.timer = setTimeout(
+      () => {
+        state.timer = undefined;
+        if (this.closed) return;
+        endpoint.ejected = false;
+        state.returnedAt = performance.now();
+        this.onChange(endpoint);
+      },
+      Math.min(this.maxMs, this.baseMs * state.timesEjected),
+    );
     state.timer.unref();
   }
 

@@ -106,7 +106,11 @@ export function describeServices(services: readonly ServiceDescriptor[]): Descri
   const files = new Map<string, PoolFile>();
   for (const draft of drafts.values()) {
     const encoded = encodeDraft(draft, (type) => fileOfType.get(topLevel(type).fullName.slice(1)), symbols);
-    files.set(draft.name, { name: draft.name, bytes: encodeFileDescriptor(encoded), dependencies: encoded.dependency ?? [] });
+    files.set(draft.name, {
+      name: draft.name,
+      bytes: encodeFileDescriptor(encoded),
+      dependencies: encoded.dependency ?? [],
+    });
   }
 
   return {
@@ -306,7 +310,14 @@ function messageDescriptor(type: protobuf.Type, prefix: string, scope: Scope): M
         ],
         options: { mapEntry: true },
       });
-      return { name, number: f.id, label: LABEL_REPEATED, type: TYPE_MESSAGE, typeName: `.${fullName}.${entry}`, jsonName: f.name };
+      return {
+        name,
+        number: f.id,
+        label: LABEL_REPEATED,
+        type: TYPE_MESSAGE,
+        typeName: `.${fullName}.${entry}`,
+        jsonName: f.name,
+      };
     });
   const enumType: EnumDescriptor[] = [];
   for (const nested of [...type.nestedArray].sort(byName)) {
@@ -319,20 +330,34 @@ function messageDescriptor(type: protobuf.Type, prefix: string, scope: Scope): M
     field,
     nestedType,
     enumType,
-    oneofDecl: oneofs.map((o) => ({ name: synthetic(o) ? `_${fieldName(o.fieldsArray[0]!.name)}` : fieldName(o.name) })),
+    oneofDecl: oneofs.map((o) => ({
+      name: synthetic(o) ? `_${fieldName(o.fieldsArray[0]!.name)}` : fieldName(o.name),
+    })),
     // protobufjs ranges are inclusive, descriptor.proto's end is exclusive.
     extensionRange: (type.extensions ?? []).map(([start, end]) => ({ start: start!, end: end! + 1 })),
-    reservedRange: reserved.filter((r): r is number[] => Array.isArray(r)).map(([start, end]) => ({ start: start!, end: end! + 1 })),
+    reservedRange: reserved
+      .filter((r): r is number[] => Array.isArray(r))
+      .map(([start, end]) => ({ start: start!, end: end! + 1 })),
     reservedName: reserved.filter((r): r is string => typeof r === 'string'),
   };
 }
 
-function fieldDescriptor(field: protobuf.Field, oneofIndex: number | undefined, refer: Scope['refer']): FieldDescriptor {
+function fieldDescriptor(
+  field: protobuf.Field,
+  oneofIndex: number | undefined,
+  refer: Scope['refer'],
+): FieldDescriptor {
   field.resolve();
   const resolved = field.resolvedType;
   if (resolved !== null) refer(resolved);
   const type =
-    resolved instanceof protobuf.Enum ? TYPE_ENUM : resolved !== null ? (field.delimited ? TYPE_GROUP : TYPE_MESSAGE) : SCALAR_TYPES[field.type]!;
+    resolved instanceof protobuf.Enum
+      ? TYPE_ENUM
+      : resolved !== null
+        ? field.delimited
+          ? TYPE_GROUP
+          : TYPE_MESSAGE
+        : SCALAR_TYPES[field.type]!;
   const defaultValue = field.options?.default;
   return {
     name: fieldName(field.name),

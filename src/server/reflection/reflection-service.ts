@@ -63,7 +63,10 @@ function answer(pool: DescriptorPool, request: ServerReflectionRequest, sent: Se
     case 'fileByFilename':
       return files(request.fileByFilename, `file not found: ${request.fileByFilename}`);
     case 'fileContainingSymbol':
-      return files(pool.fileOfSymbol(request.fileContainingSymbol ?? ''), `symbol not found: ${request.fileContainingSymbol}`);
+      return files(
+        pool.fileOfSymbol(request.fileContainingSymbol ?? ''),
+        `symbol not found: ${request.fileContainingSymbol}`,
+      );
     case 'fileContainingExtension': {
       const { containingType = '', extensionNumber = 0 } = request.fileContainingExtension ?? {};
       return files(
@@ -80,6 +83,9 @@ function answer(pool: DescriptorPool, request: ServerReflectionRequest, sent: Se
       return { ...base, allExtensionNumbersResponse: { baseTypeName: type, extensionNumber: numbers } };
     }
     default:
-      return { ...base, errorResponse: { errorCode: Status.INVALID_ARGUMENT, errorMessage: 'the request sets no message_request' } };
+      return {
+        ...base,
+        errorResponse: { errorCode: Status.INVALID_ARGUMENT, errorMessage: 'the request sets no message_request' },
+      };
   }
 }
