@@ -106,7 +106,8 @@ export function registerBenchCommand(program: Command): void {
         }
         const count = Object.keys(results[0]?.nodes ?? {}).length;
         console.log(
-          `${found.method.path} on ${count} node${count === 1 ? '' : 's'}, ${concurrency} calls in flight, ${durationMs / 1000} s per balancer\n`,
+          `${found.method.path} on ${count} node${count === 1 ? '' : 's'}, ` +
+            `${concurrency} calls in flight, ${durationMs / 1000} s per balancer\n`,
         );
         console.log(resultTable(results));
         const failure = results.find((r) => r.firstError !== undefined);

@@ -122,7 +122,8 @@ async function demo(seconds: number, concurrency: number, statusPort: number | u
   const capacity = nodes.reduce((sum, n) => sum + n.capacity, 0);
   console.log(
     `3 nodes on loopback, one worker each: ${nodes.map((n) => `${n.id} ${n.serviceMs} ms`).join(', ')}` +
-      ` → capacity ${capacity.toFixed(0)} calls/s. Closed loop, ${concurrency} calls in flight, ${seconds} s per balancer.\n`,
+      ` → capacity ${capacity.toFixed(0)} calls/s.` +
+      ` Closed loop, ${concurrency} calls in flight, ${seconds} s per balancer.\n`,
   );
   const bar = new cliProgress.SingleBar(
     { format: ' {bar} {percentage}% | {row} | {rps} calls/s', hideCursor: true, clearOnComplete: true },
@@ -182,8 +183,9 @@ async function demo(seconds: number, concurrency: number, statusPort: number | u
     ];
   });
   console.log(formatTable(header, rows));
+  const ideal = nodes.map((n) => `${n.id} ${((100 * n.capacity) / capacity).toFixed(0)}%`).join(', ');
   console.log(
-    `\nIdeal shares for this capacity: ${nodes.map((n) => `${n.id} ${((100 * n.capacity) / capacity).toFixed(0)}%`).join(', ')}.` +
+    `\nIdeal shares for this capacity: ${ideal}.` +
       '\nLast row: node-b is stopped half-way without grace; idempotent calls cut off on it are retried on the others.',
   );
   const failure = results.find((r) => r.firstError !== undefined)?.firstError;

@@ -46,7 +46,10 @@ export function plainGreeterClient(
   };
 }
 
-/** demo.Greeter as plain grpc-js sees it, loaded with proto-loader: a client constructor, and its `service` for `grpc.Server#addService`. */
+/**
+ * demo.Greeter as plain grpc-js sees it, loaded with proto-loader: a client constructor, and
+ * its `service` for `grpc.Server#addService`.
+ */
 export function plainGreeter(): grpc.ServiceClientConstructor {
   const demo = grpc.loadPackageDefinition(protoLoader.loadSync(GREETER_PROTO, LOADER_OPTIONS)).demo as grpc.GrpcObject;
   return demo.Greeter as grpc.ServiceClientConstructor;

@@ -125,7 +125,8 @@ export class ReflectionClient {
     } catch (error) {
       if (error instanceof RpcError && error.code === Status.UNIMPLEMENTED) {
         throw new CliError(
-          `${this.address}: the node does not serve reflection (grpc.reflection.v1 and v1alpha: UNIMPLEMENTED)${this.hint}`,
+          `${this.address}: the node does not serve reflection ` +
+            `(grpc.reflection.v1 and v1alpha: UNIMPLEMENTED)${this.hint}`,
         );
       }
       throw this.callFailure(error);

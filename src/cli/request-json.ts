@@ -9,7 +9,8 @@ import { checkMessage } from '../schema/message-check.js';
  */
 export function checkRequest(value: unknown, type: protobuf.Type): string | undefined {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    return `expected an object (${type.name}), got ${value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value}`;
+    const got = value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value;
+    return `expected an object (${type.name}), got ${got}`;
   }
   return (
     unknownField(value as Record<string, unknown>, type, '') ?? checkMessage(type, value as Record<string, unknown>)
@@ -21,8 +22,10 @@ function unknownField(object: Record<string, unknown>, type: protobuf.Type, at: 
   for (const [key, item] of Object.entries(object)) {
     const field = type.fields[key];
     const where = `${at}${key}`;
-    if (field === undefined)
-      return `field "${where}": no such field in ${type.name} (fields: ${type.fieldsArray.map((f) => f.name).join(', ')})`;
+    if (field === undefined) {
+      const fields = type.fieldsArray.map((f) => f.name).join(', ');
+      return `field "${where}": no such field in ${type.name} (fields: ${fields})`;
+    }
     const message = field.resolve().resolvedType;
     if (!(message instanceof protobuf.Type) || typeof item !== 'object' || item === null) continue;
     const nested = field.map || field.repeated ? Object.entries(item) : [['', item] as const];

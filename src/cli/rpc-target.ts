@@ -62,7 +62,8 @@ function addressList(list: string, target: string): string[] {
   const bad = addresses.find((a) => !/^(\[[0-9a-fA-F:.]+\]|[^:\s[\]/]+):\d{1,5}$/.test(a));
   if (addresses.length === 0 || bad !== undefined) {
     throw new CliError(
-      `bad target ${JSON.stringify(bad ?? target)}: expected host:port, a comma list of them, or etcd://host:port/prefix`,
+      `bad target ${JSON.stringify(bad ?? target)}: ` +
+        'expected host:port, a comma list of them, or etcd://host:port/prefix',
     );
   }
   return addresses;

@@ -117,9 +117,8 @@ export function methodPolicies<S extends ServiceDescriptor>(
   const overrides = (options.methods ?? {}) as Readonly<Record<string, MethodOptions | undefined>>;
   for (const name of Object.keys(overrides)) {
     if (!(name in service.methods)) {
-      throw new TypeError(
-        `${where}: methods.${name} is not a method of ${service.name}; methods: ${Object.keys(service.methods).join(', ')}`,
-      );
+      const methods = Object.keys(service.methods).join(', ');
+      throw new TypeError(`${where}: methods.${name} is not a method of ${service.name}; methods: ${methods}`);
     }
   }
   const policies = new Map<MethodDescriptor, { retry: RetryPolicy; idempotent: boolean }>();

@@ -77,7 +77,10 @@ function mapEntry(field: number, name: string, value: number): Buffer {
 const CALL_FIGURES = Buffer.concat([namedMetric(IN_FLIGHT, 0), requestCost(JOINED_QUEUE, 0)]);
 const IN_FLIGHT_END = namedMetric(IN_FLIGHT, 0).length;
 
-/** What a Switchboard node says of one call: its other calls in flight when it answered, and the queue the call joined. */
+/**
+ * What a Switchboard node says of one call: its other calls in flight when it answered, and
+ * the queue the call joined.
+ */
 interface CallFigures {
   readonly inFlight: number;
   readonly joined: number;
@@ -113,7 +116,10 @@ export function readCallFigures(bytes: Buffer): CallFigures | undefined {
   return { inFlight: bytes.readDoubleLE(start + IN_FLIGHT_END - 8), joined: bytes.readDoubleLE(bytes.length - 8) };
 }
 
-/** Whether `bytes` from `start` hold CALL_FIGURES' bytes `from` to `to` (the entries' keys and lengths, not their values). */
+/**
+ * Whether `bytes` from `start` hold CALL_FIGURES' bytes `from` to `to` (the entries' keys
+ * and lengths, not their values).
+ */
 function matches(bytes: Buffer, start: number, from: number, to: number): boolean {
   for (let i = from; i < to; i++) if (bytes[start + i] !== CALL_FIGURES[i]) return false;
   return true;

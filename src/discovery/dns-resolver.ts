@@ -112,7 +112,8 @@ function parseTarget(target: string): Target {
   const port = match?.[3] === undefined ? undefined : Number(match[3]);
   if (match === null || (port !== undefined && (port < 1 || port > 65535))) {
     throw new TypeError(
-      `dnsResolver: invalid target ${JSON.stringify(target)}, expected "dns:///host:port" or "dns:///_service._tcp.name"`,
+      `dnsResolver: invalid target ${JSON.stringify(target)}, ` +
+        'expected "dns:///host:port" or "dns:///_service._tcp.name"',
     );
   }
   return { host: match[2]!.replace(/^\[|\]$/g, ''), port, server: match[1] === '' ? undefined : match[1] };

@@ -81,7 +81,8 @@ class LeasedRegistration implements Registration {
     const holder = created.responses[0]?.response_range.kvs[0]?.value.toString() ?? '';
     if (holder !== this.node.value) {
       throw new DuplicateNodeError(
-        `node id ${this.node.nodeId} is already registered by a live node (${key} = ${holder}); node ids must be unique`,
+        `node id ${this.node.nodeId} is already registered by a live node (${key} = ${holder}); ` +
+          'node ids must be unique',
       );
     }
     const moved = await this.etcd

@@ -172,7 +172,10 @@ class PrometheusMetrics implements Metrics {
   }
 }
 
-/** A recorder that keeps the labelled children per (method, node, code), so a call costs a map lookup, not label hashing. */
+/**
+ * A recorder that keeps the labelled children per (method, node, code), so a call costs a
+ * map lookup, not label hashing.
+ */
 function recorder(handled: Counter<string>, seconds: Histogram<string>): CallRecorder {
   const children = new Map<
     string,

@@ -26,7 +26,10 @@ const PAGE = `<!doctype html>
   body { font: 14px/1.4 system-ui, sans-serif; margin: 24px; color: #1d2330; background: #fafbfc; }
   h1 { font-size: 18px; margin: 0 0 4px; }
   .sub { color: #5b6475; margin-bottom: 16px; }
-  .chart { display: grid; grid-template-columns: 90px 1fr 60px; gap: 6px 10px; align-items: center; max-width: 760px; margin-bottom: 20px; }
+  .chart {
+    display: grid; grid-template-columns: 90px 1fr 60px; gap: 6px 10px; align-items: center;
+    max-width: 760px; margin-bottom: 20px;
+  }
   .track { background: #e6e9ef; border-radius: 3px; height: 18px; position: relative; }
   .bar { height: 100%; border-radius: 3px; background: #3b7ddd; transition: width .4s; }
   .mark { position: absolute; top: -3px; bottom: -3px; width: 2px; background: #1d2330; opacity: .55; }
@@ -43,7 +46,9 @@ const PAGE = `<!doctype html>
 <h1 id="title">Switchboard</h1>
 <div class="sub" id="sub">waiting for stats…</div>
 <div class="chart" id="chart"></div>
-<div class="legend">bars: share of attempts over the last window · marks: share by weight (what weighted() aims for)</div>
+<div class="legend">
+  bars: share of attempts over the last window · marks: share by weight (what weighted() aims for)
+</div>
 <table>
   <thead><tr>
     <th>node</th><th>address</th><th>zone</th><th>state</th><th>in-flight</th><th>calls</th><th>failures</th>
@@ -71,17 +76,25 @@ function row(e) {
     ['state', e.state, 'text state ' + down], ['inFlight', String(e.inFlight)], ['calls', String(e.calls)],
     ['failures', failures ? e.failures + ' (' + failures + ')' : '0'],
     ['recentShare', pct(e.recentShare)], ['share', pct(e.share)],
-    ['p50', ms(e.latencyMs.p50)], ['p90', ms(e.latencyMs.p90)], ['p99', ms(e.latencyMs.p99)], ['max', ms(e.latencyMs.max)],
+    ['p50', ms(e.latencyMs.p50)], ['p90', ms(e.latencyMs.p90)],
+    ['p99', ms(e.latencyMs.p99)], ['max', ms(e.latencyMs.max)],
     ['ewma', ms(e.ewmaLatencyMs)], ['cost', e.leastLoadCost >= 1e9 ? 'busy, no sample' : e.leastLoadCost.toFixed(1)],
     ['weight', e.weight + (e.weightShare > 0 ? ' (' + pct(e.weightShare) + ')' : '')], ['load', load, 'text'],
   ];
-  return el('tr', { dataset: { node: e.id } }, cells.map(([field, text, cls]) => el('td', { textContent: text, className: cls || '', dataset: { field } })));
+  return el('tr', { dataset: { node: e.id } }, cells.map(([field, text, cls]) =>
+    el('td', { textContent: text, className: cls || '', dataset: { field } })));
 }
 function bar(e) {
   const cls = e.state === 'ready' ? 'ready' : 'down';
-  const track = el('div', { className: 'track ' + cls }, [el('div', { className: 'bar', style: 'width:' + pct(e.recentShare) })]);
+  const track = el('div', { className: 'track ' + cls }, [
+    el('div', { className: 'bar', style: 'width:' + pct(e.recentShare) }),
+  ]);
   if (e.weightShare > 0) track.append(el('div', { className: 'mark', style: 'left:' + pct(e.weightShare) }));
-  return [el('div', { textContent: e.id }), track, el('div', { textContent: pct(e.recentShare), dataset: { share: e.id } })];
+  return [
+    el('div', { textContent: e.id }),
+    track,
+    el('div', { textContent: pct(e.recentShare), dataset: { share: e.id } }),
+  ];
 }
 async function refresh() {
   try {
@@ -92,7 +105,8 @@ async function refresh() {
     }
     document.getElementById('title').textContent = stats.service + ' · ' + stats.balancer;
     document.getElementById('sub').textContent =
-      stats.calls + ' attempts, ' + stats.failures + ' failed; ' + stats.recentCalls + ' in the last ' + (stats.windowMs / 1000) + ' s · updated ' + new Date().toLocaleTimeString();
+      stats.calls + ' attempts, ' + stats.failures + ' failed; ' + stats.recentCalls + ' in the last ' +
+      (stats.windowMs / 1000) + ' s · updated ' + new Date().toLocaleTimeString();
     document.getElementById('rows').replaceChildren(...stats.endpoints.map(row));
     document.getElementById('chart').replaceChildren(...stats.endpoints.flatMap(bar));
   } catch (error) {

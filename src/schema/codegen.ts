@@ -207,7 +207,8 @@ function renderService(
     ];
     const types = `${names.get(method.request)}, ${names.get(method.response)}`;
     const comment = documented?.methods[definition.name]?.comment;
-    return `${docComment(comment, '    ')}    ${method.localName}: ${FACTORY[method.kind]}<${types}>({\n      ${fields.join(',\n      ')},\n    }),`;
+    const head = `${docComment(comment, '    ')}    ${method.localName}: ${FACTORY[method.kind]}<${types}>`;
+    return `${head}({\n      ${fields.join(',\n      ')},\n    }),`;
   });
   const name = service.fullName.replace(/^\./, '');
   return (

@@ -49,9 +49,8 @@ export function serviceOfRoot(root: protobuf.Root, serviceName: string, origin: 
   const found = root.lookup(serviceName);
   if (!(found instanceof protobuf.Service)) {
     const known = listServices(root);
-    throw new Error(
-      `service ${serviceName} is not defined in ${origin}${known.length > 0 ? ` (services there: ${known.join(', ')})` : ''}`,
-    );
+    const there = known.length > 0 ? ` (services there: ${known.join(', ')})` : '';
+    throw new Error(`service ${serviceName} is not defined in ${origin}${there}`);
   }
   const methods: Record<string, MethodDescriptor<LooseMessage, LooseMessage>> = {};
   for (const info of describeMethods(found)) methods[info.localName] = FACTORIES[info.kind](info.definition);

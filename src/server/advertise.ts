@@ -21,7 +21,10 @@ function isWildcardHost(host: string): boolean {
   return bare === '' || (isIP(bare) !== 0 && /^[0:.]+$/.test(bare));
 }
 
-/** Checks `advertise` (`host`, `host:port`, `[ipv6]` or `[ipv6]:port`); throws an error naming the node and the value. */
+/**
+ * Checks `advertise` (`host`, `host:port`, `[ipv6]` or `[ipv6]:port`); throws an error
+ * naming the node and the value.
+ */
 export function parseAdvertise(advertise: string, nodeId: string): Advertised {
   const bad = (why: string, type: typeof TypeError = TypeError) =>
     new type(`createServer: advertise of node ${nodeId} is ${JSON.stringify(advertise)}: ${why}`);
@@ -59,11 +62,15 @@ function isHost(host: string): boolean {
 export function checkAnnounceable(listenHost: string, advertised: Advertised | undefined, nodeId: string): void {
   if (advertised !== undefined || !isWildcardHost(listenHost)) return;
   throw new Error(
-    `node ${nodeId} cannot register ${listenHost || '*'}, the wildcard address it listens on: other hosts cannot dial it; set createServer({ advertise }) to the host (or host:port) to register`,
+    `node ${nodeId} cannot register ${listenHost || '*'}, the wildcard address it listens on: ` +
+      'other hosts cannot dial it; set createServer({ advertise }) to the host (or host:port) to register',
   );
 }
 
-/** The address to register for a node bound to `port` on `listenHost`: the advertised host (with its own port, else the bound one), else the listen address. */
+/**
+ * The address to register for a node bound to `port` on `listenHost`: the advertised host
+ * (with its own port, else the bound one), else the listen address.
+ */
 export function announcedAddress(listenHost: string, port: number, advertised: Advertised | undefined): string {
   return advertised === undefined ? `${listenHost}:${port}` : `${advertised.host}:${advertised.port ?? port}`;
 }

@@ -26,7 +26,11 @@ export interface BearerAuthOptions {
  * clients can still see that the node is up.
  *
  * ```ts
- * createServer({ nodeId: 'a', tls, interceptors: [bearerAuth({ verify: (token, path) => tokens.check(token, path) })] });
+ * createServer({
+ *   nodeId: 'a',
+ *   tls,
+ *   interceptors: [bearerAuth({ verify: (token, path) => tokens.check(token, path) })],
+ * });
  * ```
  */
 export function bearerAuth(options: BearerAuthOptions): ServerInterceptor {

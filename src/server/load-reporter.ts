@@ -66,7 +66,10 @@ export class LoadReporter {
     return this.snapshot;
   }
 
-  /** The trailer value for a response sent while `inFlight` other calls run, of a call that arrived to `joined` (itself included). */
+  /**
+   * The trailer value for a response sent while `inFlight` other calls run, of a call that
+   * arrived to `joined` (itself included).
+   */
   trailer(inFlight: number, joined: number): Buffer {
     return appendCallFigures(this.encoded, inFlight, joined);
   }
