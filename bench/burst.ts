@@ -83,7 +83,9 @@ export async function runBurst(rounds = 2): Promise<string> {
   );
 }
 
-export const BURST_TITLE = `Another caller's burst: 3 single-worker nodes at ${SERVICE_MS} ms, ${CONCURRENCY} calls in flight; every ${EVERY_MS / 1000} s a plain grpc-js client drops ${BURST} calls on node-a (${BURST * SERVICE_MS} ms of work)`;
+export const BURST_TITLE =
+  `Another caller's burst: 3 single-worker nodes at ${SERVICE_MS} ms, ${CONCURRENCY} calls in flight; ` +
+  `every ${EVERY_MS / 1000} s a plain grpc-js client drops ${BURST} calls on node-a (${BURST * SERVICE_MS} ms of work)`;
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const rounds = Number(process.argv[2] ?? 2);

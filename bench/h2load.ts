@@ -48,7 +48,10 @@ export function findH2load(): H2load {
   };
 }
 
-/** A gRPC request as h2load sends it (the 5-byte length prefix and the encoded message), written to `.cache/h2load/<name>.grpc`. */
+/**
+ * A gRPC request as h2load sends it (the 5-byte length prefix and the encoded message),
+ * written to `.cache/h2load/<name>.grpc`.
+ */
 export function grpcBodyFile(name: string, message: Uint8Array): string {
   const frame = Buffer.alloc(5 + message.length);
   frame.writeUInt32BE(message.length, 1);

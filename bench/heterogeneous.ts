@@ -25,7 +25,10 @@ export interface Measured {
   readonly runs: LoadResult[];
 }
 
-/** Runs `driver` in a closed loop of `concurrency` calls for `ms` (bounded by calls too: twice what `capacity` serves). */
+/**
+ * Runs `driver` in a closed loop of `concurrency` calls for `ms` (bounded by calls too:
+ * twice what `capacity` serves).
+ */
 export function load(driver: Driver, ms: number, capacity: number, concurrency = CONCURRENCY): Promise<LoadResult> {
   return runClosedLoop({
     concurrency,
@@ -150,7 +153,8 @@ export async function runHeterogeneous(seconds = 4, rounds = 2): Promise<Heterog
     const m = measured.find((x) => x.contender.name === name)!;
     return (
       `${name} on ${m.contender.nodes} nodes: ${(m.rps / capacity).toFixed(3)} of capacity (target ≥ 0.95), ` +
-      `${(m.rps / rr.rps).toFixed(2)}x round_robin (≥ 2), rps ${(m.rps / bestRps).toFixed(3)}x best peer (≥ 0.97), ` +
+      `${(m.rps / rr.rps).toFixed(2)}x round_robin (≥ 2), ` +
+      `rps ${(m.rps / bestRps).toFixed(3)}x best peer (≥ 0.97), ` +
       `p99 ${(m.p99 / bestP99).toFixed(2)}x best peer (≤ 1.1; aim ~0.5)`
     );
   };
@@ -168,7 +172,8 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   const rounds = Number(process.argv[3] ?? 2);
   const result = await runHeterogeneous(seconds, rounds);
   console.log(
-    `Heterogeneous nodes: one worker each, 2/2/6 ms, ${CONCURRENCY} calls in flight, ${rounds} alternating rounds of ${seconds} s\n`,
+    `Heterogeneous nodes: one worker each, 2/2/6 ms, ${CONCURRENCY} calls in flight, ` +
+      `${rounds} alternating rounds of ${seconds} s\n`,
   );
   console.log(result.table);
   console.log(`\n${result.summary}`);

@@ -96,7 +96,8 @@ async function compare(first: Side, second: Side, seconds: number, rounds: numbe
 export function ratioSummary(name: string, comparison: Comparison): string {
   const [q1, q3] = comparison.quartiles;
   return [
-    `${name}: calls/s ${comparison.ratio.toFixed(3)} (median of the rounds; quartiles ${q1.toFixed(3)}–${q3.toFixed(3)}; target ≥ 0.95)`,
+    `${name}: calls/s ${comparison.ratio.toFixed(3)} ` +
+      `(median of the rounds; quartiles ${q1.toFixed(3)}–${q3.toFixed(3)}; target ≥ 0.95)`,
     `CPU per call: clients ${comparison.clientCpuRatio.toFixed(3)}x, nodes ${comparison.nodeCpuRatio.toFixed(3)}x`,
   ].join('\n');
 }
@@ -125,7 +126,8 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   const seconds = Number(process.argv[2] ?? 3);
   const rounds = Number(process.argv[3] ?? 3);
   console.log(
-    `Overhead: unary 64-byte echo, 3 nodes, ${CONCURRENCY} calls in flight, ${rounds} alternating rounds of ${seconds} s\n`,
+    `Overhead: unary 64-byte echo, 3 nodes, ${CONCURRENCY} calls in flight, ` +
+      `${rounds} alternating rounds of ${seconds} s\n`,
   );
   const overhead = await runOverhead(seconds, rounds);
   console.log(`${overhead.table}\n\n${ratioSummary('switchboard / grpc-js', overhead)}`);

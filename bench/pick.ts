@@ -217,7 +217,9 @@ export function runPick(): string {
   return out.join('\n');
 }
 
-export const PICK_TITLE = `pick() cost, ${PICKS.toLocaleString('en')} picks after ${WARMUP.toLocaleString('en')} warm-up (target < 1000 ns at 10,000)`;
+export const PICK_TITLE =
+  `pick() cost, ${PICKS.toLocaleString('en')} picks after ${WARMUP.toLocaleString('en')} warm-up ` +
+  '(target < 1000 ns at 10,000)';
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   console.log(`${PICK_TITLE}\n`);

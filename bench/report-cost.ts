@@ -31,7 +31,9 @@ const IN_FLIGHT = 128;
 const METHOD = '/demo.Greeter/SayHello';
 
 /** The benchmark's heading (the rounds are added by the caller). */
-export const REPORT_COST_TITLE = `Load reports: two single-node processes on one CPU, loaded at once by h2load (${IN_FLIGHT} calls in flight each)`;
+export const REPORT_COST_TITLE =
+  'Load reports: two single-node processes on one CPU, ' +
+  `loaded at once by h2load (${IN_FLIGHT} calls in flight each)`;
 
 /** The pairs compared, first side against second. */
 const PAIRS: readonly { name: string; sides: readonly [Flavour, Flavour] }[] = [
@@ -55,7 +57,10 @@ interface SideRound {
   readonly cpuPerCall: number;
 }
 
-/** Both sides under load at once for `seconds`; `secondFirst` starts the second side's load first (rounds take turns). */
+/**
+ * Both sides under load at once for `seconds`; `secondFirst` starts the second side's load
+ * first (rounds take turns).
+ */
 async function round(
   h2load: Runnable,
   sides: readonly [NodesProcess, NodesProcess],
@@ -82,7 +87,8 @@ async function round(
       // h2load counts HTTP statuses only: a gRPC error would be a success to it.
       if (calls < sent[i]! * seconds * 0.9)
         throw new Error(
-          `report-cost: the ${i === 0 ? 'first' : 'second'} node answered ${calls} SayHello calls of about ${Math.round(sent[i]! * seconds)} sent`,
+          `report-cost: the ${i === 0 ? 'first' : 'second'} node answered ${calls} SayHello calls ` +
+            `of about ${Math.round(sent[i]! * seconds)} sent`,
         );
       return { callsPerSecond: calls / elapsed, cpuPerCall: ((await n.cpuMicros()) - before[i]!.cpu) / calls };
     }),

@@ -23,14 +23,16 @@ console.log(await runReportCost(3, 10));
 
 const heterogeneous = await runHeterogeneous(4, 2);
 console.log(
-  `\nHeterogeneous nodes: one worker each, 2/2/6 ms, ${CONCURRENCY} calls in flight, 2 alternating rounds of 4 s (after 1.5 s warm-up)\n`,
+  `\nHeterogeneous nodes: one worker each, 2/2/6 ms, ${CONCURRENCY} calls in flight, ` +
+    '2 alternating rounds of 4 s (after 1.5 s warm-up)\n',
 );
 console.log(heterogeneous.table);
 console.log(`\n${heterogeneous.summary}`);
 
 const shared = await runSharedNodes(4, 3);
 console.log(
-  `\nShared nodes: ${CLIENTS} clients of each kind at once, ${CONCURRENCY / CLIENTS} calls in flight each, same nodes, 3 alternating rounds of 4 s\n`,
+  `\nShared nodes: ${CLIENTS} clients of each kind at once, ${CONCURRENCY / CLIENTS} calls in flight each, ` +
+    'same nodes, 3 alternating rounds of 4 s\n',
 );
 console.log(shared.table);
 console.log(`\n${shared.summary}`);

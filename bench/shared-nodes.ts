@@ -123,7 +123,10 @@ export async function runSharedNodes(seconds = 4, rounds = 2): Promise<SharedNod
   const reported = find('leastLoad() + reports');
   const versus = (name: string) => {
     const other = find(name);
-    return `leastLoad() + reports vs ${name} on ${other.contender.nodes} nodes: p99 ${(reported.p99 / other.p99).toFixed(2)}x, rps ${(reported.rps / other.rps).toFixed(3)}x`;
+    return (
+      `leastLoad() + reports vs ${name} on ${other.contender.nodes} nodes: ` +
+      `p99 ${(reported.p99 / other.p99).toFixed(2)}x, rps ${(reported.rps / other.rps).toFixed(3)}x`
+    );
   };
   const summary = [
     `capacity ${capacity.toFixed(0)} calls/s; best peer p99 ${bestP99.toFixed(1)} ms`,
@@ -139,7 +142,8 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   const rounds = Number(process.argv[3] ?? 2);
   const result = await runSharedNodes(seconds, rounds);
   console.log(
-    `Shared nodes: ${CLIENTS} clients of each kind at once, ${CONCURRENCY / CLIENTS} calls in flight each, on one worker per node at 2/2/6 ms, ${rounds} alternating rounds of ${seconds} s\n`,
+    `Shared nodes: ${CLIENTS} clients of each kind at once, ${CONCURRENCY / CLIENTS} calls in flight each, ` +
+      `on one worker per node at 2/2/6 ms, ${rounds} alternating rounds of ${seconds} s\n`,
   );
   console.log(result.table);
   console.log(`\n${result.summary}`);

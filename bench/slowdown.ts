@@ -66,7 +66,9 @@ export async function runSlowdown(rounds = 1): Promise<string> {
 if (import.meta.url === `file://${process.argv[1]}`) {
   const rounds = Number(process.argv[2] ?? 1);
   console.log(
-    `Slowdown: 3 single-worker nodes at ${NORMAL_MS} ms, ${CONCURRENCY} calls in flight; node-a turns ${SLOW_MS} ms ${SLOW_AT_MS / 1000} s into a ${RUN_MS / 1000} s run (its capacity share then: 4.8%)\n`,
+    `Slowdown: 3 single-worker nodes at ${NORMAL_MS} ms, ${CONCURRENCY} calls in flight; ` +
+      `node-a turns ${SLOW_MS} ms ${SLOW_AT_MS / 1000} s into a ${RUN_MS / 1000} s run ` +
+      '(its capacity share then: 4.8%)\n',
   );
   console.log(await runSlowdown(rounds));
 }

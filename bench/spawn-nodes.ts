@@ -42,7 +42,10 @@ export function pinned(command: string[], cpu: Cpu | undefined): string[] {
   return ['taskset', '-c', cpu === 'first' ? '0' : String(availableParallelism() - 1), ...command];
 }
 
-/** A bench script in a child process that printed one JSON line when ready (nodes: their addresses) and answers stdin lines with one stdout line each. */
+/**
+ * A bench script in a child process that printed one JSON line when ready (nodes: their
+ * addresses) and answers stdin lines with one stdout line each.
+ */
 async function spawnScript(
   script: string,
   args: readonly string[],
@@ -70,7 +73,10 @@ async function spawnScript(
   };
 }
 
-/** Starts `count` immediate-answer Greeter nodes of a flavour in a child process (bench/greeter-nodes.ts), on the last CPU where it can. */
+/**
+ * Starts `count` immediate-answer Greeter nodes of a flavour in a child process
+ * (bench/greeter-nodes.ts), on the last CPU where it can.
+ */
 export async function spawnGreeterNodes(count: number, flavour: Flavour = 'switchboard'): Promise<NodesProcess> {
   const { first, ask, stop } = await spawnScript('./greeter-nodes.ts', [String(count), `--flavour=${flavour}`], 'last');
   return {
@@ -94,7 +100,10 @@ export interface WorkerNodesProcess {
   stop(): Promise<void>;
 }
 
-/** Starts one single-worker node of each flavour (plain, Switchboard, quiet Switchboard) per service time, in a child process. */
+/**
+ * Starts one single-worker node of each flavour (plain, Switchboard, quiet Switchboard) per
+ * service time, in a child process.
+ */
 export async function spawnWorkerNodes(serviceMs: readonly number[]): Promise<WorkerNodesProcess> {
   const { child, first, stop } = await spawnScript('./worker-nodes.ts', serviceMs.map(String));
   const addresses = first as { plain: string[]; switchboard: string[]; quiet: string[] };
@@ -114,7 +123,10 @@ export interface ClientProcess {
   stop(): Promise<void>;
 }
 
-/** Starts a `grpc-js` or `switchboard` client of `addresses` with `concurrency` calls in flight in a child process, warmed up, on the first CPU where it can. */
+/**
+ * Starts a `grpc-js` or `switchboard` client of `addresses` with `concurrency` calls in
+ * flight in a child process, warmed up, on the first CPU where it can.
+ */
 export async function spawnClient(
   kind: 'grpc-js' | 'switchboard',
   addresses: readonly string[],
