@@ -46,7 +46,8 @@ for (const e of stats.endpoints) {
   console.log(
     `  ${e.id} ${e.state}: ${e.calls} calls, ${e.failures} failed (${failures}), share ${(100 * e.share).toFixed(0)}%` +
       ` (last ${stats.windowMs / 1000} s: ${(100 * e.recentShare).toFixed(0)}%), in flight ${e.inFlight}` +
-      `, p50 ${e.latencyMs.p50.toFixed(2)} ms, p99 ${e.latencyMs.p99.toFixed(2)} ms, leastLoad cost ${e.leastLoadCost.toFixed(2)}`,
+      `, p50 ${e.latencyMs.p50.toFixed(2)} ms, p99 ${e.latencyMs.p99.toFixed(2)} ms` +
+      `, leastLoad cost ${e.leastLoadCost.toFixed(2)}`,
   );
 }
 

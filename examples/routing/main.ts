@@ -24,7 +24,10 @@ const nodes = [
 ];
 const endpoints = nodes.map((n) => n.address);
 
-/** Sends `calls` calls through `createClient(Greeter, { endpoints, ...options })`; returns the client and who served them. */
+/**
+ * Sends `calls` calls through `createClient(Greeter, { endpoints, ...options })`; returns
+ * the client and who served them.
+ */
 async function tally(
   options: Omit<Parameters<typeof createClient<typeof Greeter>>[1], 'endpoints'>,
   calls: number,
@@ -65,9 +68,8 @@ const canary = () =>
   });
 const split = await tally({ balancer: canary() }, 1000);
 console.log(`route, 1000 calls: v2 (node-4) got ${((100 * (split['node-4'] ?? 0)) / 1000).toFixed(1)}%`);
-console.log(
-  `route, x-canary: 1: ${JSON.stringify(await tally({ balancer: canary() }, 20, undefined, () => ({ metadata: { 'x-canary': '1' } })))}`,
-);
+const flagged = await tally({ balancer: canary() }, 20, undefined, () => ({ metadata: { 'x-canary': '1' } }));
+console.log(`route, x-canary: 1: ${JSON.stringify(flagged)}`);
 
 // 3. zoneAware: a caller in eu-1 stays in eu-1 while its nodes are healthy.
 const local = await tally({ balancer: balancers.zoneAware(balancers.roundRobin, { zone: 'eu-1' }) }, 100);

@@ -69,9 +69,8 @@ const client = createClient(Greeter, {
   interceptors: [bearerToken(() => 'token-of-ada')],
 });
 console.log(`ada's token: ${await attempt(client.sayHello({ name: 'ada' }))}`);
-console.log(
-  `bob's token, per call: ${await attempt(client.sayHello({ name: 'bob' }, { metadata: { authorization: 'Bearer token-of-bob' } }))}`,
-);
+const perCall = await attempt(client.sayHello({ name: 'bob' }, { metadata: { authorization: 'Bearer token-of-bob' } }));
+console.log(`bob's token, per call: ${perCall}`);
 const anonymous = createClient(Greeter, { endpoints: [authAddress], tls });
 console.log(`no token: ${await attempt(anonymous.sayHello({ name: 'eve' }))}`);
 
