@@ -5,45 +5,48 @@ import { useEchoCluster } from './helpers/echo-cluster.js';
 describe('interceptors', () => {
   const cluster = useEchoCluster();
 
-  it('server interceptors run in order around every kind of handler, see results and errors, and may refuse a call', async () => {
-    const log: string[] = [];
-    const outer: ServerInterceptor = async ({ method }, next) => {
-      log.push(`outer> ${method.name}`);
-      try {
-        const result = await next();
-        log.push(`outer< ${method.name} ${JSON.stringify(result ?? null)}`);
-        return result;
-      } catch (error) {
-        log.push(`outer! ${method.name} ${(error as RpcError).code}`);
-        throw error;
-      }
-    };
-    const auth: ServerInterceptor = async ({ ctx }, next) => {
-      if (ctx.metadata.get('authorization')[0] !== 'Bearer good')
-        throw new RpcError(Status.UNAUTHENTICATED, 'missing or bad token');
-      return next();
-    };
-    await cluster.startNode('n', { interceptors: [outer, auth] });
-    const client = cluster.client();
-    const good = { metadata: { authorization: 'Bearer good' } };
+  it(
+    'server interceptors run in order around every kind of handler, ' + 'see results and errors, and may refuse a call',
+    async () => {
+      const log: string[] = [];
+      const outer: ServerInterceptor = async ({ method }, next) => {
+        log.push(`outer> ${method.name}`);
+        try {
+          const result = await next();
+          log.push(`outer< ${method.name} ${JSON.stringify(result ?? null)}`);
+          return result;
+        } catch (error) {
+          log.push(`outer! ${method.name} ${(error as RpcError).code}`);
+          throw error;
+        }
+      };
+      const auth: ServerInterceptor = async ({ ctx }, next) => {
+        if (ctx.metadata.get('authorization')[0] !== 'Bearer good')
+          throw new RpcError(Status.UNAUTHENTICATED, 'missing or bad token');
+        return next();
+      };
+      await cluster.startNode('n', { interceptors: [outer, auth] });
+      const client = cluster.client();
+      const good = { metadata: { authorization: 'Bearer good' } };
 
-    await expect(client.unary({ text: 'a' }, good)).resolves.toMatchObject({ text: 'a' });
-    const refused = (await client.unary({ text: 'b' }).catch((e: unknown) => e)) as RpcError;
-    expect(refused.code).toBe(Status.UNAUTHENTICATED);
-    expect(refused.details).toBe('missing or bad token');
-    const streamed: number[] = [];
-    for await (const reply of client.serverStream({ text: 's', count: 2 }, good)) streamed.push(reply.index);
-    expect(streamed).toEqual([0, 1]);
+      await expect(client.unary({ text: 'a' }, good)).resolves.toMatchObject({ text: 'a' });
+      const refused = (await client.unary({ text: 'b' }).catch((e: unknown) => e)) as RpcError;
+      expect(refused.code).toBe(Status.UNAUTHENTICATED);
+      expect(refused.details).toBe('missing or bad token');
+      const streamed: number[] = [];
+      for await (const reply of client.serverStream({ text: 's', count: 2 }, good)) streamed.push(reply.index);
+      expect(streamed).toEqual([0, 1]);
 
-    expect(log).toEqual([
-      'outer> Unary',
-      'outer< Unary {"text":"a","nodeId":"n"}',
-      'outer> Unary',
-      `outer! Unary ${Status.UNAUTHENTICATED}`,
-      'outer> ServerStream',
-      'outer< ServerStream null',
-    ]);
-  });
+      expect(log).toEqual([
+        'outer> Unary',
+        'outer< Unary {"text":"a","nodeId":"n"}',
+        'outer> Unary',
+        `outer! Unary ${Status.UNAUTHENTICATED}`,
+        'outer> ServerStream',
+        'outer< ServerStream null',
+      ]);
+    },
+  );
 
   it('trailers a server interceptor sets reach the caller', async () => {
     const tag: ServerInterceptor = async ({ ctx }, next) => {

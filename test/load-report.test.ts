@@ -76,29 +76,33 @@ describe('ORCA load report codec', () => {
 describe('load reports between nodes and clients', () => {
   const cluster = useEchoCluster();
 
-  it('a node reports application load and its other in-flight calls in every response; balancers see it on the endpoint', async () => {
-    const node = await cluster.startNode('n', { loadReport: { intervalMs: 50 } });
-    node.server.reportLoad({ utilization: 0.6, named: { queue: 4 } });
-    const seen: LoadReport[] = [];
-    let ready: readonly Endpoint[] = [];
-    const spy: Balancer = {
-      name: 'spy',
-      update: (endpoints) => {
-        ready = endpoints;
-      },
-      pick: () => ready[0],
-      onCallEnd: (endpoint) => {
-        if (endpoint.load !== undefined) seen.push({ ...endpoint.load });
-      },
-    };
-    const client = cluster.client({ balancer: spy });
-    await Promise.all([client.unary({ text: 'slow', delayMs: 300 }), client.unary({ text: 'fast', delayMs: 20 })]);
-    // The fast call ends while the slow one runs: the node counts it, and so does the client.
-    expect(seen.map((load) => load.inFlight)).toEqual([1, 0]);
-    expect(seen.map((load) => load.ownInFlight)).toEqual([1, 0]);
-    expect(seen[0]).toMatchObject({ utilization: 0.6, named: { queue: 4 } });
-    expect(node.server.load()).toMatchObject({ utilization: 0.6, named: { queue: 4 } });
-  });
+  it(
+    'a node reports application load and its other in-flight calls in every response; ' +
+      'balancers see it on the endpoint',
+    async () => {
+      const node = await cluster.startNode('n', { loadReport: { intervalMs: 50 } });
+      node.server.reportLoad({ utilization: 0.6, named: { queue: 4 } });
+      const seen: LoadReport[] = [];
+      let ready: readonly Endpoint[] = [];
+      const spy: Balancer = {
+        name: 'spy',
+        update: (endpoints) => {
+          ready = endpoints;
+        },
+        pick: () => ready[0],
+        onCallEnd: (endpoint) => {
+          if (endpoint.load !== undefined) seen.push({ ...endpoint.load });
+        },
+      };
+      const client = cluster.client({ balancer: spy });
+      await Promise.all([client.unary({ text: 'slow', delayMs: 300 }), client.unary({ text: 'fast', delayMs: 20 })]);
+      // The fast call ends while the slow one runs: the node counts it, and so does the client.
+      expect(seen.map((load) => load.inFlight)).toEqual([1, 0]);
+      expect(seen.map((load) => load.ownInFlight)).toEqual([1, 0]);
+      expect(seen[0]).toMatchObject({ utilization: 0.6, named: { queue: 4 } });
+      expect(node.server.load()).toMatchObject({ utilization: 0.6, named: { queue: 4 } });
+    },
+  );
 
   it("keeps the endpoint's report current in place and hands out copies in stats()", async () => {
     await cluster.startNode('n');

@@ -114,24 +114,28 @@ describe('leastLoad', () => {
     expect(fast + slow).toBeGreaterThan((0.95 * (5000 * 4)) / 3);
   });
 
-  it('equalises expected delay: a 6 ms node keeps about a third of the queue of a 2 ms one, and the tail stays near the mean', () => {
-    const sim = new Simulation(leastLoad({ random: seededRandom(8) }), 32, [
-      ['a', 2],
-      ['b', 2],
-      ['c', 6],
-    ]);
-    sim.run(1000);
-    const from = sim.latencies.length;
-    const picks = sim.run(11_000);
-    const total = [...picks.values()].reduce((x, y) => x + y);
-    // Capacity 500 + 500 + 167 calls/s; the ideal shares are 3/7, 3/7, 1/7.
-    expect(total).toBeGreaterThan(0.98 * 10 * 1167);
-    expect(Math.abs(picks.get('c')! / total - 1 / 7)).toBeLessThan(0.01);
-    // Equal delays: (q + 1) × 2 = (q_c + 1) × 6 with 2q + q_c = 32 gives 30 ms everywhere;
-    // equal queues (JSQ) would make calls on the slow node wait ~70 ms.
-    const sorted = sim.latencies.slice(from).sort((x, y) => x - y);
-    expect(sorted[Math.floor(0.99 * sorted.length)]).toBeLessThan(36);
-  });
+  it(
+    'equalises expected delay: a 6 ms node keeps about a third of the queue of a 2 ms one, ' +
+      'and the tail stays near the mean',
+    () => {
+      const sim = new Simulation(leastLoad({ random: seededRandom(8) }), 32, [
+        ['a', 2],
+        ['b', 2],
+        ['c', 6],
+      ]);
+      sim.run(1000);
+      const from = sim.latencies.length;
+      const picks = sim.run(11_000);
+      const total = [...picks.values()].reduce((x, y) => x + y);
+      // Capacity 500 + 500 + 167 calls/s; the ideal shares are 3/7, 3/7, 1/7.
+      expect(total).toBeGreaterThan(0.98 * 10 * 1167);
+      expect(Math.abs(picks.get('c')! / total - 1 / 7)).toBeLessThan(0.01);
+      // Equal delays: (q + 1) × 2 = (q_c + 1) × 6 with 2q + q_c = 32 gives 30 ms everywhere;
+      // equal queues (JSQ) would make calls on the slow node wait ~70 ms.
+      const sorted = sim.latencies.slice(from).sort((x, y) => x - y);
+      expect(sorted[Math.floor(0.99 * sorted.length)]).toBeLessThan(36);
+    },
+  );
 
   it('takes most of the share from a node whose latency jumps 10x, within 100 ms', () => {
     const sim = new Simulation(leastLoad({ random: seededRandom(2) }), 32, [

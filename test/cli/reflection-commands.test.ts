@@ -99,7 +99,8 @@ describe('switchboard describe', () => {
     const result = await switchboard('describe', node.address, 'test.echo.Nope');
     expect(result.code).toBe(1);
     expect(result.stderr).toBe(
-      `switchboard describe: ${node.address}: file containing test.echo.Nope: NOT_FOUND: symbol not found: test.echo.Nope\n`,
+      `switchboard describe: ${node.address}: file containing test.echo.Nope: ` +
+        'NOT_FOUND: symbol not found: test.echo.Nope\n',
     );
   });
 });
@@ -116,7 +117,8 @@ describe('switchboard call and bench without --proto', () => {
     const result = await switchboard('call', node.address, 'test.echo.Echo/Unary', '{"txt":"a"}');
     expect(result.code).toBe(1);
     expect(result.stderr).toBe(
-      'switchboard call: bad request for test.echo.EchoRequest: field "txt": no such field in EchoRequest (fields: text, delayMs, count, failCode)\n',
+      'switchboard call: bad request for test.echo.EchoRequest: ' +
+        'field "txt": no such field in EchoRequest (fields: text, delayMs, count, failCode)\n',
     );
   });
 
@@ -143,11 +145,13 @@ describe('switchboard call and bench without --proto', () => {
     const result = await switchboard('call', silent.address, 'test.echo.Echo/Unary', '{}');
     expect(result.code).toBe(1);
     expect(result.stderr).toBe(
-      `switchboard call: ${silent.address}: the node does not serve reflection (grpc.reflection.v1 and v1alpha: UNIMPLEMENTED); pass --proto <file>\n`,
+      `switchboard call: ${silent.address}: the node does not serve reflection ` +
+        '(grpc.reflection.v1 and v1alpha: UNIMPLEMENTED); pass --proto <file>\n',
     );
     const listed = await switchboard('list', silent.address);
     expect(listed.stderr).toBe(
-      `switchboard list: ${silent.address}: the node does not serve reflection (grpc.reflection.v1 and v1alpha: UNIMPLEMENTED)\n`,
+      `switchboard list: ${silent.address}: the node does not serve reflection ` +
+        '(grpc.reflection.v1 and v1alpha: UNIMPLEMENTED)\n',
     );
   });
 
@@ -155,7 +159,8 @@ describe('switchboard call and bench without --proto', () => {
     const result = await switchboard('call', node.address, 'test.echo.Nope/Unary', '{}');
     expect(result.code).toBe(1);
     expect(result.stderr).toBe(
-      `switchboard call: ${node.address}: file containing test.echo.Nope: NOT_FOUND: symbol not found: test.echo.Nope\n`,
+      `switchboard call: ${node.address}: file containing test.echo.Nope: ` +
+        'NOT_FOUND: symbol not found: test.echo.Nope\n',
     );
   });
 

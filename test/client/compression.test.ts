@@ -175,19 +175,22 @@ describe('compression', () => {
     }
   });
 
-  it("a call with compression 'identity' goes uncompressed on a gzip client; the next call is compressed again", async () => {
-    const client = peerClient('gzip');
-    try {
-      await client.unary({ text: LONG_TEXT }, { compression: 'identity' });
-      const plain = peer.received.at(-1)!;
-      expect([plain.encoding, plain.flag, plain.request.text]).toEqual(['gzip', 0, LONG_TEXT]);
-      expect(plain.wireBytes).toBeGreaterThan(LONG_TEXT.length);
-      await client.unary({ text: LONG_TEXT }, { compression: 'gzip' });
-      expect(peer.received.at(-1)!.flag).toBe(1);
-    } finally {
-      await client.close();
-    }
-  });
+  it(
+    "a call with compression 'identity' goes uncompressed on a gzip client; " + 'the next call is compressed again',
+    async () => {
+      const client = peerClient('gzip');
+      try {
+        await client.unary({ text: LONG_TEXT }, { compression: 'identity' });
+        const plain = peer.received.at(-1)!;
+        expect([plain.encoding, plain.flag, plain.request.text]).toEqual(['gzip', 0, LONG_TEXT]);
+        expect(plain.wireBytes).toBeGreaterThan(LONG_TEXT.length);
+        await client.unary({ text: LONG_TEXT }, { compression: 'gzip' });
+        expect(peer.received.at(-1)!.flag).toBe(1);
+      } finally {
+        await client.close();
+      }
+    },
+  );
 
   it('a client without compression sends plain messages and still decodes a compressed response', async () => {
     const client = peerClient();
@@ -227,14 +230,18 @@ describe('compression', () => {
     }
   });
 
-  it('the node decodes a gzip frame sent by hand and answers uncompressed (grpc-js servers do not compress responses)', async () => {
-    const body = frame(1, gzipSync(unaryCodec.serializeRequest({ text: 'by hand' })));
-    const reply = await rawCall(nodeAddress, { 'grpc-encoding': 'gzip' }, body);
-    expect([reply.status, reply.headers['grpc-encoding']]).toEqual([Status.OK, 'identity']);
-    const { flag, bytes } = unframe(reply.data);
-    expect(flag).toBe(0);
-    expect((unaryCodec.deserializeResponse(bytes) as EchoReply).text).toBe('7');
-  });
+  it(
+    'the node decodes a gzip frame sent by hand and answers uncompressed ' +
+      '(grpc-js servers do not compress responses)',
+    async () => {
+      const body = frame(1, gzipSync(unaryCodec.serializeRequest({ text: 'by hand' })));
+      const reply = await rawCall(nodeAddress, { 'grpc-encoding': 'gzip' }, body);
+      expect([reply.status, reply.headers['grpc-encoding']]).toEqual([Status.OK, 'identity']);
+      const { flag, bytes } = unframe(reply.data);
+      expect(flag).toBe(0);
+      expect((unaryCodec.deserializeResponse(bytes) as EchoReply).text).toBe('7');
+    },
+  );
 
   it('an undecodable compressed request fails with a clear status and the node keeps serving', async () => {
     const bogus = await rawCall(nodeAddress, { 'grpc-encoding': 'gzip' }, frame(1, Buffer.from('this is not gzip')));

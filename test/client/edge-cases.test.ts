@@ -117,26 +117,29 @@ describe('call edge cases', () => {
     await expect.poll(() => node.server.inFlight).toBe(0);
   });
 
-  it('a grpc-js interceptor in the channel options that answers at once settles the call and frees the node', async () => {
-    await cluster.startNode('n');
-    // Answers only the Echo calls: the client's own health and node-info calls go through.
-    const refuse: grpc.Interceptor = (options, next) =>
-      options.method_definition.path !== Echo.methods.unary.path
-        ? new grpc.InterceptingCall(next(options))
-        : new grpc.InterceptingCall(next(options), {
-            start: (_metadata, listener) =>
-              listener.onReceiveStatus({
-                code: Status.PERMISSION_DENIED,
-                details: 'refused here',
-                metadata: new grpc.Metadata(),
-              }),
-          });
-    const c = cluster.client({ grpcOptions: { interceptors: [refuse] } });
-    const error = (await c.unary({ text: 'a' }).catch((e: unknown) => e)) as RpcError;
-    expect(error.code).toBe(Status.PERMISSION_DENIED);
-    expect(error.details).toBe('refused here');
-    expect(c.stats().endpoints[0]!.inFlight).toBe(0);
-  });
+  it(
+    'a grpc-js interceptor in the channel options that answers at once ' + 'settles the call and frees the node',
+    async () => {
+      await cluster.startNode('n');
+      // Answers only the Echo calls: the client's own health and node-info calls go through.
+      const refuse: grpc.Interceptor = (options, next) =>
+        options.method_definition.path !== Echo.methods.unary.path
+          ? new grpc.InterceptingCall(next(options))
+          : new grpc.InterceptingCall(next(options), {
+              start: (_metadata, listener) =>
+                listener.onReceiveStatus({
+                  code: Status.PERMISSION_DENIED,
+                  details: 'refused here',
+                  metadata: new grpc.Metadata(),
+                }),
+            });
+      const c = cluster.client({ grpcOptions: { interceptors: [refuse] } });
+      const error = (await c.unary({ text: 'a' }).catch((e: unknown) => e)) as RpcError;
+      expect(error.code).toBe(Status.PERMISSION_DENIED);
+      expect(error.details).toBe('refused here');
+      expect(c.stats().endpoints[0]!.inFlight).toBe(0);
+    },
+  );
 
   it("a custom balancer's onCallEnd that throws fails that call with its error; the client keeps working", async () => {
     await cluster.startNode('n');

@@ -21,30 +21,34 @@ describe('resilience on real nodes', () => {
 
   const stateOf = (c: Client<typeof Echo>, id: string) => c.stats().endpoints.find((e) => e.id === id)?.state;
 
-  it('ejects a node that answers UNAVAILABLE to everything within a second; callers see no failure; it comes back on probation', async () => {
-    const c = await setUp((i) => (i === 0 ? { failWith: Status.UNAVAILABLE } : {}), {
-      balancer: balancers.roundRobin(),
-      outlierDetection: { baseEjectionMs: 400 },
-    });
-    let ejectedAfterMs: number | undefined;
-    const started = performance.now();
-    const watch = setInterval(() => {
-      if (ejectedAfterMs === undefined && stateOf(c, 'node-0') === 'ejected')
-        ejectedAfterMs = performance.now() - started;
-    }, 5);
-    const records = await runLoad({
-      concurrency: 4,
-      durationMs: 1200,
-      call: async () => (await c.unary({ text: 'e' })).nodeId,
-    });
-    clearInterval(watch);
-    expect(failures(records)).toEqual([]);
-    expect(ejectedAfterMs).toBeLessThan(1000);
-    // Back after 400 ms, failing again: ejected again, for twice as long.
-    await expect.poll(() => stateOf(c, 'node-0'), { timeout: 3000 }).toBe('ready');
-    await runLoad({ concurrency: 4, durationMs: 300, call: async () => (await c.unary({ text: 'e' })).nodeId });
-    expect(stateOf(c, 'node-0')).toBe('ejected');
-  });
+  it(
+    'ejects a node that answers UNAVAILABLE to everything within a second; ' +
+      'callers see no failure; it comes back on probation',
+    async () => {
+      const c = await setUp((i) => (i === 0 ? { failWith: Status.UNAVAILABLE } : {}), {
+        balancer: balancers.roundRobin(),
+        outlierDetection: { baseEjectionMs: 400 },
+      });
+      let ejectedAfterMs: number | undefined;
+      const started = performance.now();
+      const watch = setInterval(() => {
+        if (ejectedAfterMs === undefined && stateOf(c, 'node-0') === 'ejected')
+          ejectedAfterMs = performance.now() - started;
+      }, 5);
+      const records = await runLoad({
+        concurrency: 4,
+        durationMs: 1200,
+        call: async () => (await c.unary({ text: 'e' })).nodeId,
+      });
+      clearInterval(watch);
+      expect(failures(records)).toEqual([]);
+      expect(ejectedAfterMs).toBeLessThan(1000);
+      // Back after 400 ms, failing again: ejected again, for twice as long.
+      await expect.poll(() => stateOf(c, 'node-0'), { timeout: 3000 }).toBe('ready');
+      await runLoad({ concurrency: 4, durationMs: 300, call: async () => (await c.unary({ text: 'e' })).nodeId });
+      expect(stateOf(c, 'node-0')).toBe('ejected');
+    },
+  );
 
   it('never ejects more than the allowed share of nodes, nor the last one', async () => {
     const c = await setUp(() => ({ failWith: Status.INTERNAL }), { outlierDetection: { maxEjectedShare: 0.5 } });

@@ -129,34 +129,37 @@ describe('dnsResolver', () => {
     },
   );
 
-  it('acts on resolveNow at most once per minIntervalMs after the last resolution, however often it is asked', async () => {
-    const server = await startDnsServer({ a: { 'n.test': ['127.0.0.1'] }, srv: {} });
-    const resolver = dnsResolver(`dns://${server.address}/n.test:${portOf(nodes[0]!)}`, {
-      intervalMs: 60_000,
-      minIntervalMs: 1000,
-    });
-    const seen = record(resolver);
-    const asked = () => server.aQuestions('n.test');
-    try {
-      await expect.poll(() => seen.lists.length).toBe(1);
-      for (let i = 0; i < 5; i++) resolver.resolveNow!();
-      await expect.poll(() => asked().length, { timeout: 3000 }).toBe(2);
-      const [first, second] = asked();
-      expect(second! - first!).toBeGreaterThanOrEqual(990);
-      expect(second! - first!).toBeLessThan(1500);
-      // Long after the last resolution, a request is acted on at once, and only once.
-      await sleep(1100);
-      const before = performance.now();
-      for (let i = 0; i < 5; i++) resolver.resolveNow!();
-      await expect.poll(() => asked().length).toBe(3);
-      expect(asked()[2]! - before).toBeLessThan(300);
-      await sleep(200);
-      expect(asked().length).toBe(3);
-    } finally {
-      seen.stop();
-      server.close();
-    }
-  });
+  it(
+    'acts on resolveNow at most once per minIntervalMs after the last resolution, ' + 'however often it is asked',
+    async () => {
+      const server = await startDnsServer({ a: { 'n.test': ['127.0.0.1'] }, srv: {} });
+      const resolver = dnsResolver(`dns://${server.address}/n.test:${portOf(nodes[0]!)}`, {
+        intervalMs: 60_000,
+        minIntervalMs: 1000,
+      });
+      const seen = record(resolver);
+      const asked = () => server.aQuestions('n.test');
+      try {
+        await expect.poll(() => seen.lists.length).toBe(1);
+        for (let i = 0; i < 5; i++) resolver.resolveNow!();
+        await expect.poll(() => asked().length, { timeout: 3000 }).toBe(2);
+        const [first, second] = asked();
+        expect(second! - first!).toBeGreaterThanOrEqual(990);
+        expect(second! - first!).toBeLessThan(1500);
+        // Long after the last resolution, a request is acted on at once, and only once.
+        await sleep(1100);
+        const before = performance.now();
+        for (let i = 0; i < 5; i++) resolver.resolveNow!();
+        await expect.poll(() => asked().length).toBe(3);
+        expect(asked()[2]! - before).toBeLessThan(300);
+        await sleep(200);
+        expect(asked().length).toBe(3);
+      } finally {
+        seen.stop();
+        server.close();
+      }
+    },
+  );
 
   it('a resolveNow that comes while a resolution runs brings another one, minIntervalMs after it started', async () => {
     const server = await startDnsServer({ a: { 'n.test': ['127.0.0.1'] }, srv: {} });

@@ -71,7 +71,10 @@ describe.skipIf(provided('etcd', 'etcd registry tests') === undefined)('etcd reg
     const first = await startEchoNode('same', { registry });
     try {
       await expect(startEchoNode('same', { registry })).rejects.toThrow(
-        /^node same cannot register at 127\.0\.0\.1:\d+: node id same is already registered by a live node \(\/t\d+\/test\.echo\.Echo\/same = \{"address":"127\.0\.0\.1:\d+"/,
+        new RegExp(
+          /^node same cannot register at 127\.0\.0\.1:\d+: node id same is already registered by a live node /.source +
+            /\(\/t\d+\/test\.echo\.Echo\/same = \{"address":"127\.0\.0\.1:\d+"/.source,
+        ),
       );
       expect((await registry.members(SERVICE)).map((m) => [m.id, m.address])).toEqual([['same', first.address]]);
     } finally {
@@ -80,25 +83,29 @@ describe.skipIf(provided('etcd', 'etcd registry tests') === undefined)('etcd reg
     }
   });
 
-  it('registers the advertise address (with the bound port when it names a host only), and clients reach the node there', async () => {
-    const [registry, other] = [newRegistry(), newRegistry()];
-    const nodes = [
-      await startEchoNode('a', { registry, advertise: 'localhost' }),
-      await startEchoNode('b', { registry: other, advertise: 'node-b.example:7000' }),
-    ];
-    const client = createClient(Echo, { resolver: registry });
-    try {
-      const port = Number(nodes[0]!.address.split(':')[1]);
-      expect(nodes.map((n) => n.address)).toEqual([`localhost:${port}`, 'node-b.example:7000']);
-      expect((await registry.members(SERVICE)).map((m) => [m.id, m.address])).toEqual([['a', `localhost:${port}`]]);
-      expect((await other.members(SERVICE)).map((m) => [m.id, m.address])).toEqual([['b', 'node-b.example:7000']]);
-      expect((await client.unary({ text: 'x' })).nodeId).toBe('a');
-    } finally {
-      await client.close();
-      await stopAll(nodes);
-      await Promise.all([registry.close(), other.close()]);
-    }
-  });
+  it(
+    'registers the advertise address (with the bound port when it names a host only), ' +
+      'and clients reach the node there',
+    async () => {
+      const [registry, other] = [newRegistry(), newRegistry()];
+      const nodes = [
+        await startEchoNode('a', { registry, advertise: 'localhost' }),
+        await startEchoNode('b', { registry: other, advertise: 'node-b.example:7000' }),
+      ];
+      const client = createClient(Echo, { resolver: registry });
+      try {
+        const port = Number(nodes[0]!.address.split(':')[1]);
+        expect(nodes.map((n) => n.address)).toEqual([`localhost:${port}`, 'node-b.example:7000']);
+        expect((await registry.members(SERVICE)).map((m) => [m.id, m.address])).toEqual([['a', `localhost:${port}`]]);
+        expect((await other.members(SERVICE)).map((m) => [m.id, m.address])).toEqual([['b', 'node-b.example:7000']]);
+        expect((await client.unary({ text: 'x' })).nodeId).toBe('a');
+      } finally {
+        await client.close();
+        await stopAll(nodes);
+        await Promise.all([registry.close(), other.close()]);
+      }
+    },
+  );
 
   it('refuses to register a wildcard listen address, before binding, and says to set advertise', async () => {
     const registry = newRegistry();
@@ -108,7 +115,8 @@ describe.skipIf(provided('etcd', 'etcd registry tests') === undefined)('etcd reg
     try {
       for (const wildcard of ['0.0.0.0:0', '[::]:0']) {
         await expect(server.listen(wildcard)).rejects.toThrow(
-          `node wild cannot register ${wildcard.slice(0, -2)}, the wildcard address it listens on: other hosts cannot dial it; set createServer({ advertise })`,
+          `node wild cannot register ${wildcard.slice(0, -2)}, the wildcard address it listens on: ` +
+            'other hosts cannot dial it; set createServer({ advertise })',
         );
       }
       expect(await registry.members(SERVICE)).toEqual([]);
@@ -195,40 +203,43 @@ describe.skipIf(provided('etcd', 'etcd registry tests') === undefined)('etcd reg
     }
   });
 
-  it('while etcd is down calls go on over the last list and stats say so; when it is back changes flow again', async () => {
-    const registry = newRegistry();
-    const nodes = [await startEchoNode('n1', { registry }), await startEchoNode('n2', { registry })];
-    const client = createClient(Echo, { resolver: registry });
-    try {
-      await expect.poll(() => client.stats().endpoints.filter((e) => e.state === 'ready').length).toBe(2);
-      await etcd.stop();
-      await expect.poll(() => client.stats().discovery.healthy, { timeout: 5000 }).toBe(false);
-      const replies = await Promise.all(Array.from({ length: 20 }, () => client.unary({ text: 'during' })));
-      expect(replies.filter((r) => r.nodeId === 'n1').length).toBe(10);
-      expect(client.stats().discovery.lastError).toEqual(expect.any(String));
+  it(
+    'while etcd is down calls go on over the last list and stats say so; ' + 'when it is back changes flow again',
+    async () => {
+      const registry = newRegistry();
+      const nodes = [await startEchoNode('n1', { registry }), await startEchoNode('n2', { registry })];
+      const client = createClient(Echo, { resolver: registry });
+      try {
+        await expect.poll(() => client.stats().endpoints.filter((e) => e.state === 'ready').length).toBe(2);
+        await etcd.stop();
+        await expect.poll(() => client.stats().discovery.healthy, { timeout: 5000 }).toBe(false);
+        const replies = await Promise.all(Array.from({ length: 20 }, () => client.unary({ text: 'during' })));
+        expect(replies.filter((r) => r.nodeId === 'n1').length).toBe(10);
+        expect(client.stats().discovery.lastError).toEqual(expect.any(String));
 
-      await etcd.restart();
-      await expect.poll(() => client.stats().discovery.healthy, { timeout: 5000 }).toBe(true);
-      nodes.push(await startEchoNode('n3', { registry }));
-      await expect
-        .poll(() => client.stats().endpoints.filter((e) => e.state === 'ready').length, { timeout: 3000 })
-        .toBe(3);
-      await nodes[0]!.server.shutdown({ graceMs: 0 });
-      await expect
-        .poll(
-          () =>
-            client
-              .stats()
-              .endpoints.map((e) => e.id)
-              .sort(),
-          { timeout: 3000 },
-        )
-        .toEqual(['n2', 'n3']);
-      expect((await registry.members(SERVICE)).map((m) => m.id)).toEqual(['n2', 'n3']);
-    } finally {
-      await client.close();
-      await stopAll(nodes);
-      await registry.close();
-    }
-  });
+        await etcd.restart();
+        await expect.poll(() => client.stats().discovery.healthy, { timeout: 5000 }).toBe(true);
+        nodes.push(await startEchoNode('n3', { registry }));
+        await expect
+          .poll(() => client.stats().endpoints.filter((e) => e.state === 'ready').length, { timeout: 3000 })
+          .toBe(3);
+        await nodes[0]!.server.shutdown({ graceMs: 0 });
+        await expect
+          .poll(
+            () =>
+              client
+                .stats()
+                .endpoints.map((e) => e.id)
+                .sort(),
+            { timeout: 3000 },
+          )
+          .toEqual(['n2', 'n3']);
+        expect((await registry.members(SERVICE)).map((m) => m.id)).toEqual(['n2', 'n3']);
+      } finally {
+        await client.close();
+        await stopAll(nodes);
+        await registry.close();
+      }
+    },
+  );
 });

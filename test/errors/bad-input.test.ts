@@ -144,7 +144,8 @@ const cases: Case[] = [
     run: () => orderCodec().serializeRequest({ priority: 'URGENT' }),
     expect: { type: 'TypeError' },
     message:
-      'field "priority": expected test.kitchen.v1.Priority (one of PRIORITY_UNSPECIFIED, PRIORITY_LOW, PRIORITY_HIGH, or its number), got string "URGENT"',
+      'field "priority": expected test.kitchen.v1.Priority ' +
+      '(one of PRIORITY_UNSPECIFIED, PRIORITY_LOW, PRIORITY_HIGH, or its number), got string "URGENT"',
   },
   {
     name: 'int64 that is not a number',
@@ -199,7 +200,8 @@ const cases: Case[] = [
     run: () => withBadReplies((c) => c.unary({})),
     expect: { code: Status.INTERNAL },
     message:
-      'handler of /test.echo.Echo/Unary returned an invalid test.echo.EchoReply: field "index": expected int32 (an integer), got string "first"',
+      'handler of /test.echo.Echo/Unary returned an invalid test.echo.EchoReply: ' +
+      'field "index": expected int32 (an integer), got string "first"',
   },
   {
     name: 'stream handler that returns no stream',
@@ -215,7 +217,8 @@ const cases: Case[] = [
     run: () => client.unary({ text: 'x' }, { metadata: { 'x-huge': 'a'.repeat(1024 * 1024) } }),
     expect: { code: Status.RESOURCE_EXHAUSTED },
     message:
-      '/test.echo.Echo/Unary RESOURCE_EXHAUSTED: request metadata is 1048614 bytes, over the limit of 65536 (maxMetadataBytes)',
+      '/test.echo.Echo/Unary RESOURCE_EXHAUSTED: request metadata is 1048614 bytes, ' +
+      'over the limit of 65536 (maxMetadataBytes)',
   },
 ];
 

@@ -41,25 +41,32 @@ describe('nodes failing under load', () => {
     expect(new Set(after.map((r) => r.node))).toEqual(new Set(['node-0', 'node-2']));
   });
 
-  it('a node SIGSTOPped: calls keep succeeding by attempt timeout and failover; after SIGCONT it serves again', async () => {
-    const c = await cluster({
-      balancer: balancers.roundRobin(),
-      retry: { attemptTimeoutMs: 300 },
-      keepalive: { timeMs: 500, timeoutMs: 500 },
-      outlierDetection: { baseEjectionMs: 500 },
-    });
-    const load = runLoad({ concurrency: 8, durationMs: 2500, call: async () => (await c.unary({ text: 's' })).nodeId });
-    await sleep(500);
-    await nodes[1]!.signal('SIGSTOP');
-    await sleep(1200);
-    await nodes[1]!.signal('SIGCONT');
-    const records = await load;
-    expect(failures(records)).toEqual([]);
-    await c.ready({ all: true, timeoutMs: 10_000 });
-    const served = new Set<string>();
-    for (let i = 0; i < 30; i++) served.add((await c.unary({ text: 'back' })).nodeId);
-    expect(served).toContain('node-1');
-  });
+  it(
+    'a node SIGSTOPped: calls keep succeeding by attempt timeout and failover; ' + 'after SIGCONT it serves again',
+    async () => {
+      const c = await cluster({
+        balancer: balancers.roundRobin(),
+        retry: { attemptTimeoutMs: 300 },
+        keepalive: { timeMs: 500, timeoutMs: 500 },
+        outlierDetection: { baseEjectionMs: 500 },
+      });
+      const load = runLoad({
+        concurrency: 8,
+        durationMs: 2500,
+        call: async () => (await c.unary({ text: 's' })).nodeId,
+      });
+      await sleep(500);
+      await nodes[1]!.signal('SIGSTOP');
+      await sleep(1200);
+      await nodes[1]!.signal('SIGCONT');
+      const records = await load;
+      expect(failures(records)).toEqual([]);
+      await c.ready({ all: true, timeoutMs: 10_000 });
+      const served = new Set<string>();
+      for (let i = 0; i < 30; i++) served.add((await c.unary({ text: 'back' })).nodeId);
+      expect(served).toContain('node-1');
+    },
+  );
 
   it('a node restarted on the same port rejoins and gets calls again', async () => {
     const c = await cluster({ grpcOptions: { 'grpc.max_reconnect_backoff_ms': 500 } });

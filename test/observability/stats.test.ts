@@ -7,43 +7,46 @@ const cluster = useEchoCluster();
 const byId = (endpoints: readonly EndpointStats[]) => Object.fromEntries(endpoints.map((e) => [e.id, e]));
 
 describe('client.stats()', () => {
-  it('counts calls, failures by code, window and total shares, latency percentiles and the balancer view per node', async () => {
-    await cluster.start(2, (i) => ({ weight: i + 1 }));
-    const client = cluster.client({ balancer: balancers.roundRobin(), outlierDetection: false });
-    await client.ready({ all: true });
-    for (let i = 0; i < 20; i++) await client.unary({ text: 'ok', delayMs: 2 });
-    const failed = await Promise.allSettled(
-      Array.from({ length: 4 }, () => client.unary({ text: 'bad', failCode: Status.INVALID_ARGUMENT })),
-    );
-    expect(failed.every((r) => r.status === 'rejected')).toBe(true);
+  it(
+    'counts calls, failures by code, window and total shares, ' + 'latency percentiles and the balancer view per node',
+    async () => {
+      await cluster.start(2, (i) => ({ weight: i + 1 }));
+      const client = cluster.client({ balancer: balancers.roundRobin(), outlierDetection: false });
+      await client.ready({ all: true });
+      for (let i = 0; i < 20; i++) await client.unary({ text: 'ok', delayMs: 2 });
+      const failed = await Promise.allSettled(
+        Array.from({ length: 4 }, () => client.unary({ text: 'bad', failCode: Status.INVALID_ARGUMENT })),
+      );
+      expect(failed.every((r) => r.status === 'rejected')).toBe(true);
 
-    const stats = client.stats();
-    expect(stats.calls).toBe(24);
-    expect(stats.failures).toBe(4);
-    expect(stats.recentCalls).toBe(24);
-    expect(stats.windowMs).toBe(10_000);
-    const e = byId(stats.endpoints);
-    for (const id of ['node-0', 'node-1']) {
-      const node = e[id]!;
-      expect(node.calls).toBe(12);
-      expect(node.failures).toBe(2);
-      expect(node.failuresByCode).toEqual({ INVALID_ARGUMENT: 2 });
-      expect(node.share).toBe(0.5);
-      expect(node.recentShare).toBe(0.5);
-      expect(node.inFlight).toBe(0);
-      expect(node.state).toBe('ready');
-      expect(node.latencyMs.p50).toBeGreaterThanOrEqual(1.9);
-      expect(node.latencyMs.p50).toBeLessThanOrEqual(node.latencyMs.p90);
-      expect(node.latencyMs.p90).toBeLessThanOrEqual(node.latencyMs.p99);
-      expect(node.latencyMs.p99).toBeLessThanOrEqual(node.latencyMs.max);
-      // leastLoad's cost with nothing in flight: the service time, scaled by the fresh report's utilization.
-      expect(node.leastLoadCost).toBeCloseTo(node.serviceTimeMs * (1 + node.load!.utilization), 0);
-      // Switchboard nodes send a load report with every response.
-      expect(node.load?.utilization).toBeGreaterThanOrEqual(0);
-    }
-    expect(e['node-0']!.weightShare).toBeCloseTo(1 / 3, 6);
-    expect(e['node-1']!.weightShare).toBeCloseTo(2 / 3, 6);
-  });
+      const stats = client.stats();
+      expect(stats.calls).toBe(24);
+      expect(stats.failures).toBe(4);
+      expect(stats.recentCalls).toBe(24);
+      expect(stats.windowMs).toBe(10_000);
+      const e = byId(stats.endpoints);
+      for (const id of ['node-0', 'node-1']) {
+        const node = e[id]!;
+        expect(node.calls).toBe(12);
+        expect(node.failures).toBe(2);
+        expect(node.failuresByCode).toEqual({ INVALID_ARGUMENT: 2 });
+        expect(node.share).toBe(0.5);
+        expect(node.recentShare).toBe(0.5);
+        expect(node.inFlight).toBe(0);
+        expect(node.state).toBe('ready');
+        expect(node.latencyMs.p50).toBeGreaterThanOrEqual(1.9);
+        expect(node.latencyMs.p50).toBeLessThanOrEqual(node.latencyMs.p90);
+        expect(node.latencyMs.p90).toBeLessThanOrEqual(node.latencyMs.p99);
+        expect(node.latencyMs.p99).toBeLessThanOrEqual(node.latencyMs.max);
+        // leastLoad's cost with nothing in flight: the service time, scaled by the fresh report's utilization.
+        expect(node.leastLoadCost).toBeCloseTo(node.serviceTimeMs * (1 + node.load!.utilization), 0);
+        // Switchboard nodes send a load report with every response.
+        expect(node.load?.utilization).toBeGreaterThanOrEqual(0);
+      }
+      expect(e['node-0']!.weightShare).toBeCloseTo(1 / 3, 6);
+      expect(e['node-1']!.weightShare).toBeCloseTo(2 / 3, 6);
+    },
+  );
 
   it('shows in-flight calls and their cost while they run', async () => {
     await cluster.start(1);

@@ -133,7 +133,10 @@ describe('grpc-go reflection client', () => {
   });
 });
 
-/** A node of the Kitchen service, whose schema spans three files: its own, test/common and google/protobuf/timestamp. */
+/**
+ * A node of the Kitchen service, whose schema spans three files: its own, test/common and
+ * google/protobuf/timestamp.
+ */
 function createKitchenNode(): Server {
   return createServer({ nodeId: 'kitchen' }).add(Kitchen, {});
 }

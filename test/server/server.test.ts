@@ -7,46 +7,50 @@ import { useEchoCluster } from '../helpers/echo-cluster.js';
 describe('server node', () => {
   const cluster = useEchoCluster();
 
-  it('refuses a second sendHeader with an error naming the method; uncaught, it fails the call with INTERNAL', async () => {
-    const server = createServer({ nodeId: 'headers' });
-    let seen = '';
-    server.add(Echo, {
-      async unary(req, ctx) {
-        ctx.sendHeader({ first: 'yes' });
-        try {
-          ctx.sendHeader({ second: 'yes' });
-        } catch (error) {
-          seen = (error as Error).message;
-          if (req.text === 'rethrow') throw error;
-        }
-        return { text: req.text, nodeId: 'headers' };
-      },
-    });
-    const { address } = await server.listen('127.0.0.1:0');
-    const client = createClient(Echo, { endpoints: [address], retry: { maxAttempts: 1 } });
-    const message =
-      'INTERNAL: sendHeader in /test.echo.Echo/Unary: the response headers were already sent (sendHeader is once per call)';
-    try {
-      const headers: Record<string, unknown>[] = [];
-      await expect(
-        client.unary({ text: 'caught' }, { onHeader: (m) => headers.push(m.getMap()) }),
-      ).resolves.toMatchObject({ text: 'caught' });
-      expect(seen).toBe(message);
-      expect(headers).toEqual([expect.objectContaining({ first: 'yes' })]);
-      expect(headers[0]).not.toHaveProperty('second');
+  it(
+    'refuses a second sendHeader with an error naming the method; ' + 'uncaught, it fails the call with INTERNAL',
+    async () => {
+      const server = createServer({ nodeId: 'headers' });
+      let seen = '';
+      server.add(Echo, {
+        async unary(req, ctx) {
+          ctx.sendHeader({ first: 'yes' });
+          try {
+            ctx.sendHeader({ second: 'yes' });
+          } catch (error) {
+            seen = (error as Error).message;
+            if (req.text === 'rethrow') throw error;
+          }
+          return { text: req.text, nodeId: 'headers' };
+        },
+      });
+      const { address } = await server.listen('127.0.0.1:0');
+      const client = createClient(Echo, { endpoints: [address], retry: { maxAttempts: 1 } });
+      const message =
+        'INTERNAL: sendHeader in /test.echo.Echo/Unary: ' +
+        'the response headers were already sent (sendHeader is once per call)';
+      try {
+        const headers: Record<string, unknown>[] = [];
+        await expect(
+          client.unary({ text: 'caught' }, { onHeader: (m) => headers.push(m.getMap()) }),
+        ).resolves.toMatchObject({ text: 'caught' });
+        expect(seen).toBe(message);
+        expect(headers).toEqual([expect.objectContaining({ first: 'yes' })]);
+        expect(headers[0]).not.toHaveProperty('second');
 
-      seen = '';
-      const error = (await client.unary({ text: 'rethrow' }).catch((e: unknown) => e)) as RpcError;
-      expect(seen).toBe(message);
-      expect(error.code).toBe(Status.INTERNAL);
-      expect(error.details).toBe(
-        'sendHeader in /test.echo.Echo/Unary: the response headers were already sent (sendHeader is once per call)',
-      );
-    } finally {
-      await client.close();
-      await server.shutdown({ graceMs: 0 });
-    }
-  });
+        seen = '';
+        const error = (await client.unary({ text: 'rethrow' }).catch((e: unknown) => e)) as RpcError;
+        expect(seen).toBe(message);
+        expect(error.code).toBe(Status.INTERNAL);
+        expect(error.details).toBe(
+          'sendHeader in /test.echo.Echo/Unary: the response headers were already sent (sendHeader is once per call)',
+        );
+      } finally {
+        await client.close();
+        await server.shutdown({ graceMs: 0 });
+      }
+    },
+  );
 
   it('answers UNIMPLEMENTED for a method it does not serve', async () => {
     const node = await cluster.startNode('n');

@@ -1,7 +1,8 @@
 // Go with Debian's grpc-go and protobuf sources, for tests that run a Go gRPC client: when
 // `go` or the sources are missing, the global setup installs the Debian packages with
-// apt-get (one line); where it cannot, the tests skip with the reason. Programs build in GOPATH mode against /usr/share/gocode and are
-// cached in .cache/go/ (keyed by their source), so only the first run pays for the build.
+// apt-get (one line); where it cannot, the tests skip with the reason. Programs build in
+// GOPATH mode against /usr/share/gocode and are cached in .cache/go/ (keyed by their
+// source), so only the first run pays for the build.
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';

@@ -29,7 +29,10 @@ export type ProvidedName = {
 /** One tool of the test run. */
 export interface Provider {
   readonly name: ProvidedName;
-  /** Finds the tool or fetches it; `fetched` is the one line to print when it fetched something. Throws when it cannot be had. */
+  /**
+   * Finds the tool or fetches it; `fetched` is the one line to print when it fetched
+   * something. Throws when it cannot be had.
+   */
   provide(): { readonly path: string; readonly fetched?: string };
 }
 
