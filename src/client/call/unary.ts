@@ -4,6 +4,7 @@ import { Status } from '../../common/status.js';
 import type { MethodCodec } from '../../schema/codec.js';
 import type { MethodDescriptor } from '../../schema/descriptor.js';
 import type { CallOptions } from '../api/call-options.js';
+import type { Attempt } from '../endpoints/attempt.js';
 import type { ClientEndpoint } from '../endpoints/client-endpoint.js';
 import { callError } from './attempt-failure.js';
 import type { CallPipeline } from './call-pipeline.js';
@@ -12,10 +13,10 @@ import { retryAfter } from './retry.js';
 import { cancelOnAbort, reportMetadata } from './stream-io.js';
 
 /**
- * Unary calls. Written with callbacks rather than async functions, so that a call answered
- * at once costs one promise: the client's own work per call is measured against plain
- * grpc-js (bench/overhead.ts). Only a failed attempt enters an async function (the retry
- * decision).
+ * Unary calls. Written with callbacks and small objects rather than async functions and
+ * closures, so that a call answered at once costs one promise: the client's own work per
+ * call is measured against plain grpc-js (bench/overhead.ts). Only a failed attempt enters
+ * an async function (the retry decision).
  */
 export function unaryCall(
   pipeline: CallPipeline,
@@ -25,7 +26,7 @@ export function unaryCall(
   options: CallOptions = {},
 ): Promise<unknown> {
   try {
-    return nextAttempt(pipeline, pipeline.start(method, options), codec, request);
+    return new UnaryCall(pipeline, pipeline.start(method, options), codec, request, true).next();
   } catch (error) {
     return Promise.reject(error);
   }
@@ -43,109 +44,115 @@ export function unaryOn(
   request: unknown,
   options: CallOptions = {},
 ): Promise<unknown> {
-  return attempt(pipeline, endpoint, pipeline.single(method, options), codec, request, false);
-}
-
-/** The call's next attempt, on an endpoint picked for it. */
-function nextAttempt(pipeline: CallPipeline, call: CallState, codec: MethodCodec, request: unknown): Promise<unknown> {
-  const picked = pipeline.pick(call);
-  if (picked instanceof Promise) {
-    return picked.then((endpoint) => attempt(pipeline, endpoint, call, codec, request, true));
+  try {
+    return new UnaryCall(pipeline, pipeline.single(method, options), codec, request, false).on(endpoint);
+  } catch (error) {
+    return Promise.reject(error);
   }
-  return attempt(pipeline, picked, call, codec, request, true);
 }
 
-/** One attempt; when it fails and `retry`, the attempts after it as the retry policy allows. */
-function attempt(
-  pipeline: CallPipeline,
-  endpoint: ClientEndpoint,
-  call: CallState,
-  codec: MethodCodec,
-  request: unknown,
-  retry: boolean,
-): Promise<unknown> {
-  return new Promise((resolve, reject) => {
-    const settle = (failure: RpcError | undefined, response: unknown) => {
-      if (failure === undefined) resolve(response);
-      else if (retry) resolve(retryUnary(pipeline, failure, call, codec, request));
-      else reject(failure);
-    };
-    send(pipeline, endpoint, call, codec, request, settle, reject);
-  });
-}
+/** One unary call: its attempts, each on an endpoint picked for it, and the retries between them. */
+class UnaryCall {
+  constructor(
+    readonly pipeline: CallPipeline,
+    readonly call: CallState,
+    readonly codec: MethodCodec,
+    readonly request: unknown,
+    /** Whether a failed attempt may be followed by another (as the retry policy allows). */
+    readonly retries: boolean,
+  ) {}
 
-async function retryUnary(
-  pipeline: CallPipeline,
-  failure: RpcError,
-  call: CallState,
-  codec: MethodCodec,
-  request: unknown,
-): Promise<unknown> {
-  if (!(await retryAfter(failure, call, pipeline.defaults))) throw callError(failure, call);
-  return nextAttempt(pipeline, call, codec, request);
+  /** The next attempt, on an endpoint picked for it (no promise for the pick when one is ready). */
+  next(): Promise<unknown> {
+    const picked = this.pipeline.pick(this.call);
+    if (picked instanceof Promise) return picked.then((endpoint) => this.on(endpoint));
+    return this.on(picked);
+  }
+
+  /** An attempt on `endpoint`, settled with its response or, after the retries, the call's error. */
+  on(endpoint: ClientEndpoint): Promise<unknown> {
+    return new Promise((resolve, reject) => new UnaryAttempt(this, endpoint, resolve, reject).send());
+  }
+
+  /** After a failed attempt: the next one, or the call's error. */
+  async retry(failure: RpcError): Promise<unknown> {
+    if (!this.retries || !(await retryAfter(failure, this.call, this.pipeline.defaults))) {
+      throw this.retries ? callError(failure, this.call) : failure;
+    }
+    return this.next();
+  }
 }
 
 /**
- * Sends one attempt to `endpoint` and records how it ended; `settle` gets the attempt's
- * failure as the caller sees it, or the response; `broken` gets what the recording threw
- * (a custom balancer's `onCallEnd`), which then fails the call.
+ * One attempt of a unary call on one endpoint: sent, answered (grpc-js calls back), then
+ * recorded when its status comes with the trailers (the node's load report is read first).
  */
-function send(
-  pipeline: CallPipeline,
-  endpoint: ClientEndpoint,
-  call: CallState,
-  codec: MethodCodec,
-  request: unknown,
-  settle: (failure: RpcError | undefined, response: unknown) => void,
-  broken: (thrown: unknown) => void,
-): void {
-  const attempt = pipeline.begin(endpoint, call);
-  let answered = false;
-  let error: grpc.ServiceError | null = null;
-  let response: unknown;
-  // grpc-js calls back, then emits the status with the trailers: the attempt is recorded
-  // once the node's load report in them is read.
-  const finish = (trailers: grpc.Metadata | undefined) => {
-    const now = performance.now();
-    if (trailers !== undefined) attempt.takeReport(trailers, now);
+class UnaryAttempt {
+  private readonly attempt: Attempt<ClientEndpoint>;
+  private answered = false;
+  private error: grpc.ServiceError | null = null;
+  private response: unknown;
+
+  constructor(
+    private readonly unary: UnaryCall,
+    private readonly endpoint: ClientEndpoint,
+    private readonly resolve: (value: unknown) => void,
+    /** Fails the call without a retry: what the recording threw (a custom balancer's `onCallEnd`). */
+    private readonly reject: (thrown: unknown) => void,
+  ) {
+    this.attempt = unary.pipeline.begin(endpoint, unary.call);
+  }
+
+  send(): void {
+    const { call, codec, request } = this.unary;
+    let grpcCall: grpc.ClientUnaryCall;
     try {
-      if (error === null) {
-        attempt.end(Status.OK, now);
-        settle(undefined, response);
+      const next = call.startAttempt();
+      grpcCall = this.endpoint.grpcClient.makeUnaryRequest(
+        call.path,
+        codec.serializeRequest,
+        codec.deserializeResponse,
+        request,
+        next.metadata,
+        next.options,
+        (error, response) => {
+          this.answered = true;
+          this.error = error;
+          this.response = response;
+        },
+      );
+    } catch (thrown) {
+      this.failed(this.unary.pipeline.fail(this.attempt, thrown, call));
+      return;
+    }
+    // An interceptor in the channel options can answer before the call is returned: its
+    // status has passed, with no trailers to read.
+    if (this.answered) {
+      this.finish(undefined);
+      return;
+    }
+    cancelOnAbort(grpcCall, call.signal);
+    reportMetadata(grpcCall, call.options);
+    grpcCall.on('status', (status: grpc.StatusObject) => this.finish(status));
+  }
+
+  /** Records the attempt (reading the node's report in the status' trailers), then settles it. */
+  private finish(status: grpc.StatusObject | undefined): void {
+    const now = performance.now();
+    if (status !== undefined) this.attempt.takeReport(status.metadata, now);
+    try {
+      if (this.error === null) {
+        this.attempt.end(Status.OK, now);
+        this.resolve(this.response);
       } else {
-        settle(pipeline.fail(attempt, error, call, now), undefined);
+        this.failed(this.unary.pipeline.fail(this.attempt, this.error, this.unary.call, now));
       }
     } catch (thrown) {
-      broken(thrown);
+      this.reject(thrown);
     }
-  };
-  let grpcCall: grpc.ClientUnaryCall;
-  try {
-    const next = call.startAttempt();
-    grpcCall = endpoint.grpcClient.makeUnaryRequest(
-      call.path,
-      codec.serializeRequest,
-      codec.deserializeResponse,
-      request,
-      next.metadata,
-      next.options,
-      (e, value) => {
-        answered = true;
-        error = e;
-        response = value;
-      },
-    );
-  } catch (thrown) {
-    settle(pipeline.fail(attempt, thrown, call), undefined);
-    return;
   }
-  // An interceptor in the channel options can answer before the call is returned: its
-  // status has passed, with no trailers to read.
-  if (answered) {
-    finish(undefined);
-    return;
+
+  private failed(failure: RpcError): void {
+    this.resolve(this.unary.retry(failure));
   }
-  cancelOnAbort(grpcCall, call.signal);
-  reportMetadata(grpcCall, call.options);
-  grpcCall.on('status', (status: grpc.StatusObject) => finish(status.metadata));
 }
