@@ -8,8 +8,10 @@
                                                   "FAIL <case>: <reason>" per case
 
 The message classes come from a FileDescriptorSet that the test writes with protobufjs from
-test/protos/interop.proto (no protoc needed); the service is wired with generic handlers.
-Cases as in grpc/grpc doc/interop-test-descriptions.md.
+the gRPC project's own test/protos/grpc/testing/{empty,messages,test}.proto (no protoc
+needed); the service is wired with generic handlers. Cases as in grpc/grpc
+doc/interop-test-descriptions.md. The server honours response_compressed (gzip) but, as
+grpcio tells a handler nothing of how its request was compressed, not expect_compressed.
 """
 import argparse
 import queue
@@ -64,9 +66,15 @@ def serve(m):
         return response
 
     def responses(request, context):
+        # CompressedResponse: gzip for the call when any response asks for it, off for those that do not.
+        compressed = [params.compressed.value for params in request.response_parameters]
+        if any(compressed):
+            context.set_compression(grpc.Compression.Gzip)
         for params in request.response_parameters:
             if params.interval_us > 0:
                 time.sleep(params.interval_us / 1e6)
+            if any(compressed) and not params.compressed.value:
+                context.disable_next_message_compression()
             yield payload_response(m['StreamingOutputCallResponse'], params.size)
 
     def empty_call(request, context):
@@ -76,6 +84,8 @@ def serve(m):
     def unary_call(request, context):
         echo_metadata(context)
         fail_if_asked(request, context)
+        if request.response_compressed.value:
+            context.set_compression(grpc.Compression.Gzip)
         return payload_response(m['SimpleResponse'], request.response_size)
 
     def streaming_output_call(request, context):
