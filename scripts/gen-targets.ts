@@ -31,7 +31,7 @@ export const genTargets: readonly GenTarget[] = [
   { protos: ['proto/demo/greeter.proto'], root: 'proto/demo', out: 'examples/greeter/gen', runtime: 'switchboard' },
   { protos: ['proto/demo/greeter.proto'], root: 'proto/demo', out: 'examples/quick-start/gen', runtime: 'switchboard' },
   { protos: testProtos, root: 'test/protos', out: 'test/gen', runtime: 'switchboard' },
-  // The gRPC project's own interop protos, as Debian's grpc-proto ships them (test/interop/ruby-*).
+  // The gRPC project's own interop protos, as Debian's grpc-proto ships them (the Python and Ruby interop tests).
   {
     protos: ['empty', 'messages', 'test'].map((name) => `test/protos/grpc/testing/${name}.proto`),
     root: 'test/protos',
