@@ -28,7 +28,7 @@ export interface DescriptorPool {
 }
 
 /** One synthesized file. */
-export interface PoolFile {
+interface PoolFile {
   readonly name: string;
   /** The serialized `FileDescriptorProto`. */
   readonly bytes: Uint8Array;
