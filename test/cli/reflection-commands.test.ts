@@ -1,32 +1,13 @@
 // `list`, `describe`, and `call` / `bench` without --proto: the built CLI (dist/cli/main.js)
 // in a child process reads the schema of real Echo nodes on loopback by server reflection.
-import { execFile, execFileSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildCli, switchboard } from '../helpers/cli.js';
 import { type EchoNode, startEchoNode, stopAll } from '../helpers/echo-nodes.js';
-
-const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
-const exec = promisify(execFile);
-
-/** Runs the built CLI; resolves with its exit code and output (never rejects on a non-zero exit). */
-async function switchboard(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await exec(process.execPath, ['dist/cli/main.js', ...args], {
-      cwd: repoRoot,
-      timeout: 60_000,
-    });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const failed = error as { code: number; stdout: string; stderr: string };
-    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
-  }
-}
 
 let node: EchoNode;
 let silent: EchoNode;
 beforeAll(async () => {
-  execFileSync('npm', ['run', 'build'], { cwd: repoRoot, stdio: 'ignore' });
+  buildCli();
   node = await startEchoNode('node-0');
   silent = await startEchoNode('silent', { reflection: false });
 }, 120_000);

@@ -1,43 +1,25 @@
 // The `call` and `bench` commands, run as the built binary (dist/cli/main.js) in a child
 // process (one test: `call` in this process) against real Echo nodes on loopback.
-import { execFile, execFileSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { Command } from 'commander';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { etcdRegistry } from 'switchboard';
 import { type LocalEtcd, startEtcd } from '../../scripts/dev/etcd.js';
 import { registerCallCommand } from '../../src/cli/call-command.js';
+import { buildCli, switchboard } from '../helpers/cli.js';
 import { useEchoCluster } from '../helpers/echo-cluster.js';
 import { countBy, type EchoNode, startEchoNode, stopAll } from '../helpers/echo-nodes.js';
 import { provided } from '../setup/provided.js';
 
-const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 const PROTO = 'test/protos/echo.proto';
-const exec = promisify(execFile);
 
 /** One pattern from regex literals written in parts (so that lines stay short); no flags. */
 const pattern = (...parts: RegExp[]) => new RegExp(parts.map((p) => p.source).join(''));
-
-/** Runs the built CLI; resolves with its exit code and output (never rejects on a non-zero exit). */
-async function switchboard(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await exec(process.execPath, ['dist/cli/main.js', ...args], {
-      cwd: repoRoot,
-      timeout: 60_000,
-    });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const failed = error as { code: number; stdout: string; stderr: string };
-    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
-  }
-}
 
 const cluster = useEchoCluster();
 let nodes: readonly EchoNode[] = [];
 let target = '';
 beforeAll(async () => {
-  execFileSync('npm', ['run', 'build'], { cwd: repoRoot, stdio: 'ignore' });
+  buildCli();
   nodes = await cluster.start(2);
   target = nodes.map((n) => n.address).join(',');
 }, 120_000);
