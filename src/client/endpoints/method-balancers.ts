@@ -5,7 +5,7 @@ import type { Balancer, PickContext } from '../../balancer/balancer.js';
  * lookup by path) and feeds every distinct balancer the same ready endpoints, so a
  * per-method balancer sees membership changes exactly like the client's default one.
  * Feedback (`onCallEnd`) does not pass through here: the client gives each balancer its own
- * call runner, which reports to it directly.
+ * call pipeline, which reports to it directly.
  */
 export function methodBalancers(fallback: Balancer, byPath: ReadonlyMap<string, Balancer>): Balancer {
   if (byPath.size === 0) return fallback;
