@@ -89,7 +89,7 @@ describe('OpenTelemetry', () => {
   const cluster = useEchoCluster();
 
   it('a CLIENT span per call and a SERVER span per handled call, its child across the wire', async () => {
-    await cluster.start(2, () => ({ telemetry }));
+    const nodes = await cluster.start(2, () => ({ telemetry }));
     const client = cluster.client({ balancer: balancers.roundRobin(), telemetry, outlierDetection: false });
     await client.ready({ all: true });
     const outer = tracerProvider.getTracer('test').startSpan('outer');
@@ -120,6 +120,8 @@ describe('OpenTelemetry', () => {
       expect(span.spanContext().traceId).toBe(outer.spanContext().traceId);
       expect(span.events.map((e) => e.name)).toEqual(['attempt']);
       const node = span.attributes['switchboard.endpoint.id'];
+      const port = Number(nodes.find((n) => n.id === node)?.address.split(':')[1]);
+      expect(span.attributes).toMatchObject({ 'server.address': '127.0.0.1', 'server.port': port });
       expect(span.events[0]?.attributes).toMatchObject({
         'switchboard.attempt': 1,
         'switchboard.endpoint.id': node,
@@ -141,6 +143,36 @@ describe('OpenTelemetry', () => {
     const byNode = clients.map((s) => s.attributes['switchboard.endpoint.id']).sort();
     expect(byNode).toEqual(['node-0', 'node-0', 'node-1', 'node-1']);
     expect(seenInHandler.sort()).toEqual(byNode);
+  });
+
+  it('traces every kind of stream: one CLIENT and one SERVER span per stream, ended when it ends', async () => {
+    await cluster.start(1, () => ({ telemetry }));
+    const client = cluster.client({ telemetry });
+    const replies: string[] = [];
+    for await (const reply of client.serverStream({ text: 's', count: 3 })) replies.push(reply.text);
+    async function* requests() {
+      yield { text: 'a' };
+      yield { text: 'b' };
+    }
+    expect((await client.clientStream(requests())).text).toBe('a,b');
+    for await (const reply of client.bidi(requests())) replies.push(reply.text);
+    // A stream the caller leaves early ends CANCELLED.
+    for await (const _ of client.serverStream({ text: 'early', count: 5, delayMs: 20 })) break;
+    expect(replies).toEqual(['s', 's', 's', 'A', 'B']);
+
+    for (const [method, code] of [
+      ['ServerStream', Status.OK],
+      ['ClientStream', Status.OK],
+      ['Bidi', Status.OK],
+    ] as const) {
+      const [client] = finished(SpanKind.CLIENT, `test.echo.Echo/${method}`);
+      expect(client?.attributes).toMatchObject({ 'rpc.method': method, 'rpc.grpc.status_code': code });
+      expect(client?.events.map((e) => e.attributes?.['switchboard.attempt'])).toEqual([1]);
+      const servers = finished(SpanKind.SERVER, `test.echo.Echo/${method}`);
+      expect(servers.filter((s) => s.parentSpanContext?.spanId === client?.spanContext().spanId)).toHaveLength(1);
+    }
+    const early = finished(SpanKind.CLIENT, 'test.echo.Echo/ServerStream')[1];
+    expect(early?.attributes['rpc.grpc.status_code']).toBe(Status.CANCELLED);
   });
 
   it('the handler runs inside its SERVER span', async () => {

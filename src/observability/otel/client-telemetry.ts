@@ -78,7 +78,7 @@ export function clientTelemetry(
       const span = spans.get(call.options.metadata as Metadata);
       span?.setAttributes({
         'switchboard.endpoint.id': endpoint.id,
-        'server.address': endpoint.address,
+        ...serverOf(endpoint),
         'switchboard.attempts': call.attempt,
       });
       return new AttemptRecord(instruments, method, span, call.attempt, next);
@@ -93,6 +93,20 @@ function endpointAttributes(target: string, endpoint: Endpoint): Attributes {
     'switchboard.endpoint.id': endpoint.id,
     'switchboard.endpoint.address': endpoint.address,
   };
+}
+
+const servers = new WeakMap<Endpoint, Attributes>();
+
+/** `server.address` (the host, without IPv6 brackets) and `server.port` of an endpoint, parsed once. */
+function serverOf(endpoint: Endpoint): Attributes {
+  let attributes = servers.get(endpoint);
+  if (attributes === undefined) {
+    const colon = endpoint.address.lastIndexOf(':');
+    const host = endpoint.address.slice(0, colon).replace(/^\[(.*)\]$/, '$1');
+    attributes = { 'server.address': host, 'server.port': Number(endpoint.address.slice(colon + 1)) };
+    servers.set(endpoint, attributes);
+  }
+  return attributes;
 }
 
 /** Records one attempt when it ends, then passes the end on to the client's own sink. */
@@ -110,7 +124,7 @@ class AttemptRecord<E extends Endpoint> implements AttemptEnd<E> {
     this.span?.addEvent('attempt', {
       'switchboard.attempt': this.attempt,
       'switchboard.endpoint.id': endpoint.id,
-      'server.address': endpoint.address,
+      ...serverOf(endpoint),
       'rpc.grpc.status_code': code,
     });
     this.next.attemptEnded(endpoint, method, code, latencyMs);

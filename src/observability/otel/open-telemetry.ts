@@ -32,9 +32,9 @@ export interface OpenTelemetryOptions {
  * - Spans, named `pkg.Service/Method` with the RPC semantic-convention attributes
  *   (`rpc.system`, `rpc.service`, `rpc.method`, `rpc.grpc.status_code`): a CLIENT span per
  *   call, with an `attempt` event per attempt (`switchboard.attempt`,
- *   `switchboard.endpoint.id`, `server.address`, its status) and the last node picked as
- *   attributes; a SERVER span per handled call, a child of the caller's through the
- *   propagated context. Non-OK calls end with an error status.
+ *   `switchboard.endpoint.id`, `server.address`, `server.port`, its status) and the last
+ *   node picked as attributes; a SERVER span per handled call, a child of the caller's
+ *   through the propagated context. Non-OK calls end with an error status.
  * - Metrics of gRFC A66, in seconds: `grpc.client.attempt.started`,
  *   `grpc.client.attempt.duration`, `grpc.client.call.duration`, `grpc.server.call.started`,
  *   `grpc.server.call.duration` (attributes `grpc.method`, `grpc.target` = the client's
