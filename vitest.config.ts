@@ -6,6 +6,7 @@ export default defineConfig({
     alias: [
       { find: /^switchboard$/, replacement: fileURLToPath(new URL('./src/index.ts', import.meta.url)) },
       { find: /^switchboard\/extend$/, replacement: fileURLToPath(new URL('./src/extend.ts', import.meta.url)) },
+      { find: /^switchboard\/otel$/, replacement: fileURLToPath(new URL('./src/otel.ts', import.meta.url)) },
     ],
   },
   test: {

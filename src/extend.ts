@@ -1,6 +1,7 @@
 // The API of Switchboard for balancer and resolver authors (`switchboard/extend`): the
 // contracts a custom strategy or membership source implements, and the load signals the
-// built-in strategies read, so a custom one weighs endpoints the same way.
+// built-in strategies read, so a custom one weighs endpoints the same way; and the
+// telemetry hooks, for a backend other than `switchboard/otel`.
 
 export type { Balancer, CallOutcome, Endpoint, LoadReport, PickContext } from './balancer/balancer.js';
 export { type BalancerFactory, registerBalancer } from './balancer/registry.js';
@@ -10,3 +11,4 @@ export type { EndpointInput, ResolvedEndpoint, Resolver, Unsubscribe } from './d
 export { cost } from './load/cost.js';
 export { type DecayingEwma, floorEwma, peakEwma } from './load/decaying-ewma.js';
 export { freshLoad, LOAD_REPORT_TTL_MS, queueDepth } from './load/load-signals.js';
+export type { AttemptEnd, ClientTelemetry, Telemetry, TelemetryCall } from './observability/telemetry.js';

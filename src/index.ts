@@ -54,6 +54,7 @@ export type { HttpEndpoint, HttpListenOptions } from './observability/http-liste
 export type { LatencySummary } from './observability/latency-histogram.js';
 export type { MethodStats } from './observability/method-stats.js';
 export { createMetrics, type Metrics, type MetricsOptions } from './observability/metrics.js';
+export type { Telemetry } from './observability/telemetry.js';
 export {
   bidiStream,
   clientStream,

@@ -2,6 +2,7 @@ import type * as grpc from '@grpc/grpc-js';
 import type { Balancer } from '../balancer/balancer.js';
 import { type MessageLimits, messageSizeOptions } from '../common/message-limits.js';
 import type { Metrics } from '../observability/metrics.js';
+import type { Telemetry } from '../observability/telemetry.js';
 import type { MethodDescriptor, ServiceDescriptor } from '../schema/descriptor.js';
 import type { ClientInterceptor } from './api/client-interceptor.js';
 import { type ClientTlsOptions, serverNameOptions } from './endpoints/client-tls.js';
@@ -96,6 +97,11 @@ export interface ClientOptions<S extends ServiceDescriptor = ServiceDescriptor> 
    * nothing is recorded on the call path.
    */
   readonly metrics?: Metrics;
+  /**
+   * Tracing and metrics of every call and attempt (`openTelemetry()` from
+   * `switchboard/otel`); off by default.
+   */
+  readonly telemetry?: Telemetry;
 }
 
 const RESERVED = new Set<string>(['ready', 'stats', 'serveStatus', 'close', 'broadcast', 'then']);

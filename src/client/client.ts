@@ -65,6 +65,7 @@ export function createClient<S extends ServiceDescriptor>(service: S, options: C
           service: service.name,
           nodes: () => set.endpoints.map((e) => ({ id: e.id, inFlight: e.inFlight, calls: e.measured.calls })),
         });
+  const telemetry = options.telemetry?.client(service.name, () => set.endpoints);
   const defaults: CallDefaults = {
     deadlineMs: options.deadlineMs,
     waitForReadyMs,
@@ -72,6 +73,7 @@ export function createClient<S extends ServiceDescriptor>(service: S, options: C
     budget: new RetryBudget(options.retryBudget),
     random: options.random ?? Math.random,
     record: metrics?.record,
+    telemetry,
     maxMetadataBytes: options.maxMetadataBytes ?? DEFAULT_MAX_METADATA_BYTES,
     compression: options.compression,
   };
@@ -90,10 +92,13 @@ export function createClient<S extends ServiceDescriptor>(service: S, options: C
     serveStatus: (statusOptions) => serveStatusPage(controls.stats, statusOptions),
     close: async () => {
       metrics?.unwatch();
+      telemetry?.close();
       discovery.close();
       set.close();
     },
   };
+  const interceptors =
+    telemetry === undefined ? (options.interceptors ?? []) : [telemetry.interceptor, ...(options.interceptors ?? [])];
   const methods: Record<string, unknown> = {};
   const broadcasts: Record<string, unknown> = {};
   const byName = new Map<string, ClientMethodInternals>();
@@ -105,7 +110,7 @@ export function createClient<S extends ServiceDescriptor>(service: S, options: C
     if (!method.requestStream && !method.responseStream) {
       broadcasts[name] = (request: unknown, opts?: BroadcastOptions) => broadcast(internals, name, request, opts);
     }
-    methods[name] = methodCall(pipeline, method, codec, options.interceptors ?? []);
+    methods[name] = methodCall(pipeline, method, codec, interceptors);
   }
   const client = Object.freeze({ ...methods, ...controls, broadcast: Object.freeze(broadcasts) }) as Client<S>;
   attachInternals(client, internals);

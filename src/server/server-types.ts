@@ -3,6 +3,7 @@ import type { MessageLimits } from '../common/message-limits.js';
 import type { Registry } from '../discovery/registry.js';
 import type { MethodStats } from '../observability/method-stats.js';
 import type { Metrics } from '../observability/metrics.js';
+import type { Telemetry } from '../observability/telemetry.js';
 import type { ServiceDescriptor } from '../schema/descriptor.js';
 import type { Handlers } from './handler-types.js';
 import type { AppLoad, LoadSnapshot } from './load-reporter.js';
@@ -62,6 +63,8 @@ export interface ServerOptions extends MessageLimits {
   readonly advertise?: string;
   /** Prometheus metrics to record into (from `createMetrics()`); off by default. */
   readonly metrics?: Metrics;
+  /** Tracing and metrics of every handled call (`openTelemetry()` from `switchboard/otel`); off by default. */
+  readonly telemetry?: Telemetry;
   /**
    * Server reflection (`grpc.reflection.v1` and `v1alpha`), so grpcurl, `switchboard list`
    * and `call` without `--proto` can read the node's schema. On by default; `false` turns it off.

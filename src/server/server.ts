@@ -67,7 +67,9 @@ class NodeServer implements Server {
       options.maxConcurrentCalls === undefined
         ? undefined
         : new ConcurrencyLimit(options.nodeId, options.maxConcurrentCalls, options.maxQueuedCalls ?? 0);
-    this.interceptors = [...(options.interceptors ?? [])];
+    const telemetry = options.telemetry?.server(options.nodeId);
+    this.interceptors =
+      telemetry === undefined ? [...(options.interceptors ?? [])] : [telemetry, ...(options.interceptors ?? [])];
     const onHandlerError =
       options.onHandlerError ??
       ((error: unknown, path: string) => console.error(`[switchboard] ${this.nodeId} ${path} handler failed:`, error));

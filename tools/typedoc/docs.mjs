@@ -28,7 +28,7 @@ if (!installed()) {
   });
 }
 
-const entryPoints = ['src/index.ts', 'src/extend.ts'].filter((file) => existsSync(`${root}${file}`));
+const entryPoints = ['src/index.ts', 'src/extend.ts', 'src/otel.ts'].filter((file) => existsSync(`${root}${file}`));
 const args = ['--options', `${here}typedoc.json`, '--out', `${root}docs/api`];
 for (const entry of entryPoints) args.push('--entryPoints', `${root}${entry}`);
 execFileSync(process.execPath, [`${here}node_modules/typedoc/bin/typedoc`, ...args], { cwd: root, stdio: 'inherit' });

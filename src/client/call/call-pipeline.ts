@@ -3,6 +3,7 @@ import { metadataSize } from '../../common/metadata.js';
 import { RpcError } from '../../common/rpc-error.js';
 import { Status } from '../../common/status.js';
 import type { CallRecorder } from '../../observability/metrics.js';
+import type { ClientTelemetry } from '../../observability/telemetry.js';
 import type { MethodDescriptor } from '../../schema/descriptor.js';
 import type { CallOptions, Compression } from '../api/call-options.js';
 import type { Attempt, AttemptSink } from '../endpoints/attempt.js';
@@ -26,6 +27,8 @@ export interface CallDefaults {
   readonly random: () => number;
   /** Prometheus recording of every attempt, when the client has `metrics`. */
   readonly record?: CallRecorder;
+  /** Tracing and metrics of every attempt, when the client has `telemetry`. */
+  readonly telemetry?: ClientTelemetry;
   /** Request metadata over this size fails the call with RESOURCE_EXHAUSTED before it is sent. */
   readonly maxMetadataBytes: number;
   /** The client's request compression (a call may only opt out of it). */
@@ -87,7 +90,8 @@ export class CallPipeline implements AttemptSink<ClientEndpoint> {
 
   /** An attempt of `call` begins on `endpoint`. */
   begin(endpoint: ClientEndpoint, call: CallState): Attempt<ClientEndpoint> {
-    return endpoint.begin(call.method, this);
+    const telemetry = this.defaults.telemetry;
+    return endpoint.begin(call.method, telemetry === undefined ? this : telemetry.attempt(endpoint, call, this));
   }
 
   /** Records a failed attempt; returns the error as the caller would see it. */
