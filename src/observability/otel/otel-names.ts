@@ -14,7 +14,7 @@ export const LATENCY_BUCKETS = [
 ];
 
 /** A method path `/pkg.Service/Method` as spans and metrics name it. */
-export interface MethodNames {
+interface MethodNames {
   /** `pkg.Service/Method`: the span name and A66's `grpc.method`. */
   readonly name: string;
   /** `rpc.*` attributes of its spans. */
