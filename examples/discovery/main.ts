@@ -6,7 +6,7 @@
 
 import { setTimeout as sleep } from 'node:timers/promises';
 import { balancers, type Client, createClient, createServer, dnsResolver } from 'switchboard';
-import { type DnsRecords, startDnsServer } from '../../test/helpers/dns-server.js';
+import { type DnsRecords, startDnsServer } from '../../scripts/dev/dns-server.js';
 import { Greeter } from '../greeter/gen/greeter.js';
 
 async function startNode(nodeId: string) {

@@ -5,7 +5,7 @@
 //   npx tsx examples/security/main.ts
 
 import { bearerAuth, bearerToken, createClient, createServer, RpcError, type Server } from 'switchboard';
-import { generateCerts } from '../../test/helpers/certs.js';
+import { generateCerts } from '../../scripts/dev/certs.js';
 import { Greeter } from '../greeter/gen/greeter.js';
 
 const certs = generateCerts();

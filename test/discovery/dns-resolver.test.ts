@@ -3,7 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { dnsResolver } from 'switchboard';
 import type { ResolvedEndpoint } from 'switchboard/extend';
-import { type DnsRecords, startDnsServer } from '../helpers/dns-server.js';
+import { type DnsRecords, startDnsServer } from '../../scripts/dev/dns-server.js';
 import { useEchoCluster } from '../helpers/echo-cluster.js';
 import { countBy, type EchoNode } from '../helpers/echo-nodes.js';
 

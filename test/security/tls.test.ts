@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createClient, createServer, type Server, Status } from 'switchboard';
 import { describeConnectError } from '../../src/client/endpoints/connect-error.js';
 import { Echo } from '../gen/echo.js';
-import { generateCerts, type TestCerts } from '../helpers/certs.js';
+import { generateCerts, type TestCerts } from '../../scripts/dev/certs.js';
 import { rejection } from '../helpers/rejection.js';
 import { provided } from '../setup/provided.js';
 

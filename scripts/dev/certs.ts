@@ -1,3 +1,4 @@
+// Throwaway certificates (openssl) for the TLS tests and the security example.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -1,5 +1,6 @@
-// A tiny authoritative DNS server on 127.0.0.1 (UDP) for resolver tests: it answers A and
-// SRV questions from a table the test can change; unknown names get NXDOMAIN.
+// A tiny authoritative DNS server on 127.0.0.1 (UDP) for the resolver tests and the discovery
+// example: it answers A and SRV questions from a table the caller can change; unknown names
+// get NXDOMAIN.
 import { createSocket } from 'node:dgram';
 import { once } from 'node:events';
 
@@ -37,16 +38,26 @@ export async function startDnsServer(records: DnsRecords): Promise<DnsServer> {
   await once(socket, 'listening');
   const asked = new Map<string, number[]>();
   const countA = (name: string) => asked.set(name, [...(asked.get(name) ?? []), performance.now()]);
+  // Replies still waiting out `delayMs`: a closed server sends none of them.
+  const pending = new Set<NodeJS.Timeout>();
   const server: DnsServer = {
     address: `127.0.0.1:${socket.address().port}`,
     aQuestions: (name) => asked.get(name) ?? [],
     delayMs: 0,
-    close: () => socket.close(),
+    close: () => {
+      for (const timer of pending) clearTimeout(timer);
+      pending.clear();
+      socket.close();
+    },
   };
   // No question can come before this: nobody knows the port yet.
   socket.on('message', (query, from) => {
     const reply = answer(query, records, countA);
-    setTimeout(() => socket.send(reply, from.port, from.address), server.delayMs);
+    const timer = setTimeout(() => {
+      pending.delete(timer);
+      socket.send(reply, from.port, from.address);
+    }, server.delayMs);
+    pending.add(timer);
   });
   return server;
 }
