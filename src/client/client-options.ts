@@ -11,7 +11,10 @@ import type { EndpointInput, Resolver } from '../discovery/resolver.js';
 import { staticResolver, toEndpointList } from '../discovery/static-resolver.js';
 import type { OutlierDetectionOptions } from './endpoints/outlier-detector.js';
 import type { RetryBudgetOptions } from './call/retry-budget.js';
-import { type RetryOptions, type RetryPolicy, retryPolicy } from './call/retry-policy.js';
+import { type RetryOptions, retryPolicy } from './call/retry-policy.js';
+import type { MethodPolicy } from './call/call-pipeline.js';
+import { HedgeDelay } from './call/hedge-delay.js';
+import { type HedgingOptions, type HedgingPolicy, hedgingPolicy } from './call/hedging-policy.js';
 import { positiveNumber } from '../common/option-checks.js';
 
 /** Per-method settings that override the client's (`ClientOptions.methods`). */
@@ -22,6 +25,11 @@ export interface MethodOptions {
   readonly idempotent?: boolean;
   /** Overrides fields of the client's `retry`. */
   readonly retry?: RetryOptions;
+  /**
+   * Hedges this method's calls (replacing the client's `hedging`; `false` turns it off). A
+   * unary, idempotent method only; not together with `retry` (gRFC A6: one or the other).
+   */
+  readonly hedging?: HedgingOptions | false;
 }
 
 /** HTTP/2 keepalive pings, which find a dead or hung peer while calls are open. */
@@ -48,6 +56,14 @@ export interface ClientOptions<S extends ServiceDescriptor = ServiceDescriptor> 
   readonly retry?: RetryOptions;
   /** Share of calls that may be retried (default 20% of calls + 10 per second). */
   readonly retryBudget?: RetryBudgetOptions;
+  /**
+   * Hedges the calls of every unary idempotent method (others are left alone): after a
+   * delay without an answer, the same call goes to another node and the first answer wins.
+   * Off by default. A method that hedges does not retry.
+   */
+  readonly hedging?: HedgingOptions;
+  /** Share of hedged calls that may send a hedge (default 10% of calls + 1 per second). */
+  readonly hedgingBudget?: RetryBudgetOptions;
   /**
    * Per-method overrides by client method name, e.g. `{ getUser: { balancer:
    * balancers.consistentHash(), retry: { maxAttempts: 5 } } }`. Every balancer is fed the
@@ -107,13 +123,17 @@ export function resolverOf(options: ClientOptions<ServiceDescriptor>, where: str
   }
   return options?.resolver ?? staticResolver(toEndpointList(options?.endpoints as readonly EndpointInput[], where));
 }
-/** Per method: its retry policy and whether it is idempotent. Errors name the method. */
+/**
+ * Per method: its retry policy, whether it is idempotent and how it hedges. Errors name the
+ * method and the option.
+ */
 export function methodPolicies<S extends ServiceDescriptor>(
   service: S,
   options: ClientOptions<S>,
   where: string,
-): (method: MethodDescriptor) => { readonly retry: RetryPolicy; readonly idempotent: boolean } {
+): (method: MethodDescriptor) => MethodPolicy {
   const base = retryPolicy(options.retry, undefined, where);
+  const clientHedging = options.hedging === undefined ? undefined : hedgingPolicy(options.hedging, where, 'hedging');
   const overrides = (options.methods ?? {}) as Readonly<Record<string, MethodOptions | undefined>>;
   for (const name of Object.keys(overrides)) {
     if (!(name in service.methods)) {
@@ -121,17 +141,53 @@ export function methodPolicies<S extends ServiceDescriptor>(
       throw new TypeError(`${where}: methods.${name} is not a method of ${service.name}; methods: ${methods}`);
     }
   }
-  const policies = new Map<MethodDescriptor, { retry: RetryPolicy; idempotent: boolean }>();
+  const policies = new Map<MethodDescriptor, MethodPolicy>();
   for (const [name, method] of Object.entries(service.methods)) {
     if (RESERVED.has(name))
       throw new TypeError(`${where}: method name ${name} collides with the client's own ${name}()`);
     const override = overrides[name];
+    const retry = override?.retry === undefined ? base : retryPolicy(override.retry, base, `${where} methods.${name}`);
+    const idempotent = override?.idempotent ?? method.idempotent;
+    const hedging = methodHedging(method, name, override, idempotent, clientHedging, where);
     policies.set(method, {
-      retry: override?.retry === undefined ? base : retryPolicy(override.retry, base, `${where} methods.${name}`),
-      idempotent: override?.idempotent ?? method.idempotent,
+      // gRFC A6: a method that hedges does not retry; its hedges are its attempts.
+      retry: hedging === undefined ? retry : { ...retry, maxAttempts: 1, attemptTimeoutMs: undefined },
+      idempotent,
+      hedging: hedging === undefined ? undefined : { policy: hedging, delay: new HedgeDelay(hedging) },
     });
   }
-  return (method) => policies.get(method) ?? { retry: base, idempotent: method.idempotent };
+  return (method) => policies.get(method) ?? { retry: base, idempotent: method.idempotent, hedging: undefined };
+}
+
+/**
+ * The hedging of one method: its own (which must be a unary, idempotent method without
+ * `retry`), else the client's for a unary idempotent method, else none.
+ */
+function methodHedging(
+  method: MethodDescriptor,
+  name: string,
+  override: MethodOptions | undefined,
+  idempotent: boolean,
+  clientHedging: HedgingPolicy | undefined,
+  where: string,
+): HedgingPolicy | undefined {
+  const unary = !method.requestStream && !method.responseStream;
+  if (override?.hedging === false) return undefined;
+  if (override?.hedging === undefined) return unary && idempotent ? clientHedging : undefined;
+  const option = `methods.${name}.hedging`;
+  if (!unary) throw new TypeError(`${where}: ${option}: only unary methods hedge; ${name} streams`);
+  if (!idempotent) {
+    throw new TypeError(
+      `${where}: ${option}: ${name} is not idempotent, and hedging sends the same call to several nodes; ` +
+        `mark it idempotent (methods.${name}.idempotent: true) only if running it twice is harmless`,
+    );
+  }
+  if (override.retry !== undefined) {
+    throw new TypeError(
+      `${where}: methods.${name}: give retry or hedging, not both (a method that hedges does not retry)`,
+    );
+  }
+  return hedgingPolicy(override.hedging, where, option);
 }
 
 /** Method path → balancer, from `ClientOptions.methods` (names are checked by `methodPolicies`). */

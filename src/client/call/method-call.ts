@@ -6,6 +6,7 @@ import type { ClientInterceptor } from '../api/client-interceptor.js';
 import { bidiStreamCall } from './bidi-stream.js';
 import type { CallPipeline } from './call-pipeline.js';
 import { clientStreamCall } from './client-stream.js';
+import { hedgedUnaryCall } from './hedged-unary.js';
 import { interceptedPromise, interceptedStream } from './intercepted-call.js';
 import { serverStreamCall } from './server-stream.js';
 import { unaryCall } from './unary.js';
@@ -37,7 +38,9 @@ function callKind(pipeline: CallPipeline, method: MethodDescriptor, codec: Metho
       ? (requests, options) => bidiStreamCall(pipeline, method, codec, requests as StreamInput<unknown>, options)
       : (requests, options) => clientStreamCall(pipeline, method, codec, requests as StreamInput<unknown>, options);
   }
-  return method.responseStream
-    ? (request, options) => serverStreamCall(pipeline, method, codec, request, options)
-    : (request, options) => unaryCall(pipeline, method, codec, request, options);
+  if (method.responseStream) return (request, options) => serverStreamCall(pipeline, method, codec, request, options);
+  const hedging = pipeline.defaults.policyOf(method).hedging;
+  return hedging === undefined
+    ? (request, options) => unaryCall(pipeline, method, codec, request, options)
+    : (request, options) => hedgedUnaryCall(pipeline, method, codec, hedging, request, options);
 }
