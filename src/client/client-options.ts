@@ -26,8 +26,9 @@ export interface MethodOptions {
   /** Overrides fields of the client's `retry`. */
   readonly retry?: RetryOptions;
   /**
-   * Hedges this method's calls (replacing the client's `hedging`; `false` turns it off). A
-   * unary, idempotent method only; not together with `retry` (gRFC A6: one or the other).
+   * Hedges this method's calls (replacing the client's `hedging`; `false` turns it off). An
+   * idempotent unary or server-streaming method only (a stream hedges until its first
+   * message); not together with `retry` (gRFC A6: one or the other).
    */
   readonly hedging?: HedgingOptions | false;
 }
@@ -57,8 +58,9 @@ export interface ClientOptions<S extends ServiceDescriptor = ServiceDescriptor> 
   /** Share of calls that may be retried (default 20% of calls + 10 per second). */
   readonly retryBudget?: RetryBudgetOptions;
   /**
-   * Hedges the calls of every unary idempotent method (others are left alone): after a
-   * delay without an answer, the same call goes to another node and the first answer wins.
+   * Hedges the calls of every idempotent unary or server-streaming method (others are left
+   * alone): after a delay without an answer (a stream: without its first message), the same
+   * call goes to another node and the first answer wins.
    * Off by default. A method that hedges does not retry.
    */
   readonly hedging?: HedgingOptions;
@@ -160,8 +162,8 @@ export function methodPolicies<S extends ServiceDescriptor>(
 }
 
 /**
- * The hedging of one method: its own (which must be a unary, idempotent method without
- * `retry`), else the client's for a unary idempotent method, else none.
+ * The hedging of one method: its own (which must be an idempotent unary or server-streaming
+ * method without `retry`), else the client's for such a method, else none.
  */
 function methodHedging(
   method: MethodDescriptor,
@@ -171,11 +173,16 @@ function methodHedging(
   clientHedging: HedgingPolicy | undefined,
   where: string,
 ): HedgingPolicy | undefined {
-  const unary = !method.requestStream && !method.responseStream;
+  // A server stream hedges until its first message; a request stream cannot be sent twice.
+  const hedgeable = !method.requestStream;
   if (override?.hedging === false) return undefined;
-  if (override?.hedging === undefined) return unary && idempotent ? clientHedging : undefined;
+  if (override?.hedging === undefined) return hedgeable && idempotent ? clientHedging : undefined;
   const option = `methods.${name}.hedging`;
-  if (!unary) throw new TypeError(`${where}: ${option}: only unary methods hedge; ${name} streams`);
+  if (!hedgeable) {
+    throw new TypeError(
+      `${where}: ${option}: client-streaming and bidi methods do not hedge; ${name} streams requests`,
+    );
+  }
   if (!idempotent) {
     throw new TypeError(
       `${where}: ${option}: ${name} is not idempotent, and hedging sends the same call to several nodes; ` +

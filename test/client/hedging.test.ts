@@ -54,6 +54,31 @@ describe('hedging on real nodes', () => {
     },
   );
 
+  it('hedges a server stream until its first message; the stream then stays on the node that sent it', async () => {
+    const [slow] = await cluster.start(3, (i) => ({ serviceMs: i === 0 ? 5000 : 5 }));
+    const c = cluster.client({
+      balancer: balancers.roundRobin(),
+      methods: { serverStream: { idempotent: true, hedging: { maxAttempts: 2, delayMs: 100 } } },
+      hedgingBudget: { minPerSecond: 10 },
+    });
+    await c.ready({ all: true });
+    const streams: { text: string; nodeId: string; index: number }[][] = [];
+    for (let i = 0; i < 4; i++) {
+      const messages = [];
+      for await (const m of c.serverStream({ text: `s${i}`, count: 3 })) messages.push(m);
+      streams.push(messages);
+    }
+    for (const messages of streams) {
+      expect(messages.map((m) => m.index)).toEqual([0, 1, 2]);
+      expect(new Set(messages.map((m) => m.nodeId)).size).toBe(1);
+      expect(messages[0]!.nodeId).not.toBe('node-0');
+    }
+    const node0 = c.stats().endpoints.find((e) => e.id === 'node-0')!;
+    expect(node0.calls).toBeGreaterThanOrEqual(1);
+    expect(node0.failuresByCode).toEqual({ CANCELLED: node0.calls });
+    await expect.poll(() => slow!.aborted.length).toBe(node0.calls);
+  });
+
   it('stops at a fatal status (no hedge follows); a non-fatal one sends the next hedge at once', async () => {
     await cluster.start(3);
     const c = cluster.client({
@@ -123,9 +148,10 @@ describe('hedging options', () => {
         'call to several nodes; mark it idempotent (methods.write.idempotent: true) only if running it twice is harmless',
     );
     expect(() =>
-      createClient(Echo, { endpoints, methods: { serverStream: { idempotent: true, hedging: { maxAttempts: 2 } } } }),
+      createClient(Echo, { endpoints, methods: { bidi: { idempotent: true, hedging: { maxAttempts: 2 } } } }),
     ).toThrow(
-      'createClient(test.echo.Echo): methods.serverStream.hedging: only unary methods hedge; serverStream streams',
+      'createClient(test.echo.Echo): methods.bidi.hedging: client-streaming and bidi methods do not hedge; ' +
+        'bidi streams requests',
     );
     expect(() =>
       createClient(Echo, { endpoints, methods: { unary: { retry: { maxAttempts: 2 }, hedging: { maxAttempts: 2 } } } }),

@@ -10,7 +10,7 @@ import { attemptFailure, callError } from './attempt-failure.js';
 import type { CallPipeline } from './call-pipeline.js';
 import type { CallState } from './call-state.js';
 import type { MethodHedging } from './hedge-delay.js';
-import { cancelOnAbort } from './stream-io.js';
+import { cancelOnAbort, guarded } from './stream-io.js';
 
 /**
  * A hedged unary call (gRFC A6 hedging, Finagle `BackupRequestFilter`): the first attempt
@@ -150,8 +150,8 @@ class HedgedCall {
     this.timer = undefined;
     for (const attempt of this.attempts) if (attempt !== winner) attempt.cancel();
     const { onHeader, onTrailer } = this.call.options;
-    if (onHeader !== undefined && winner.headers !== undefined) report(onHeader, winner.headers);
-    if (onTrailer !== undefined && status !== undefined) report(onTrailer, status.metadata);
+    if (onHeader !== undefined && winner.headers !== undefined) guarded(onHeader)(winner.headers);
+    if (onTrailer !== undefined && status !== undefined) guarded(onTrailer)(status.metadata);
   }
 }
 
@@ -218,17 +218,6 @@ class HedgeAttempt {
     if (this.done) return;
     this.done = true;
     this.hedged.ended(this, error, status);
-  }
-}
-
-/** Passes metadata to a caller's callback; what it throws is rethrown outside (an uncaught exception). */
-function report(callback: (metadata: grpc.Metadata) => void, metadata: grpc.Metadata): void {
-  try {
-    callback(metadata);
-  } catch (error) {
-    queueMicrotask(() => {
-      throw error;
-    });
   }
 }
 
