@@ -46,8 +46,8 @@ console.log(await runSlowdown(1));
 console.log(`\n${BURST_TITLE}, 2 alternating rounds of 6 s\n`);
 console.log(await runBurst(2));
 
-const stall = await runStall(5);
-console.log(`\n${STALL_TITLE}, 5 s per row (after 1.5 s warm-up)\n`);
+const stall = await runStall(5, 2);
+console.log(`\n${STALL_TITLE}, 2 alternating rounds of 5 s per row (after 1.5 s warm-up)\n`);
 console.log(stall.table);
 console.log(`\n${stall.summary}`);
 

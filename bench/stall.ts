@@ -9,7 +9,7 @@
  * rows without stalls (what hedging costs on a healthy cluster). Extra attempts: attempts
  * sent ÷ calls − 1. Targets: with hedging p99.9 ≤ 30 ms, extra attempts ≤ 10%, calls/s ≥
  * 0.95x `leastLoad()` alone; without stalls ≤ 3% extra attempts and the same p99.
- * Run: `npx tsx bench/stall.ts [seconds-per-row]`.
+ * Run: `npx tsx bench/stall.ts [seconds-per-row] [rounds]`.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
@@ -102,6 +102,15 @@ function freezeEverySecond(node: StallNode): () => void {
   };
 }
 
+/** One row's run: every call's latency, and the attempts its client sent. */
+interface Run {
+  readonly latencies: number[];
+  readonly completed: number;
+  readonly failed: number;
+  readonly elapsedMs: number;
+  readonly attempts: number | undefined;
+}
+
 interface Measured {
   readonly row: Row;
   readonly rps: number;
@@ -113,7 +122,7 @@ interface Measured {
   readonly failed: number;
 }
 
-async function measure(row: Row, nodes: readonly StallNode[], seconds: number): Promise<Measured> {
+async function measure(row: Row, nodes: readonly StallNode[], seconds: number): Promise<Run> {
   const driver = await row.start(nodes.map((n) => n.address));
   const stop = row.stalls ? freezeEverySecond(nodes[0]!) : () => {};
   try {
@@ -139,14 +148,11 @@ async function measure(row: Row, nodes: readonly StallNode[], seconds: number): 
     });
     const after = driver.attempts?.();
     return {
-      row,
-      rps: result.rps,
-      p50: quantile(latencies, 0.5),
-      p99: quantile(latencies, 0.99),
-      p999: quantile(latencies, 0.999),
-      max: Math.max(...latencies),
-      extra: before === undefined || after === undefined ? undefined : (after - before) / result.completed - 1,
+      latencies,
+      completed: result.completed,
       failed: result.failed,
+      elapsedMs: result.elapsedMs,
+      attempts: before === undefined || after === undefined ? undefined : after - before,
     };
   } finally {
     stop();
@@ -159,11 +165,33 @@ export interface StallResult {
   readonly summary: string;
 }
 
-export async function runStall(seconds = 5): Promise<StallResult> {
+/** The rounds of one row pooled: latencies over all its calls, calls/s over all its time. */
+function pooled(row: Row, runs: readonly Run[]): Measured {
+  const latencies = runs.flatMap((r) => r.latencies);
+  const completed = runs.reduce((n, r) => n + r.completed, 0);
+  const failed = runs.reduce((n, r) => n + r.failed, 0);
+  const elapsedMs = runs.reduce((n, r) => n + r.elapsedMs, 0);
+  const attempts = runs.every((r) => r.attempts !== undefined) ? runs.reduce((n, r) => n + r.attempts!, 0) : undefined;
+  return {
+    row,
+    rps: ((completed - failed) * 1000) / elapsedMs,
+    p50: quantile(latencies, 0.5),
+    p99: quantile(latencies, 0.99),
+    p999: quantile(latencies, 0.999),
+    max: latencies.reduce((a, b) => Math.max(a, b), 0),
+    extra: attempts === undefined ? undefined : attempts / completed - 1,
+    failed,
+  };
+}
+
+/** Every row once per round, in the same order, on the same nodes (so drift of the machine spreads over all rows). */
+export async function runStall(seconds = 5, rounds = 2): Promise<StallResult> {
   const nodes = await Promise.all(['node-a', 'node-b', 'node-c'].map(spawnNode));
-  const measured: Measured[] = [];
+  const runs: Run[][] = ROWS.map(() => []);
   try {
-    for (const row of ROWS) measured.push(await measure(row, nodes, seconds));
+    for (let round = 0; round < rounds; round++) {
+      for (const [i, row] of ROWS.entries()) runs[i]!.push(await measure(row, nodes, seconds));
+    }
   } finally {
     for (const node of nodes) {
       node.child.kill('SIGCONT');
@@ -171,6 +199,7 @@ export async function runStall(seconds = 5): Promise<StallResult> {
     }
     await Promise.all(nodes.map((n) => (n.child.exitCode === null ? once(n.child, 'exit') : undefined)));
   }
+  const measured = ROWS.map((row, i) => pooled(row, runs[i]!));
   const byName = (name: string) => measured.find((m) => m.row.name === name)!;
   const alone = byName('leastLoad()');
   const ms = (x: number) => x.toFixed(1);
@@ -216,8 +245,11 @@ export async function runStall(seconds = 5): Promise<StallResult> {
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const seconds = Number(process.argv[2] ?? 5);
-  const result = await runStall(seconds);
-  console.log(`${STALL_TITLE}, ${seconds} s per row (after ${WARMUP_MS / 1000} s warm-up)\n`);
+  const rounds = Number(process.argv[3] ?? 2);
+  const result = await runStall(seconds, rounds);
+  console.log(
+    `${STALL_TITLE}, ${rounds} alternating rounds of ${seconds} s per row (after ${WARMUP_MS / 1000} s warm-up)\n`,
+  );
   console.log(result.table);
   console.log(`\n${result.summary}`);
 }
