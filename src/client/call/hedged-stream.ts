@@ -151,7 +151,7 @@ class FirstMessageRace {
 
   private hedge(): boolean {
     if (this.racers.length >= this.hedging.policy.maxAttempts) return false;
-    const endpoint = this.pipeline.set.pick(this.call) as ClientEndpoint | undefined;
+    const endpoint = this.pipeline.set.pick(this.call);
     if (endpoint === undefined || wasTried(this.call.tried, endpoint)) return false;
     if (!this.pipeline.defaults.hedgeBudget.tryRetry()) return false;
     endpoint.measured.hedges++;

@@ -120,7 +120,7 @@ class HedgedCall {
   /** Sends a hedge to a node not tried yet, within `maxAttempts` and the budget; false if none went. */
   private hedge(): boolean {
     if (this.attempts.length >= this.hedging.policy.maxAttempts) return false;
-    const endpoint = this.pipeline.set.pick(this.call) as ClientEndpoint | undefined;
+    const endpoint = this.pipeline.set.pick(this.call);
     if (endpoint === undefined || wasTried(this.call.tried, endpoint)) return false;
     if (!this.pipeline.defaults.hedgeBudget.tryRetry()) return false;
     endpoint.measured.hedges++;
