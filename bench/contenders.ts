@@ -32,20 +32,25 @@ export interface Contender {
 export const A58 = { blackoutPeriodMs: 1000, weightUpdatePeriodMs: 200 };
 
 function grpcJs(policy: string, config: object = {}): Contender['start'] {
-  return async (nodes) => {
-    const client = plainGreeterClient(nodes.plain, policy, config);
-    await client.sayHello('warm-up', DEADLINE_MS);
-    return {
-      call: async () => (await client.sayHello('bench', DEADLINE_MS)).nodeId,
-      close: async () => client.close(),
-    };
+  return (nodes) => grpcJsDriver(nodes.plain, policy, config);
+}
+
+/** A plain grpc-js client of `addresses` with one of grpc-js' policies. */
+export async function grpcJsDriver(addresses: readonly string[], policy: string, config: object = {}): Promise<Driver> {
+  const client = plainGreeterClient(addresses, policy, config);
+  await client.sayHello('warm-up', DEADLINE_MS);
+  return {
+    call: async () => (await client.sayHello('bench', DEADLINE_MS)).nodeId,
+    close: async () => client.close(),
   };
 }
 
+const jsq: Contender['start'] = (nodes) => jsqDriver(nodes.plain);
+
 /** Join the shortest queue: one grpc-js client per node, each call to the one with fewest calls in flight. */
-const jsq: Contender['start'] = async (nodes) => {
+export async function jsqDriver(addresses: readonly string[]): Promise<Driver> {
   const random = seededRandom(1);
-  const clients = nodes.plain.map((address) => ({ client: plainGreeterClient([address], 'pick_first'), inFlight: 0 }));
+  const clients = addresses.map((address) => ({ client: plainGreeterClient([address], 'pick_first'), inFlight: 0 }));
   await Promise.all(clients.map((c) => c.client.sayHello('warm-up', DEADLINE_MS)));
   return {
     call: async () => {
@@ -62,7 +67,7 @@ const jsq: Contender['start'] = async (nodes) => {
       for (const c of clients) c.client.close();
     },
   };
-};
+}
 
 const nginx: Contender['start'] = async (nodes) => {
   const proxy = await startNginx(nodes.plain, 'least_conn;');

@@ -1,6 +1,6 @@
 /**
  * `npm run bench`: every benchmark, each printing its table with ratios measured in the
- * same run (about 11 minutes). Numbers from one machine mean little on another; the ratios
+ * same run (about 12 minutes). Numbers from one machine mean little on another; the ratios
  * are what to compare.
  */
 import { BURST_TITLE, runBurst } from './burst.js';
@@ -10,6 +10,7 @@ import { PICK_TITLE, runPick } from './pick.js';
 import { REPORT_COST_TITLE, runReportCost } from './report-cost.js';
 import { CLIENTS, runSharedNodes } from './shared-nodes.js';
 import { runSlowdown } from './slowdown.js';
+import { runStall, STALL_TITLE } from './stall.js';
 
 const overhead = await runOverhead(1.5, 20);
 console.log(
@@ -44,6 +45,11 @@ console.log(await runSlowdown(1));
 
 console.log(`\n${BURST_TITLE}, 2 alternating rounds of 6 s\n`);
 console.log(await runBurst(2));
+
+const stall = await runStall(5, 2);
+console.log(`\n${STALL_TITLE}, 2 alternating rounds of 5 s per row (after 1.5 s warm-up)\n`);
+console.log(stall.table);
+console.log(`\n${stall.summary}`);
 
 console.log(`\n${PICK_TITLE}\n`);
 console.log(runPick());

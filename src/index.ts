@@ -26,8 +26,15 @@ export type { ClientOptions, KeepaliveOptions, MethodOptions } from './client/cl
 export type { OutlierDetectionOptions } from './client/endpoints/outlier-detector.js';
 export type { RetryBudgetOptions } from './client/call/retry-budget.js';
 export type { BackoffOptions, RetryOptions } from './client/call/retry-policy.js';
+export type { HedgingOptions } from './client/call/hedging-policy.js';
 export type { ClientCall, ClientInterceptor } from './client/api/client-interceptor.js';
-export type { ClientStats, DiscoveryStats, EndpointState, EndpointStats } from './client/api/client-stats.js';
+export type {
+  BudgetStats,
+  ClientStats,
+  DiscoveryStats,
+  EndpointState,
+  EndpointStats,
+} from './client/api/client-stats.js';
 export { type BearerTokenOptions, bearerToken } from './client/call/bearer-token.js';
 export type { ClientTlsOptions } from './client/endpoints/client-tls.js';
 export type { CallOptions, Compression } from './client/api/call-options.js';

@@ -12,7 +12,10 @@ import type { EndpointInput, Resolver } from '../discovery/resolver.js';
 import { staticResolver, toEndpointList } from '../discovery/static-resolver.js';
 import type { OutlierDetectionOptions } from './endpoints/outlier-detector.js';
 import type { RetryBudgetOptions } from './call/retry-budget.js';
-import { type RetryOptions, type RetryPolicy, retryPolicy } from './call/retry-policy.js';
+import { type RetryOptions, retryPolicy } from './call/retry-policy.js';
+import type { MethodPolicy } from './call/call-pipeline.js';
+import { HedgeDelay } from './call/hedge-delay.js';
+import { type HedgingOptions, type HedgingPolicy, hedgingPolicy } from './call/hedging-policy.js';
 import { positiveNumber } from '../common/option-checks.js';
 
 /** Per-method settings that override the client's (`ClientOptions.methods`). */
@@ -23,6 +26,12 @@ export interface MethodOptions {
   readonly idempotent?: boolean;
   /** Overrides fields of the client's `retry`. */
   readonly retry?: RetryOptions;
+  /**
+   * Hedges this method's calls (replacing the client's `hedging`; `false` turns it off). An
+   * idempotent unary or server-streaming method only (a stream hedges until its first
+   * message); not together with `retry` (gRFC A6: one or the other).
+   */
+  readonly hedging?: HedgingOptions | false;
 }
 
 /** HTTP/2 keepalive pings, which find a dead or hung peer while calls are open. */
@@ -49,6 +58,15 @@ export interface ClientOptions<S extends ServiceDescriptor = ServiceDescriptor> 
   readonly retry?: RetryOptions;
   /** Share of calls that may be retried (default 20% of calls + 10 per second). */
   readonly retryBudget?: RetryBudgetOptions;
+  /**
+   * Hedges the calls of every idempotent unary or server-streaming method (others are left
+   * alone): after a delay without an answer (a stream: without its first message), the same
+   * call goes to another node and the first answer wins.
+   * Off by default. A method that hedges does not retry.
+   */
+  readonly hedging?: HedgingOptions;
+  /** Share of hedged calls that may send a hedge (default 10% of calls + 1 per second). */
+  readonly hedgingBudget?: RetryBudgetOptions;
   /**
    * Per-method overrides by client method name, e.g. `{ getUser: { balancer:
    * balancers.consistentHash(), retry: { maxAttempts: 5 } } }`. Every balancer is fed the
@@ -113,13 +131,17 @@ export function resolverOf(options: ClientOptions<ServiceDescriptor>, where: str
   }
   return options?.resolver ?? staticResolver(toEndpointList(options?.endpoints as readonly EndpointInput[], where));
 }
-/** Per method: its retry policy and whether it is idempotent. Errors name the method. */
+/**
+ * Per method: its retry policy, whether it is idempotent and how it hedges. Errors name the
+ * method and the option.
+ */
 export function methodPolicies<S extends ServiceDescriptor>(
   service: S,
   options: ClientOptions<S>,
   where: string,
-): (method: MethodDescriptor) => { readonly retry: RetryPolicy; readonly idempotent: boolean } {
+): (method: MethodDescriptor) => MethodPolicy {
   const base = retryPolicy(options.retry, undefined, where);
+  const clientHedging = options.hedging === undefined ? undefined : hedgingPolicy(options.hedging, where, 'hedging');
   const overrides = (options.methods ?? {}) as Readonly<Record<string, MethodOptions | undefined>>;
   for (const name of Object.keys(overrides)) {
     if (!(name in service.methods)) {
@@ -127,17 +149,58 @@ export function methodPolicies<S extends ServiceDescriptor>(
       throw new TypeError(`${where}: methods.${name} is not a method of ${service.name}; methods: ${methods}`);
     }
   }
-  const policies = new Map<MethodDescriptor, { retry: RetryPolicy; idempotent: boolean }>();
+  const policies = new Map<MethodDescriptor, MethodPolicy>();
   for (const [name, method] of Object.entries(service.methods)) {
     if (RESERVED.has(name))
       throw new TypeError(`${where}: method name ${name} collides with the client's own ${name}()`);
     const override = overrides[name];
+    const retry = override?.retry === undefined ? base : retryPolicy(override.retry, base, `${where} methods.${name}`);
+    const idempotent = override?.idempotent ?? method.idempotent;
+    const hedging = methodHedging(method, name, override, idempotent, clientHedging, where);
     policies.set(method, {
-      retry: override?.retry === undefined ? base : retryPolicy(override.retry, base, `${where} methods.${name}`),
-      idempotent: override?.idempotent ?? method.idempotent,
+      // gRFC A6: a method that hedges does not retry; its hedges are its attempts.
+      retry: hedging === undefined ? retry : { ...retry, maxAttempts: 1, attemptTimeoutMs: undefined },
+      idempotent,
+      hedging: hedging === undefined ? undefined : { policy: hedging, delay: new HedgeDelay(hedging) },
     });
   }
-  return (method) => policies.get(method) ?? { retry: base, idempotent: method.idempotent };
+  return (method) => policies.get(method) ?? { retry: base, idempotent: method.idempotent, hedging: undefined };
+}
+
+/**
+ * The hedging of one method: its own (which must be an idempotent unary or server-streaming
+ * method without `retry`), else the client's for such a method, else none.
+ */
+function methodHedging(
+  method: MethodDescriptor,
+  name: string,
+  override: MethodOptions | undefined,
+  idempotent: boolean,
+  clientHedging: HedgingPolicy | undefined,
+  where: string,
+): HedgingPolicy | undefined {
+  // A server stream hedges until its first message; a request stream cannot be sent twice.
+  const hedgeable = !method.requestStream;
+  if (override?.hedging === false) return undefined;
+  if (override?.hedging === undefined) return hedgeable && idempotent ? clientHedging : undefined;
+  const option = `methods.${name}.hedging`;
+  if (!hedgeable) {
+    throw new TypeError(
+      `${where}: ${option}: client-streaming and bidi methods do not hedge; ${name} streams requests`,
+    );
+  }
+  if (!idempotent) {
+    throw new TypeError(
+      `${where}: ${option}: ${name} is not idempotent, and hedging sends the same call to several nodes; ` +
+        `mark it idempotent (methods.${name}.idempotent: true) only if running it twice is harmless`,
+    );
+  }
+  if (override.retry !== undefined) {
+    throw new TypeError(
+      `${where}: methods.${name}: give retry or hedging, not both (a method that hedges does not retry)`,
+    );
+  }
+  return hedgingPolicy(override.hedging, where, option);
 }
 
 /** Method path → balancer, from `ClientOptions.methods` (names are checked by `methodPolicies`). */

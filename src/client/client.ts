@@ -8,6 +8,7 @@ import type { BroadcastOptions } from './api/broadcast-types.js';
 import type { Client, ClientControls } from './api/client-types.js';
 import { type CallDefaults, CallPipeline } from './call/call-pipeline.js';
 import { methodCall } from './call/method-call.js';
+import { HEDGING_BUDGET } from './call/hedging-policy.js';
 import { RetryBudget } from './call/retry-budget.js';
 import {
   type ClientOptions,
@@ -63,14 +64,23 @@ export function createClient<S extends ServiceDescriptor>(service: S, options: C
       ? undefined
       : metricsRecorder(options.metrics, where).watchClient({
           service: service.name,
-          nodes: () => set.endpoints.map((e) => ({ id: e.id, inFlight: e.inFlight, calls: e.measured.calls })),
+          nodes: () =>
+            set.endpoints.map((e) => ({
+              id: e.id,
+              inFlight: e.inFlight,
+              calls: e.measured.calls,
+              hedges: e.measured.hedges,
+              hedgesWon: e.measured.hedgesWon,
+            })),
         });
   const telemetry = options.telemetry?.client(service.name, () => set.endpoints);
+  const hedgeBudget = new RetryBudget(options.hedgingBudget, undefined, HEDGING_BUDGET);
   const defaults: CallDefaults = {
     deadlineMs: options.deadlineMs,
     waitForReadyMs,
     policyOf,
     budget: new RetryBudget(options.retryBudget),
+    hedgeBudget,
     random: options.random ?? Math.random,
     record: metrics?.record,
     telemetry,
@@ -88,7 +98,7 @@ export function createClient<S extends ServiceDescriptor>(service: S, options: C
 
   const controls: ClientControls = {
     ready: (ready = {}) => set.whenReady(ready.all ?? false, Date.now() + (ready.timeoutMs ?? waitForReadyMs)),
-    stats: () => set.stats(service.name, routing.name, discovery.stats()),
+    stats: () => set.stats(service.name, routing.name, discovery.stats(), hedgeBudget.stats()),
     serveStatus: (statusOptions) => serveStatusPage(controls.stats, statusOptions),
     close: async () => {
       metrics?.unwatch();

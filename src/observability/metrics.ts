@@ -30,7 +30,14 @@ interface MethodShape {
   readonly responseStream: boolean;
 }
 
-type ClientNode = { readonly id: string; readonly inFlight: number; readonly calls: number };
+type ClientNode = {
+  readonly id: string;
+  readonly inFlight: number;
+  readonly calls: number;
+  /** Hedges sent to the node, and those that answered first. */
+  readonly hedges: number;
+  readonly hedgesWon: number;
+};
 type ServerMethod = MethodShape & { readonly inFlight: number; readonly calls: number };
 
 /** What a client lets the metrics read at scrape time. */
@@ -112,6 +119,26 @@ class PrometheusMetrics implements Metrics {
       collect() {
         this.reset();
         eachClientNode((labels, node) => this.inc(labels, node.calls + node.inFlight));
+      },
+    });
+    new Counter({
+      name: 'switchboard_client_hedges_total',
+      help: 'Hedges the client sent to each node (attempts after the first of a hedged call).',
+      labelNames: ['grpc_service', 'node'],
+      registers,
+      collect() {
+        this.reset();
+        eachClientNode((labels, node) => this.inc(labels, node.hedges));
+      },
+    });
+    new Counter({
+      name: 'switchboard_client_hedges_won_total',
+      help: 'Hedges sent to each node that answered first (the call took their answer).',
+      labelNames: ['grpc_service', 'node'],
+      registers,
+      collect() {
+        this.reset();
+        eachClientNode((labels, node) => this.inc(labels, node.hedgesWon));
       },
     });
     this.serverHandled = new Counter({

@@ -52,8 +52,8 @@ const PAGE = `<!doctype html>
 <table>
   <thead><tr>
     <th>node</th><th>address</th><th>zone</th><th>state</th><th>in-flight</th><th>calls</th><th>failures</th>
-    <th>share (window)</th><th>share (total)</th><th>p50 ms</th><th>p90 ms</th><th>p99 ms</th><th>max ms</th>
-    <th>EWMA ms</th><th>leastLoad cost</th><th>weight</th><th>load report</th>
+    <th>hedges (won)</th><th>share (window)</th><th>share (total)</th><th>p50 ms</th><th>p90 ms</th><th>p99 ms</th>
+    <th>max ms</th><th>EWMA ms</th><th>leastLoad cost</th><th>weight</th><th>load report</th>
   </tr></thead>
   <tbody id="rows"></tbody>
 </table>
@@ -75,6 +75,7 @@ function row(e) {
     ['node', e.id, 'text'], ['address', e.address, 'text'], ['zone', e.zone || '—', 'text'],
     ['state', e.state, 'text state ' + down], ['inFlight', String(e.inFlight)], ['calls', String(e.calls)],
     ['failures', failures ? e.failures + ' (' + failures + ')' : '0'],
+    ['hedges', e.hedges + ' (' + e.hedgesWon + ')'],
     ['recentShare', pct(e.recentShare)], ['share', pct(e.share)],
     ['p50', ms(e.latencyMs.p50)], ['p90', ms(e.latencyMs.p90)],
     ['p99', ms(e.latencyMs.p99)], ['max', ms(e.latencyMs.max)],
@@ -106,7 +107,8 @@ async function refresh() {
     document.getElementById('title').textContent = stats.service + ' · ' + stats.balancer;
     document.getElementById('sub').textContent =
       stats.calls + ' attempts, ' + stats.failures + ' failed; ' + stats.recentCalls + ' in the last ' +
-      (stats.windowMs / 1000) + ' s · updated ' + new Date().toLocaleTimeString();
+      (stats.windowMs / 1000) + ' s · hedging budget ' + stats.hedgingBudget.spent + ' spent, ' +
+      stats.hedgingBudget.available + ' left · updated ' + new Date().toLocaleTimeString();
     document.getElementById('rows').replaceChildren(...stats.endpoints.map(row));
     document.getElementById('chart').replaceChildren(...stats.endpoints.flatMap(bar));
   } catch (error) {

@@ -18,7 +18,11 @@ export interface EndpointStats {
   readonly state: EndpointState;
   /** Attempts sent to this endpoint (a retried call counts once per attempt). */
   readonly calls: number;
-  /** Attempts that ended with a non-OK status. */
+  /** Hedges sent to this endpoint (attempts after the first of a hedged call; they count in `calls` too). */
+  readonly hedges: number;
+  /** Hedges sent here that answered first (the call took their answer). */
+  readonly hedgesWon: number;
+  /** Attempts that ended with a non-OK status (a hedge cancelled because another answered first is CANCELLED). */
   readonly failures: number;
   /** Failed attempts by status name, e.g. `{ UNAVAILABLE: 3 }`. */
   readonly failuresByCode: Readonly<Record<string, number>>;
@@ -58,6 +62,16 @@ export interface DiscoveryStats {
   readonly lastUpdate: string | undefined;
 }
 
+/** A budget's state over its window, as `client.stats()` shows it. */
+export interface BudgetStats {
+  /** Calls counted within the window. */
+  readonly calls: number;
+  /** Extra attempts (retries or hedges) taken within the window. */
+  readonly spent: number;
+  /** Extra attempts that may still be taken now. */
+  readonly available: number;
+}
+
 /** What `client.stats()` returns. */
 export interface ClientStats {
   /** Fully qualified service name. */
@@ -73,4 +87,6 @@ export interface ClientStats {
   readonly recentCalls: number;
   readonly endpoints: readonly EndpointStats[];
   readonly discovery: DiscoveryStats;
+  /** The hedging budget over its window (counting the calls of hedged methods only). */
+  readonly hedgingBudget: BudgetStats;
 }

@@ -12,17 +12,28 @@ import type { EndpointSet } from '../endpoints/endpoint-set.js';
 import { attemptFailure } from './attempt-failure.js';
 import { CallState } from './call-state.js';
 import { checkCallCompression } from './compression.js';
+import type { MethodHedging } from './hedge-delay.js';
 import type { RetryBudget } from './retry-budget.js';
 import type { RetryPolicy } from './retry-policy.js';
+
+/** How one method's calls are made, from the client's options. */
+export interface MethodPolicy {
+  readonly retry: RetryPolicy;
+  readonly idempotent: boolean;
+  /** Set when the method hedges (then `retry` allows one attempt). */
+  readonly hedging: MethodHedging | undefined;
+}
 
 /** Client-wide call settings. */
 export interface CallDefaults {
   readonly deadlineMs: number | undefined;
   /** How long a call without a deadline waits for a ready endpoint. */
   readonly waitForReadyMs: number;
-  /** Retry policy and idempotency of a method (client options over the proto's marking). */
-  readonly policyOf: (method: MethodDescriptor) => { readonly retry: RetryPolicy; readonly idempotent: boolean };
+  /** Retry policy, idempotency and hedging of a method (client options over the proto's marking). */
+  readonly policyOf: (method: MethodDescriptor) => MethodPolicy;
   readonly budget: RetryBudget;
+  /** The hedging budget (the calls of hedged methods, and their hedges). */
+  readonly hedgeBudget: RetryBudget;
   /** Source of backoff jitter. */
   readonly random: () => number;
   /** Prometheus recording of every attempt, when the client has `metrics`. */

@@ -6,6 +6,8 @@ import type { ClientInterceptor } from '../api/client-interceptor.js';
 import { bidiStreamCall } from './bidi-stream.js';
 import type { CallPipeline } from './call-pipeline.js';
 import { clientStreamCall } from './client-stream.js';
+import { hedgedServerStream } from './hedged-stream.js';
+import { hedgedUnaryCall } from './hedged-unary.js';
 import { interceptedPromise, interceptedStream } from './intercepted-call.js';
 import { serverStreamCall } from './server-stream.js';
 import { unaryCall } from './unary.js';
@@ -37,7 +39,13 @@ function callKind(pipeline: CallPipeline, method: MethodDescriptor, codec: Metho
       ? (requests, options) => bidiStreamCall(pipeline, method, codec, requests as StreamInput<unknown>, options)
       : (requests, options) => clientStreamCall(pipeline, method, codec, requests as StreamInput<unknown>, options);
   }
-  return method.responseStream
-    ? (request, options) => serverStreamCall(pipeline, method, codec, request, options)
-    : (request, options) => unaryCall(pipeline, method, codec, request, options);
+  const hedging = pipeline.defaults.policyOf(method).hedging;
+  if (method.responseStream) {
+    return hedging === undefined
+      ? (request, options) => serverStreamCall(pipeline, method, codec, request, options)
+      : (request, options) => hedgedServerStream(pipeline, method, codec, hedging, request, options);
+  }
+  return hedging === undefined
+    ? (request, options) => unaryCall(pipeline, method, codec, request, options)
+    : (request, options) => hedgedUnaryCall(pipeline, method, codec, hedging, request, options);
 }

@@ -1,3 +1,5 @@
+import type { BudgetStats } from '../api/client-stats.js';
+
 /** How many retries a client may spend, so a sick cluster is not stormed. */
 export interface RetryBudgetOptions {
   /** Retries allowed per call made, over the window (default 0.2: one retry per five calls). */
@@ -10,12 +12,23 @@ export interface RetryBudgetOptions {
 
 const BUCKETS = 10;
 
+/** What a budget allows when its options leave a field out, and its name in errors. */
+export interface BudgetDefaults {
+  readonly name: string;
+  readonly ratio: number;
+  readonly minPerSecond: number;
+}
+
+/** The retry budget's defaults: one retry per five calls, plus 10 a second. */
+export const RETRY_BUDGET: BudgetDefaults = { name: 'retryBudget', ratio: 0.2, minPerSecond: 10 };
+
 /**
  * A retry budget (Finagle `RetryBudget`, gRFC A6 retry throttling in spirit): over a
  * sliding window, retries ≤ minPerSecond × window + ratio × calls. When every node fails,
  * each call gets its first attempt and the cluster sees at most `1 + ratio` times the
  * callers' load instead of `maxAttempts` times. The window is kept in ten buckets, so
- * recording is O(1) and nothing is allocated per call.
+ * recording is O(1) and nothing is allocated per call. The hedging budget is the same
+ * account with its own defaults (`HEDGING_BUDGET`).
  */
 export class RetryBudget {
   private readonly calls = new Float64Array(BUCKETS);
@@ -29,15 +42,17 @@ export class RetryBudget {
   constructor(
     options: RetryBudgetOptions = {},
     private readonly now: () => number = () => performance.now(),
+    defaults: BudgetDefaults = RETRY_BUDGET,
   ) {
-    this.ratio = options.ratio ?? 0.2;
+    this.ratio = options.ratio ?? defaults.ratio;
     const windowMs = options.windowMs ?? 10_000;
-    if (!(this.ratio >= 0) || !(windowMs > 0) || !((options.minPerSecond ?? 10) >= 0)) {
+    const minPerSecond = options.minPerSecond ?? defaults.minPerSecond;
+    if (!(this.ratio >= 0) || !(windowMs > 0) || !(minPerSecond >= 0)) {
       throw new RangeError(
-        `retry budget: ratio, minPerSecond must be ≥ 0 and windowMs > 0, got ${JSON.stringify(options)}`,
+        `${defaults.name}: ratio, minPerSecond must be ≥ 0 and windowMs > 0, got ${JSON.stringify(options)}`,
       );
     }
-    this.floor = ((options.minPerSecond ?? 10) * windowMs) / 1000;
+    this.floor = (minPerSecond * windowMs) / 1000;
     this.bucketMs = windowMs / BUCKETS;
     this.bucketStart = this.now();
   }
@@ -48,12 +63,20 @@ export class RetryBudget {
     this.calls[this.bucket]!++;
   }
 
-  /** Takes one retry from the budget; false when it is spent. */
+  /** Takes one retry (or hedge) from the budget; false when it is spent. */
   tryRetry(): boolean {
     this.advance();
     if (sum(this.retries) + 1 > this.floor + this.ratio * sum(this.calls)) return false;
     this.retries[this.bucket]!++;
     return true;
+  }
+
+  /** The window's calls, what was spent and what is left. */
+  stats(): BudgetStats {
+    this.advance();
+    const calls = sum(this.calls);
+    const spent = sum(this.retries);
+    return { calls, spent, available: Math.max(0, Math.floor(this.floor + this.ratio * calls - spent)) };
   }
 
   private advance(): void {

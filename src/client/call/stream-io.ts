@@ -43,7 +43,8 @@ export function reportMetadata(call: grpc.Call, options: CallOptions): void {
   }
 }
 
-function guarded<T>(callback: (value: T) => void): (value: T) => void {
+/** `callback`, with what it throws rethrown outside the caller (an uncaught exception, not a failed call). */
+export function guarded<T>(callback: (value: T) => void): (value: T) => void {
   return (value) => {
     try {
       callback(value);

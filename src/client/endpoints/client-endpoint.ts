@@ -126,6 +126,8 @@ export class ClientEndpoint implements Endpoint {
       weight: this.weight,
       state: this.connectionState,
       calls: m.calls,
+      hedges: m.hedges,
+      hedgesWon: m.hedgesWon,
       failures: m.failures,
       failuresByCode: m.codes.failures(),
       inFlight: m.inFlight,

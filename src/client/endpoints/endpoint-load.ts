@@ -12,12 +12,16 @@ import { WindowCounter } from '../../observability/window-counter.js';
  * What the client has measured of one node: calls in flight and completed, failures by
  * code, the latency histogram, the peak-EWMA latency, the floor-EWMA service time per
  * queued call, and the node's last load report. Written only by an {@link Attempt}'s
- * start and end; read by balancers through the endpoint, and by stats.
+ * start and end (and the hedge counts, by a hedged call); read by balancers through the
+ * endpoint, and by stats.
  */
 export class EndpointLoad {
   inFlight = 0;
   calls = 0;
   failures = 0;
+  /** Hedges sent here (attempts after the first of a hedged call), and how many of them won. */
+  hedges = 0;
+  hedgesWon = 0;
   /** Peak-sensitive EWMA of latency, ms. */
   readonly latencyEwma: DecayingEwma;
   /** Floor-tracking EWMA of latency ÷ the queue the call joined: ms per queued call. */

@@ -2,7 +2,7 @@ import type { Balancer, PickContext } from '../../balancer/balancer.js';
 import { RpcError } from '../../common/rpc-error.js';
 import { Status } from '../../common/status.js';
 import type { ResolvedEndpoint } from '../../discovery/resolver.js';
-import type { ClientStats, DiscoveryStats } from '../api/client-stats.js';
+import type { BudgetStats, ClientStats, DiscoveryStats } from '../api/client-stats.js';
 import { ClientEndpoint } from './client-endpoint.js';
 import type { ConnectionSettings } from './connection.js';
 import { OutlierDetector, type OutlierDetectionOptions } from './outlier-detector.js';
@@ -109,7 +109,7 @@ export class EndpointSet {
   }
 
   /** `client.stats()`: every member's counters against the totals. */
-  stats(service: string, balancer: string, discovery: DiscoveryStats): ClientStats {
+  stats(service: string, balancer: string, discovery: DiscoveryStats, hedgingBudget: BudgetStats): ClientStats {
     const now = performance.now();
     const endpoints = this.members;
     let calls = 0;
@@ -131,6 +131,7 @@ export class EndpointSet {
       recentCalls,
       endpoints: endpoints.map((e) => e.stats(calls, recentCalls, readyWeight, now)),
       discovery,
+      hedgingBudget,
     };
   }
 

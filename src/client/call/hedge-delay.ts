@@ -1,0 +1,50 @@
+import type { HedgingPolicy } from './hedging-policy.js';
+
+/** Latencies kept: the last this many answered calls of the method. */
+const SAMPLES = 512;
+/** The percentile is recomputed after this many new samples (a sort of `SAMPLES` values). */
+const RECOMPUTE_EVERY = 32;
+/** Samples needed before the adaptive delay sends any hedge. */
+const MIN_SAMPLES = 64;
+const PERCENTILE = 0.95;
+
+/**
+ * When to send a method's next hedge. A fixed `delayMs`, or adaptive as Dean & Barroso's
+ * "defer the hedge until the request has been outstanding longer than the 95th-percentile
+ * expected latency": delay = max(minDelayMs, p95 of the last 512 answered calls), so under
+ * steady load about 5% of calls hedge, and fewer when the budget says so. The percentile is
+ * recomputed every 32 samples, so the call path reads a number; until 64 calls have
+ * answered, no hedge is sent (a fresh client knows no tail yet).
+ */
+export class HedgeDelay {
+  private readonly samples = new Float64Array(SAMPLES);
+  private readonly sorted = new Float64Array(SAMPLES);
+  private count = 0;
+  private sinceRecompute = 0;
+  /** The delay now, ms. */
+  value: number;
+
+  constructor(private readonly policy: HedgingPolicy) {
+    this.value = policy.delayMs ?? Number.POSITIVE_INFINITY;
+  }
+
+  /** A call of the method answered after `latencyMs` (from its start, whichever attempt won). */
+  record(latencyMs: number): void {
+    if (this.policy.delayMs !== undefined) return;
+    this.samples[this.count % SAMPLES] = latencyMs;
+    this.count++;
+    if (++this.sinceRecompute < RECOMPUTE_EVERY || this.count < MIN_SAMPLES) return;
+    this.sinceRecompute = 0;
+    const n = Math.min(this.count, SAMPLES);
+    const sorted = this.sorted.subarray(0, n);
+    sorted.set(this.samples.subarray(0, n));
+    sorted.sort();
+    this.value = Math.max(this.policy.minDelayMs, sorted[Math.min(n - 1, Math.floor(PERCENTILE * n))]!);
+  }
+}
+
+/** A method's hedging on one client: its policy and its delay. */
+export interface MethodHedging {
+  readonly policy: HedgingPolicy;
+  readonly delay: HedgeDelay;
+}

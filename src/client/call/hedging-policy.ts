@@ -1,0 +1,53 @@
+import { integerAtLeast, numberAtLeast, outOfRange, positiveNumber } from '../../common/option-checks.js';
+import { Status } from '../../common/status.js';
+import type { BudgetDefaults } from './retry-budget.js';
+
+/**
+ * Hedged calls (gRFC A6 `hedgingPolicy`; Dean & Barroso, "The Tail at Scale"): when an
+ * attempt has not answered after the delay, the same call goes to a node not yet tried, and
+ * the first answer wins; the other attempts are cancelled. For idempotent methods only; a
+ * method that hedges does not retry (its retry `maxAttempts` does not apply).
+ */
+export interface HedgingOptions {
+  /** Attempts per call, counting the first (2 or more; at most one per node). */
+  readonly maxAttempts: number;
+  /**
+   * Wait before each hedge, ms. Default: adaptive, the 95th percentile of this method's
+   * recent call latency on this client, never below `minDelayMs`; no hedge is sent before
+   * the method has answered enough calls for the percentile to mean something.
+   */
+  readonly delayMs?: number;
+  /** Floor of the adaptive delay, ms (default 5): calls faster than this are not worth a second attempt. */
+  readonly minDelayMs?: number;
+  /**
+   * Codes after which the next hedge is sent at once rather than the call failing (default
+   * `[UNAVAILABLE]`). Any other code is fatal: the call ends with it and no hedge follows.
+   */
+  readonly nonFatalCodes?: readonly Status[];
+}
+
+/** The hedging budget's defaults: one hedge per ten calls of hedged methods, plus one a second. */
+export const HEDGING_BUDGET: BudgetDefaults = { name: 'hedgingBudget', ratio: 0.1, minPerSecond: 1 };
+
+/** `HedgingOptions` checked, with every default filled in. */
+export interface HedgingPolicy {
+  readonly maxAttempts: number;
+  /** The fixed delay, or undefined for the adaptive one. */
+  readonly delayMs: number | undefined;
+  readonly minDelayMs: number;
+  readonly nonFatalCodes: ReadonlySet<number>;
+}
+
+/** Checks `options`; `where` names the method (or the client) and `name` the option in errors. */
+export function hedgingPolicy(options: HedgingOptions, where: string, name: string): HedgingPolicy {
+  if (typeof options !== 'object' || options === null) throw outOfRange(where, name, 'an object', options);
+  integerAtLeast(options.maxAttempts, 2, where, `${name}.maxAttempts`);
+  if (options.delayMs !== undefined) numberAtLeast(options.delayMs, 0, where, `${name}.delayMs`);
+  const minDelayMs = positiveNumber(options.minDelayMs ?? 5, where, `${name}.minDelayMs`);
+  return {
+    maxAttempts: options.maxAttempts,
+    delayMs: options.delayMs,
+    minDelayMs,
+    nonFatalCodes: new Set(options.nonFatalCodes ?? [Status.UNAVAILABLE]),
+  };
+}
