@@ -20,7 +20,7 @@ export interface BudgetDefaults {
 }
 
 /** The retry budget's defaults: one retry per five calls, plus 10 a second. */
-export const RETRY_BUDGET: BudgetDefaults = { name: 'retryBudget', ratio: 0.2, minPerSecond: 10 };
+const RETRY_BUDGET: BudgetDefaults = { name: 'retryBudget', ratio: 0.2, minPerSecond: 10 };
 
 /**
  * A retry budget (Finagle `RetryBudget`, gRFC A6 retry throttling in spirit): over a
