@@ -39,7 +39,8 @@ export interface ClientControls {
   /**
    * Serves a live view of `stats()` over HTTP (default 127.0.0.1, port 0 = any free port):
    * a page with each node's state, in-flight calls, latency, share of calls and the
-   * balancer's weights and costs (table and bar chart, refreshed every second) at `/`, the
+   * balancer's weights and costs (table, bar chart, and line charts of calls/s and p99
+   * per node over the last 60 s with state changes marked, refreshed every second) at `/`, the
    * same as JSON at `/stats.json`. Resolves with the URL and a `close()`.
    */
   serveStatus(options?: HttpListenOptions): Promise<HttpEndpoint>;
