@@ -235,8 +235,8 @@ export async function runStall(seconds = 5, rounds = 2): Promise<StallResult> {
   const calmHedged = byName('leastLoad() + hedging, no stalls');
   const summary = [
     `with stalls, leastLoad() + hedging: p99.9 ${ms(hedged.p999)} ms (target ≤ 30; leastLoad() alone ` +
-      `${ms(alone.p999)}), extra attempts ${pct(hedged.extra)} (≤ 10%), calls/s ${(hedged.rps / alone.rps).toFixed(2)}x ` +
-      'leastLoad() alone (≥ 0.95)',
+      `${ms(alone.p999)}), extra attempts ${pct(hedged.extra)} (≤ 10%), ` +
+      `calls/s ${(hedged.rps / alone.rps).toFixed(2)}x leastLoad() alone (≥ 0.95)`,
     `without stalls, hedging: extra attempts ${pct(calmHedged.extra)} (≤ 3%), p99 ${ms(calmHedged.p99)} ms vs ` +
       `${ms(calm.p99)} ms without hedging`,
   ].join('\n');

@@ -86,7 +86,8 @@ const describe = (s: ReadableSpan): string => {
   const attempts = s.events
     .map((e) => {
       const a = e.attributes ?? {};
-      return `#${a['switchboard.attempt']} ${a['switchboard.endpoint.id']} ${Status[a['rpc.grpc.status_code'] as number]}`;
+      const code = Status[a['rpc.grpc.status_code'] as number];
+      return `#${a['switchboard.attempt']} ${a['switchboard.endpoint.id']} ${code}`;
     })
     .join(', ');
   return `CLIENT ${s.name}${status}, attempts: ${attempts}`;

@@ -1,7 +1,8 @@
 /**
  * The status page served by `serveStatusPage`: one HTML document, no build step. It polls
  * `stats.json` every second and keeps the last 60 s of samples in the browser (one per
- * fetch): calls/s per node from the deltas of `calls`, p99 per node from `latencyMs.p99`,
+ * fetch): calls/s per node from the deltas of `calls`, p99 per node from `recentP99Ms` (the
+ * last 5 s),
  * drawn as uPlot line charts (loaded from `/uplot.js`), with a vertical mark wherever a
  * node leaves `ready` or comes back, or starts being refused for a limit (RESOURCE_EXHAUSTED).
  * The layout fits a 1,280 px window: the charts take their width from their container.
@@ -21,7 +22,10 @@ export const STATUS_PAGE = `<!doctype html>
   .sub { color: #5b6475; margin-bottom: 14px; }
   .charts { display: grid; grid-template-columns: repeat(2, minmax(0, 1fr)); gap: 16px; margin-bottom: 10px; }
   .panel { background: #fff; box-shadow: 0 1px 2px #0001; padding: 8px 10px; min-width: 0; }
-  .events { list-style: none; padding: 0; margin: 0 0 16px; font-size: 12px; color: #434b5c; max-height: 96px; overflow-y: auto; }
+  .events {
+    list-style: none; padding: 0; margin: 0 0 16px; font-size: 12px; color: #434b5c;
+    max-height: 96px; overflow-y: auto;
+  }
   .events li { padding: 1px 0; } .events .down b { color: #d9534f; } .events .up b { color: #2e8540; }
   .events .limit b { color: #c77c02; }
   .chart {
@@ -45,7 +49,7 @@ export const STATUS_PAGE = `<!doctype html>
 <div class="sub" id="sub">waiting for stats…</div>
 <div class="charts">
   <div class="panel"><h2>calls/s per node (last 60 s)</h2><div id="rate-chart" data-chart="rate"></div></div>
-  <div class="panel"><h2>p99 ms per node (since the client started)</h2><div id="p99-chart" data-chart="p99"></div></div>
+  <div class="panel"><h2>p99 ms per node (last 5 s of calls)</h2><div id="p99-chart" data-chart="p99"></div></div>
 </div>
 <ol class="events" id="events"></ol>
 <div class="chart" id="chart"></div>
@@ -116,11 +120,12 @@ function record(stats, t) {
   for (const e of stats.endpoints) {
     const before = previous && previous.byId.get(e.id);
     rate[e.id] = before ? Math.max(0, (e.calls - before.calls) / (t - previous.t)) : null;
-    p99[e.id] = e.calls > 0 ? e.latencyMs.p99 : null;
+    p99[e.id] = e.recentP99Ms > 0 ? e.recentP99Ms : null;
     if (before && before.state !== e.state && (DOWN.has(before.state) || DOWN.has(e.state))) {
       events.push({ t, node: e.id, kind: DOWN.has(e.state) ? 'down' : 'up', text: before.state + ' → ' + e.state });
     }
-    const refused = (e.failuresByCode.RESOURCE_EXHAUSTED || 0) - ((before && before.failuresByCode.RESOURCE_EXHAUSTED) || 0);
+    const refusedBefore = (before && before.failuresByCode.RESOURCE_EXHAUSTED) || 0;
+    const refused = (e.failuresByCode.RESOURCE_EXHAUSTED || 0) - refusedBefore;
     if (before && refused > 0 && !limited.has(e.id)) {
       events.push({ t, node: e.id, kind: 'limit', text: 'limit hit (RESOURCE_EXHAUSTED)' });
     }

@@ -145,7 +145,8 @@ describe('hedging options', () => {
   it('refuses hedging on a method that is not idempotent, or streams, or also retries', async () => {
     expect(() => createClient(Echo, { endpoints, methods: { write: { hedging: { maxAttempts: 2 } } } })).toThrow(
       'createClient(test.echo.Echo): methods.write.hedging: write is not idempotent, and hedging sends the same ' +
-        'call to several nodes; mark it idempotent (methods.write.idempotent: true) only if running it twice is harmless',
+        'call to several nodes; mark it idempotent (methods.write.idempotent: true) ' +
+        'only if running it twice is harmless',
     );
     expect(() =>
       createClient(Echo, { endpoints, methods: { bidi: { idempotent: true, hedging: { maxAttempts: 2 } } } }),

@@ -255,7 +255,9 @@ describe('OpenTelemetry', () => {
     expect(total(metrics.get('switchboard.client.picks'), { 'switchboard.endpoint.id': 'up' })).toBe(4);
   });
 
-  it('records the A66 metrics with their units and attributes, and the picks and in-flight calls per endpoint', async () => {
+  const A66_TEST =
+    'records the A66 metrics with their units and attributes, and the picks and in-flight calls per endpoint';
+  it(A66_TEST, async () => {
     const nodes = await cluster.start(2, () => ({ telemetry }));
     const client = cluster.client({ balancer: balancers.roundRobin(), telemetry, outlierDetection: false });
     await client.ready({ all: true });

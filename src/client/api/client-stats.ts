@@ -35,6 +35,8 @@ export interface EndpointStats {
   readonly recentShare: number;
   /** Latency percentiles of completed attempts. */
   readonly latencyMs: LatencySummary;
+  /** p99 latency of the attempts completed here in the last 5 s (at most the last 1,024), ms; 0 without any. */
+  readonly recentP99Ms: number;
   /** Peak-EWMA latency now. */
   readonly ewmaLatencyMs: number;
   /** Estimated time per queued call, ms (floor-tracking EWMA of latency ÷ queue joined: what `leastLoad()` weighs). */

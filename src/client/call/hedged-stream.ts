@@ -193,7 +193,10 @@ class FirstMessageRace {
     }
   }
 
-  /** The race is over on `winner`: no more hedges, the others cancelled on their nodes (CANCELLED, not their failure). */
+  /**
+   * The race is over on `winner`: no more hedges, the others cancelled on their nodes
+   * (CANCELLED, not their failure).
+   */
   private decide(winner: Racer): void {
     this.decided = true;
     clearTimeout(this.timer);

@@ -135,6 +135,7 @@ export class ClientEndpoint implements Endpoint {
       recentCalls,
       recentShare: recentTotal === 0 ? 0 : recentCalls / recentTotal,
       latencyMs: m.latency.summary(),
+      recentP99Ms: m.recentLatency.quantile(0.99, now),
       ewmaLatencyMs: this.ewmaLatencyMs,
       serviceTimeMs: this.serviceTimeMs,
       leastLoadCost: cost(this),

@@ -6,6 +6,7 @@ import { LoadReader } from '../../load/load-reader.js';
 import { freshReport, otherCallers } from '../../load/load-signals.js';
 import { CodeCounts } from '../../observability/code-counts.js';
 import { LatencyHistogram } from '../../observability/latency-histogram.js';
+import { RecentLatencies } from '../../observability/recent-latencies.js';
 import { WindowCounter } from '../../observability/window-counter.js';
 
 /**
@@ -27,6 +28,8 @@ export class EndpointLoad {
   /** Floor-tracking EWMA of latency ÷ the queue the call joined: ms per queued call. */
   readonly serviceTime: DecayingEwma;
   readonly latency = new LatencyHistogram();
+  /** The last attempts' latencies, for the recent p99. */
+  readonly recentLatency = new RecentLatencies();
   readonly codes = new CodeCounts();
   /** Attempts completed within the last 10 s. */
   readonly recent = new WindowCounter();
@@ -67,6 +70,7 @@ export class EndpointLoad {
       this.codes.add(code);
     }
     this.latency.record(latencyMs);
+    this.recentLatency.record(latencyMs, now);
     this.recent.add(now);
     if (code === Status.OK || code === Status.CANCELLED) {
       this.latencyEwma.observe(latencyMs, now);
