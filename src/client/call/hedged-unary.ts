@@ -11,6 +11,7 @@ import type { CallPipeline } from './call-pipeline.js';
 import type { CallState } from './call-state.js';
 import type { MethodHedging } from './hedge-delay.js';
 import { cancelOnAbort, guarded } from './stream-io.js';
+import { sendUnaryRequest, type UnaryAnswer } from './unary-request.js';
 
 /**
  * A hedged unary call (gRFC A6 hedging, Finagle `BackupRequestFilter`): the first attempt
@@ -156,14 +157,14 @@ class HedgedCall {
 }
 
 /** One attempt of a hedged call on one endpoint; the call decides when it ended. */
-class HedgeAttempt {
+class HedgeAttempt implements UnaryAnswer {
   readonly attempt: Attempt<ClientEndpoint>;
   response: unknown;
   headers: grpc.Metadata | undefined;
   private grpcCall: grpc.ClientUnaryCall | undefined;
   private done = false;
-  private answered = false;
-  private error: grpc.ServiceError | null = null;
+  answered = false;
+  error: grpc.ServiceError | null = null;
 
   constructor(
     private readonly hedged: HedgedCall,
@@ -177,20 +178,7 @@ class HedgeAttempt {
   send(): void {
     const { call, codec, request } = this.hedged;
     try {
-      const next = call.startAttempt();
-      this.grpcCall = this.endpoint.grpcClient.makeUnaryRequest(
-        call.path,
-        codec.serializeRequest,
-        codec.deserializeResponse,
-        request,
-        next.metadata,
-        next.options,
-        (error, response) => {
-          this.answered = true;
-          this.error = error;
-          this.response = response;
-        },
-      );
+      this.grpcCall = sendUnaryRequest(this.endpoint, call, codec, request, this);
     } catch (thrown) {
       this.finish(thrown ?? new Error(String(thrown)), undefined);
       return;

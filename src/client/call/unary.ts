@@ -11,6 +11,7 @@ import type { CallPipeline } from './call-pipeline.js';
 import type { CallState } from './call-state.js';
 import { retryAfter } from './retry.js';
 import { cancelOnAbort, reportMetadata } from './stream-io.js';
+import { sendUnaryRequest, type UnaryAnswer } from './unary-request.js';
 
 /**
  * Unary calls. Written with callbacks and small objects rather than async functions and
@@ -87,11 +88,11 @@ class UnaryCall {
  * One attempt of a unary call on one endpoint: sent, answered (grpc-js calls back), then
  * recorded when its status comes with the trailers (the node's load report is read first).
  */
-class UnaryAttempt {
+class UnaryAttempt implements UnaryAnswer {
   private readonly attempt: Attempt<ClientEndpoint>;
-  private answered = false;
-  private error: grpc.ServiceError | null = null;
-  private response: unknown;
+  answered = false;
+  error: grpc.ServiceError | null = null;
+  response: unknown;
 
   constructor(
     private readonly unary: UnaryCall,
@@ -107,20 +108,7 @@ class UnaryAttempt {
     const { call, codec, request } = this.unary;
     let grpcCall: grpc.ClientUnaryCall;
     try {
-      const next = call.startAttempt();
-      grpcCall = this.endpoint.grpcClient.makeUnaryRequest(
-        call.path,
-        codec.serializeRequest,
-        codec.deserializeResponse,
-        request,
-        next.metadata,
-        next.options,
-        (error, response) => {
-          this.answered = true;
-          this.error = error;
-          this.response = response;
-        },
-      );
+      grpcCall = sendUnaryRequest(this.endpoint, call, codec, request, this);
     } catch (thrown) {
       this.failed(this.unary.pipeline.fail(this.attempt, thrown, call));
       return;
