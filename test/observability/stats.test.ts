@@ -34,7 +34,8 @@ describe('client.stats()', () => {
         expect(node.recentShare).toBe(0.5);
         expect(node.inFlight).toBe(0);
         expect(node.state).toBe('ready');
-        expect(node.latencyMs.p50).toBeGreaterThanOrEqual(1.9);
+        // The 2 ms calls: at least 1 ms, as a timer can fire up to 1 ms early (see the server test below).
+        expect(node.latencyMs.p50).toBeGreaterThanOrEqual(1);
         expect(node.latencyMs.p50).toBeLessThanOrEqual(node.latencyMs.p90);
         expect(node.latencyMs.p90).toBeLessThanOrEqual(node.latencyMs.p99);
         expect(node.latencyMs.p99).toBeLessThanOrEqual(node.latencyMs.max);
@@ -82,7 +83,9 @@ describe('server.stats()', () => {
     expect(unary.calls).toBe(7);
     expect(unary.failures).toBe(2);
     expect(unary.failuresByCode).toEqual({ NOT_FOUND: 1, INTERNAL: 1 });
-    expect(unary.latencyMs.p50).toBeGreaterThanOrEqual(2.9);
+    // A 3 ms timer can fire up to 1 ms early on the monotonic clock (libuv's loop time is cached at whole
+    // milliseconds), so the handling time of the 3 ms calls is at least 2 ms, never the ~0 ms of the failures.
+    expect(unary.latencyMs.p50).toBeGreaterThanOrEqual(2);
     expect(during.methods.find((m) => m.path === '/test.echo.Echo/ServerStream')).toMatchObject({
       calls: 1,
       failures: 0,
