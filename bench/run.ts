@@ -6,6 +6,7 @@
 import { BURST_TITLE, runBurst } from './burst.js';
 import { CONCURRENCY, runHeterogeneous } from './heterogeneous.js';
 import { ratioSummary, runOverhead } from './overhead.js';
+import { overloadTitle, runOverload } from './overload.js';
 import { PICK_TITLE, runPick } from './pick.js';
 import { REPORT_COST_TITLE, runReportCost } from './report-cost.js';
 import { CLIENTS, runSharedNodes } from './shared-nodes.js';
@@ -50,6 +51,11 @@ const stall = await runStall(5, 2);
 console.log(`\n${STALL_TITLE}, 2 alternating rounds of 5 s per row (after 1.5 s warm-up)\n`);
 console.log(stall.table);
 console.log(`\n${stall.summary}`);
+
+const overload = await runOverload(4);
+console.log(`\n${overloadTitle(4)}\n`);
+console.log(overload.table);
+console.log(`\n${overload.summary}`);
 
 console.log(`\n${PICK_TITLE}\n`);
 console.log(runPick());

@@ -95,6 +95,8 @@ export interface WorkerNodesProcess {
   readonly switchboard: string[];
   /** Switchboard nodes with `loadReport: false`. */
   readonly quiet: string[];
+  /** The nodes of a flavour by its name in bench/worker-nodes.ts (`plain`, `switchboard`, `quiet`, ...). */
+  addresses(flavour: string): string[];
   /** Changes node `index`'s service time (both flavours). */
   setServiceMs(index: number, ms: number): void;
   stop(): Promise<void>;
@@ -106,11 +108,18 @@ export interface WorkerNodesProcess {
  */
 export async function spawnWorkerNodes(serviceMs: readonly number[]): Promise<WorkerNodesProcess> {
   const { child, first, stop } = await spawnScript('./worker-nodes.ts', serviceMs.map(String));
-  const addresses = first as { plain: string[]; switchboard: string[]; quiet: string[] };
+  const addresses = first as Record<string, string[]> & { plain: string[]; switchboard: string[]; quiet: string[] };
   return {
     plain: addresses.plain,
     switchboard: addresses.switchboard,
     quiet: addresses.quiet,
+    addresses: (flavour) => {
+      const found = addresses[flavour];
+      if (found === undefined) {
+        throw new Error(`no worker nodes of flavour ${flavour} (flavours: ${Object.keys(addresses).join(', ')})`);
+      }
+      return found;
+    },
     setServiceMs: (index, ms) => child.stdin!.write(`service ${index} ${ms}\n`),
     stop,
   };

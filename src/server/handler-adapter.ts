@@ -7,6 +7,7 @@ import { type MethodCodec, UndecodableMessage } from '../schema/codec.js';
 import type { MethodDescriptor } from '../schema/descriptor.js';
 import { runChain } from '../common/interceptor-chain.js';
 import { createCallContext, type IncomingCall, type LiveContext } from './call-context.js';
+import { answerBeforeDeadline } from './deadline-answer.js';
 import type { AppLoad } from './load-reporter.js';
 import type { ServerInterceptor } from './server-interceptor.js';
 
@@ -17,6 +18,8 @@ export type UntypedHandler = (input: never, ctx: LiveContext) => unknown;
 export interface CallHooks {
   readonly interceptors: readonly ServerInterceptor[];
   begin(ctx: LiveContext): void;
+  /** How long before a call's deadline the node answers for its handler (undefined: the default; 0: never). */
+  readonly deadlineMarginMs?: number;
   /** Admission (concurrency limit): undefined = run now, a promise = wait, a throw = refuse. */
   admit?(ctx: LiveContext): Promise<void> | undefined;
   /** The call ended with `code` (as the handler left it) after `latencyMs`. */
@@ -71,18 +74,26 @@ export function adaptHandler(
     const started = performance.now();
     let code = Status.OK;
     hooks.begin(ctx);
+    const answer = answerBeforeDeadline(ctx, hooks.deadlineMarginMs);
+    const work = admitThenRun(ctx, body);
     try {
-      const admitted = hooks.admit?.(ctx);
-      if (admitted !== undefined) await admitted;
-      await body(ctx);
+      await (answer === undefined ? work : Promise.race([work, answer.due]));
     } catch (error) {
       hooks.beforeStatus(ctx, false);
       const status = toStatus(error, ctx, method.path, hooks);
       code = status.code;
       fail(status);
     } finally {
+      answer?.cancel();
+      // The caller has its answer; the handler's slot is held until the handler is done.
+      if (answer?.fired) await work.catch(() => {});
       hooks.end(ctx, code, performance.now() - started);
     }
+  };
+  const admitThenRun = async (ctx: LiveContext, body: (ctx: LiveContext) => Promise<void>) => {
+    const admitted = hooks.admit?.(ctx);
+    if (admitted !== undefined) await admitted;
+    await body(ctx);
   };
 
   if (!method.requestStream && !method.responseStream) {

@@ -40,6 +40,14 @@ export interface ServerOptions extends MessageLimits {
    * deadline (default 0: refuse at once; `Infinity`: queue all).
    */
   readonly maxQueuedCalls?: number;
+  /**
+   * When a handler has not answered a call this long before the caller's deadline, the node
+   * answers DEADLINE_EXCEEDED for it (and aborts `ctx.signal`): a call the caller's own
+   * deadline ends costs its connection a reset, and Node's HTTP/2 server closes a connection
+   * after about 1,000 of them, failing every call on it INTERNAL. Default: a tenth of the
+   * call's timeout, between 5 and 50 ms; `0`: never (only the deadline itself ends a call).
+   */
+  readonly deadlineMarginMs?: number;
   /** Options passed to the grpc-js server; they win over the above. */
   readonly grpcOptions?: grpc.ServerOptions;
   /**

@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import * as grpc from '@grpc/grpc-js';
 import { messageSizeOptions } from '../common/message-limits.js';
+import { numberAtLeast } from '../common/option-checks.js';
 import { ORCA_TRAILER } from '../common/orca-load-report.js';
 import { RpcError } from '../common/rpc-error.js';
 import { Status } from '../common/status.js';
@@ -85,6 +86,10 @@ class NodeServer implements Server {
     const reporter = this.loadReporter;
     this.hooks = {
       interceptors: this.interceptors,
+      deadlineMarginMs:
+        options.deadlineMarginMs === undefined
+          ? undefined
+          : numberAtLeast(options.deadlineMarginMs, 0, `createServer(${options.nodeId})`, 'deadlineMarginMs'),
       begin: (ctx) => {
         this.live.add(ctx);
         ctx.joined = this.live.size;
