@@ -13,6 +13,7 @@ import { RetryBudget } from './call/retry-budget.js';
 import {
   type ClientOptions,
   channelOptions,
+  inheritDeadlineOf,
   latencyDecayOf,
   methodBalancerMap,
   methodPolicies,
@@ -77,6 +78,7 @@ export function createClient<S extends ServiceDescriptor>(service: S, options: C
   const hedgeBudget = new RetryBudget(options.hedgingBudget, undefined, HEDGING_BUDGET);
   const defaults: CallDefaults = {
     deadlineMs: options.deadlineMs,
+    inheritDeadline: inheritDeadlineOf(options, where),
     waitForReadyMs,
     policyOf,
     budget: new RetryBudget(options.retryBudget),

@@ -6,6 +6,7 @@ import { writeStream } from '../common/write-stream.js';
 import { type MethodCodec, UndecodableMessage } from '../schema/codec.js';
 import type { MethodDescriptor } from '../schema/descriptor.js';
 import { runChain } from '../common/interceptor-chain.js';
+import { runHandling } from '../common/handled-call.js';
 import { createCallContext, type IncomingCall, type LiveContext } from './call-context.js';
 import type { AppLoad } from './load-reporter.js';
 import type { ServerInterceptor } from './server-interceptor.js';
@@ -35,6 +36,9 @@ interface StatusObject {
   metadata: grpc.Metadata;
 }
 
+/** Sends a failed call's status, the way of its call kind. */
+type Fail = (status: StatusObject) => void;
+
 /**
  * Turns an async handler (Promise / async iterable) into the callback-and-stream function
  * grpc-js calls. Errors other than `RpcError` become INTERNAL with a generic message: the
@@ -62,12 +66,7 @@ export function adaptHandler(
     hooks.beforeStatus(ctx, true);
     return ctx.trailer;
   };
-  const run = async (
-    surface: IncomingCall,
-    body: (ctx: LiveContext) => Promise<void>,
-    fail: (status: StatusObject) => void,
-  ) => {
-    const ctx = createCallContext(surface, method.path, hooks.reportLoad);
+  const serve = async (ctx: LiveContext, body: (ctx: LiveContext) => Promise<void>, fail: Fail) => {
     const started = performance.now();
     let code = Status.OK;
     hooks.begin(ctx);
@@ -83,6 +82,15 @@ export function adaptHandler(
     } finally {
       hooks.end(ctx, code, performance.now() - started);
     }
+  };
+  /**
+   * The call's context becomes the handled call of its interceptors, its handler and all
+   * they start (streams included: a generator's body runs inside `writeAll`), so the
+   * clients they call inherit its deadline and cancellation.
+   */
+  const run = (surface: IncomingCall, body: (ctx: LiveContext) => Promise<void>, fail: Fail) => {
+    const ctx = createCallContext(surface, method.path, hooks.reportLoad);
+    return runHandling(ctx, serve, ctx, body, fail);
   };
 
   if (!method.requestStream && !method.responseStream) {

@@ -7,6 +7,12 @@ export interface CallOptions {
   readonly deadlineMs?: number;
   /** Cancels the call (the server handler sees its `ctx.signal` aborted). */
   readonly signal?: AbortSignal;
+  /**
+   * Whether this call, made inside a handler, inherits the deadline (less 5 ms) and the
+   * cancellation of the call being handled; overrides the client's `inheritDeadline`.
+   * `false` for work that must outlive the call being handled.
+   */
+  readonly inheritDeadline?: boolean;
   /** Request metadata (headers). */
   readonly metadata?: MetadataInit;
   /** Routing key for key-aware balancers (e.g. a user id). */
