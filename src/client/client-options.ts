@@ -57,8 +57,11 @@ export interface ClientOptions<S extends ServiceDescriptor = ServiceDescriptor> 
    * cancellation of the call being handled (default true), as in grpc-go and grpc-java: its
    * deadline is the earlier of its own and the handled call's less 5 ms (the margin left
    * for the handler's answer), it fails at once with DEADLINE_EXCEEDED when that leaves no
-   * time, and it is cancelled when the handled call is. `false`: this client's calls keep
-   * their own deadline and signal only (a call can choose with its own `inheritDeadline`).
+   * time, and it is cancelled when the handled call is (which includes when that call has
+   * ended: a call that outlives it passes `{ inheritDeadline: false }`). `false`: this
+   * client's calls keep their own deadline and signal only. Handlers run in their call's
+   * context only once a client that inherits exists in the process, so create such clients
+   * before the calls they serve arrive (at startup, as usual).
    */
   readonly inheritDeadline?: boolean;
   /** How long a call without a deadline waits for a ready node before UNAVAILABLE (default 10 000). */

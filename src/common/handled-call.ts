@@ -18,11 +18,24 @@ export interface HandledCall {
 const storage = new AsyncLocalStorage<HandledCall>();
 
 /**
+ * Whether a client that inherits has been created in this process. Until one is, handlers
+ * run outside any context: on Node 20 the first `run` turns on async_hooks' promise hooks
+ * for the whole process, which cost a node with trivial handlers about 10% of its
+ * throughput (bench/README.md), a price only a node that calls on should pay.
+ */
+let clientsInherit = false;
+
+/** Called by each client whose calls inherit: from now on, handlers run in their call's context. */
+export function expectHandledCalls(): void {
+  clientsInherit = true;
+}
+
+/**
  * Runs `serve(...args)` with `call` as the handled call of everything it starts (one
- * `run` per call: it is the part of the propagation a node pays for on every call).
+ * `run` per call), once a client that inherits exists.
  */
 export function runHandling<A extends unknown[], R>(call: HandledCall, serve: (...args: A) => R, ...args: A): R {
-  return storage.run(call, serve, ...args);
+  return clientsInherit ? storage.run(call, serve, ...args) : serve(...args);
 }
 
 /** The call being handled where this runs, or undefined outside any handler. */

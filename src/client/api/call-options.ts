@@ -8,11 +8,11 @@ export interface CallOptions {
   /** Cancels the call (the server handler sees its `ctx.signal` aborted). */
   readonly signal?: AbortSignal;
   /**
-   * Whether this call, made inside a handler, inherits the deadline (less 5 ms) and the
-   * cancellation of the call being handled; overrides the client's `inheritDeadline`.
-   * `false` for work that must outlive the call being handled.
+   * `false`: this call, made inside a handler, does not inherit the deadline and the
+   * cancellation of the call being handled (the client's `inheritDeadline`), for work that
+   * must outlive that call. A call cannot inherit on a client with `inheritDeadline: false`.
    */
-  readonly inheritDeadline?: boolean;
+  readonly inheritDeadline?: false;
   /** Request metadata (headers). */
   readonly metadata?: MetadataInit;
   /** Routing key for key-aware balancers (e.g. a user id). */

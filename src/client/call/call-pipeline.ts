@@ -78,7 +78,7 @@ export class CallPipeline implements AttemptSink<ClientEndpoint> {
   single(method: MethodDescriptor, options: CallOptions): CallState {
     checkCallCompression(options.compression, this.defaults.compression, method.path);
     const policy = this.defaults.policyOf(method);
-    const inherits = options.inheritDeadline ?? this.defaults.inheritDeadline;
+    const inherits = this.defaults.inheritDeadline && options.inheritDeadline !== false;
     const call = new CallState(method, options, this.defaults.deadlineMs, policy.retry, policy.idempotent, inherits);
     // Metadata a server would reset the stream for is refused with a message that says why.
     const size = options.metadata === undefined ? 0 : metadataSize(call.grpcMetadata);
