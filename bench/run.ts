@@ -8,6 +8,7 @@ import { CONCURRENCY, runHeterogeneous } from './heterogeneous.js';
 import { ratioSummary, runOverhead } from './overhead.js';
 import { overloadTitle, runOverload } from './overload.js';
 import { PICK_TITLE, runPick } from './pick.js';
+import { PROPAGATION_COST_TITLE, runPropagationCost } from './propagation-cost.js';
 import { REPORT_COST_TITLE, runReportCost } from './report-cost.js';
 import { CLIENTS, runSharedNodes } from './shared-nodes.js';
 import { runSlowdown } from './slowdown.js';
@@ -22,6 +23,9 @@ console.log(`\n${ratioSummary('switchboard / grpc-js', overhead)}`);
 
 console.log(`\n${REPORT_COST_TITLE}, 10 rounds of 3 s\n`);
 console.log(await runReportCost(3, 10));
+
+console.log(`\n${PROPAGATION_COST_TITLE}, 10 rounds of 3 s\n`);
+console.log(await runPropagationCost(3, 10));
 
 const heterogeneous = await runHeterogeneous(4, 2);
 console.log(

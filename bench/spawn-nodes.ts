@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import type { ClientRun } from './overhead-client.js';
 
 /** The kinds of Greeter node bench/greeter-nodes.ts starts (see there). */
-export const FLAVOURS = ['switchboard', 'quiet', 'plain', 'plain-report', 'plain-tiny'] as const;
+export const FLAVOURS = ['switchboard', 'quiet', 'quiet-inheriting', 'plain', 'plain-report', 'plain-tiny'] as const;
 export type Flavour = (typeof FLAVOURS)[number];
 
 /** Greeter nodes running in a child process. */

@@ -115,6 +115,30 @@ describe.concurrent('examples', () => {
   );
 
   it(
+    'deadline-propagation prints its README output, up to the deadlines read on a busy machine',
+    async () => {
+      const deadlines: Record<string, number> = {};
+      const mask = (line: string) =>
+        line.replace(/^backend: (\w+), deadline (\d+) ms/, (_, name: string, ms: string) => {
+          deadlines[name] = Number(ms);
+          return `backend: ${name}, deadline N ms`;
+        });
+      const [expected, actual] = await Promise.all([
+        expectedOutput('deadline-propagation'),
+        runExample('deadline-propagation'),
+      ]);
+      expect(actual.map(mask)).toEqual(expected.map(mask));
+      // What the README shows, or up to 100 ms less; the audit call's own 5000 ms beyond the caller's 1000.
+      expect([deadlines.ada, deadlines.slow, deadlines.audit]).toEqual([
+        expect.toBeOneOf([900, 1000]),
+        expect.toBeOneOf([200, 300]),
+        expect.toBeOneOf([4900, 5000]),
+      ]);
+    },
+    TIMEOUT_MS,
+  );
+
+  it(
     'task-dispatch completes every task with a node killed midway; per-node counts vary',
     async () => {
       const mask = (line: string) =>

@@ -16,7 +16,7 @@ import { type RetryOptions, retryPolicy } from './call/retry-policy.js';
 import type { MethodPolicy } from './call/call-pipeline.js';
 import { HedgeDelay } from './call/hedge-delay.js';
 import { type HedgingOptions, type HedgingPolicy, hedgingPolicy } from './call/hedging-policy.js';
-import { positiveNumber } from '../common/option-checks.js';
+import { outOfRange, positiveNumber } from '../common/option-checks.js';
 
 /** Per-method settings that override the client's (`ClientOptions.methods`). */
 export interface MethodOptions {
@@ -52,6 +52,18 @@ export interface ClientOptions<S extends ServiceDescriptor = ServiceDescriptor> 
   readonly balancer?: Balancer;
   /** Default deadline of every call in ms (none by default, as in grpc-js). */
   readonly deadlineMs?: number;
+  /**
+   * Whether a call made inside a Switchboard handler inherits the deadline and the
+   * cancellation of the call being handled (default true), as in grpc-go and grpc-java: its
+   * deadline is the earlier of its own and the handled call's less 5 ms (the margin left
+   * for the handler's answer), it fails at once with DEADLINE_EXCEEDED when that leaves no
+   * time, and it is cancelled when the handled call is (which includes when that call has
+   * ended: a call that outlives it passes `{ inheritDeadline: false }`). `false`: this
+   * client's calls keep their own deadline and signal only. Handlers run in their call's
+   * context only once a client that inherits exists in the process, so create such clients
+   * before the calls they serve arrive (at startup, as usual).
+   */
+  readonly inheritDeadline?: boolean;
   /** How long a call without a deadline waits for a ready node before UNAVAILABLE (default 10 000). */
   readonly waitForReadyMs?: number;
   /** Retries on another node (default: 3 attempts, on UNAVAILABLE, idempotent methods only). */
@@ -216,6 +228,13 @@ export function methodBalancerMap<S extends ServiceDescriptor>(
     if (method !== undefined && settings?.balancer !== undefined) byPath.set(method.path, settings.balancer);
   }
   return byPath;
+}
+
+/** The `inheritDeadline` option, checked (default true). */
+export function inheritDeadlineOf(options: ClientOptions<ServiceDescriptor>, where: string): boolean {
+  const inherit = options.inheritDeadline ?? true;
+  if (typeof inherit !== 'boolean') throw outOfRange(where, 'inheritDeadline', 'true or false', inherit);
+  return inherit;
 }
 
 /** The `latencyDecayMs` option, checked. */

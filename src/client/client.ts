@@ -1,5 +1,6 @@
 import type { Balancer } from '../balancer/balancer.js';
 import { roundRobin } from '../balancer/round-robin.js';
+import { expectHandledCalls } from '../common/handled-call.js';
 import { metricsRecorder } from '../observability/metrics.js';
 import { serveStatusPage } from '../observability/status-page.js';
 import { methodCodec } from '../schema/codec.js';
@@ -13,6 +14,7 @@ import { RetryBudget } from './call/retry-budget.js';
 import {
   type ClientOptions,
   channelOptions,
+  inheritDeadlineOf,
   latencyDecayOf,
   methodBalancerMap,
   methodPolicies,
@@ -75,8 +77,11 @@ export function createClient<S extends ServiceDescriptor>(service: S, options: C
         });
   const telemetry = options.telemetry?.client(service.name, () => set.endpoints);
   const hedgeBudget = new RetryBudget(options.hedgingBudget, undefined, HEDGING_BUDGET);
+  const inheritDeadline = inheritDeadlineOf(options, where);
+  if (inheritDeadline) expectHandledCalls();
   const defaults: CallDefaults = {
     deadlineMs: options.deadlineMs,
+    inheritDeadline,
     waitForReadyMs,
     policyOf,
     budget: new RetryBudget(options.retryBudget),

@@ -1,3 +1,4 @@
+import type { HandledCall } from '../common/handled-call.js';
 import { RpcError } from '../common/rpc-error.js';
 import { Status } from '../common/status.js';
 import type { LiveContext } from './call-context.js';
@@ -21,8 +22,14 @@ export class DeadlineAnswer {
   #fired = false;
   /** Rejects with DEADLINE_EXCEEDED when the answer is due (never resolves). */
   readonly due: Promise<never>;
+  /**
+   * The call as the clients its handler calls see it: its deadline is when the node answers
+   * for it, so their calls end (their nodes answer) before that (common/handled-call.ts).
+   */
+  readonly handled: HandledCall;
 
   constructor(ctx: LiveContext, atMs: number, marginMs: number) {
+    this.handled = { path: ctx.path, deadline: new Date(atMs), signal: ctx.signal };
     this.due = new Promise<never>((_, reject) => {
       this.#timer = setTimeout(() => {
         this.#fired = true;

@@ -6,8 +6,9 @@ import { writeStream } from '../common/write-stream.js';
 import { type MethodCodec, UndecodableMessage } from '../schema/codec.js';
 import type { MethodDescriptor } from '../schema/descriptor.js';
 import { runChain } from '../common/interceptor-chain.js';
+import { runHandling } from '../common/handled-call.js';
 import { createCallContext, type IncomingCall, type LiveContext } from './call-context.js';
-import { answerBeforeDeadline } from './deadline-answer.js';
+import { answerBeforeDeadline, type DeadlineAnswer } from './deadline-answer.js';
 import type { AppLoad } from './load-reporter.js';
 import type { ServerInterceptor } from './server-interceptor.js';
 
@@ -38,6 +39,9 @@ interface StatusObject {
   metadata: grpc.Metadata;
 }
 
+/** Sends a failed call's status, the way of its call kind. */
+type Fail = (status: StatusObject) => void;
+
 /**
  * Turns an async handler (Promise / async iterable) into the callback-and-stream function
  * grpc-js calls. Errors other than `RpcError` become INTERNAL with a generic message: the
@@ -65,16 +69,15 @@ export function adaptHandler(
     hooks.beforeStatus(ctx, true);
     return ctx.trailer;
   };
-  const run = async (
-    surface: IncomingCall,
+  const serve = async (
+    ctx: LiveContext,
+    answer: DeadlineAnswer | undefined,
     body: (ctx: LiveContext) => Promise<void>,
-    fail: (status: StatusObject) => void,
+    fail: Fail,
   ) => {
-    const ctx = createCallContext(surface, method.path, hooks.reportLoad);
     const started = performance.now();
     let code = Status.OK;
     hooks.begin(ctx);
-    const answer = answerBeforeDeadline(ctx, hooks.deadlineMarginMs);
     const work = admitThenRun(ctx, body);
     try {
       await (answer === undefined ? work : Promise.race([work, answer.due]));
@@ -94,6 +97,17 @@ export function adaptHandler(
     const admitted = hooks.admit?.(ctx);
     if (admitted !== undefined) await admitted;
     await body(ctx);
+  };
+  /**
+   * The call's context becomes the handled call of its interceptors, its handler and all
+   * they start (streams included: a generator's body runs inside `writeAll`), so the
+   * clients they call inherit its deadline and cancellation. When the node answers for the
+   * handler before the deadline, the clients inherit that earlier time.
+   */
+  const run = (surface: IncomingCall, body: (ctx: LiveContext) => Promise<void>, fail: Fail) => {
+    const ctx = createCallContext(surface, method.path, hooks.reportLoad);
+    const answer = answerBeforeDeadline(ctx, hooks.deadlineMarginMs);
+    return runHandling(answer?.handled ?? ctx, serve, ctx, answer, body, fail);
   };
 
   if (!method.requestStream && !method.responseStream) {

@@ -12,7 +12,8 @@ const UNSERIALIZABLE = /^Request message serialization failure: (.*)$/s;
  * a request that did not fit its type is the caller's
  * INVALID_ARGUMENT; a CANCELLED nobody on this side asked for is the node cutting the call
  * off (UNAVAILABLE, so it fails over); a DEADLINE_EXCEEDED from the attempt's own timeout
- * says so (and marks the call, so the attempt may be retried).
+ * says so (and marks the call, so the attempt may be retried), one from a deadline inherited
+ * from the call being handled names that call.
  */
 export function attemptFailure(error: unknown, endpoint: ClientEndpoint, call: CallState): RpcError {
   const source = { path: call.path, node: endpoint.id, address: endpoint.address };
@@ -38,6 +39,9 @@ export function attemptFailure(error: unknown, endpoint: ClientEndpoint, call: C
       failure.metadata,
       failure.source,
     );
+  } else if (failure.code === Status.DEADLINE_EXCEEDED && call.deadlineFrom !== undefined) {
+    const inherited = `the deadline inherited from ${call.deadlineFrom} (the call being handled)`;
+    failure = new RpcError(failure.code, `${failure.details}: ${inherited}`, failure.metadata, failure.source);
   }
   return failure;
 }

@@ -27,6 +27,8 @@ export interface MethodPolicy {
 /** Client-wide call settings. */
 export interface CallDefaults {
   readonly deadlineMs: number | undefined;
+  /** Whether calls inherit the deadline and cancellation of the call being handled where they start. */
+  readonly inheritDeadline: boolean;
   /** How long a call without a deadline waits for a ready endpoint. */
   readonly waitForReadyMs: number;
   /** Retry policy, idempotency and hedging of a method (client options over the proto's marking). */
@@ -76,7 +78,8 @@ export class CallPipeline implements AttemptSink<ClientEndpoint> {
   single(method: MethodDescriptor, options: CallOptions): CallState {
     checkCallCompression(options.compression, this.defaults.compression, method.path);
     const policy = this.defaults.policyOf(method);
-    const call = new CallState(method, options, this.defaults.deadlineMs, policy.retry, policy.idempotent);
+    const inherits = this.defaults.inheritDeadline && options.inheritDeadline !== false;
+    const call = new CallState(method, options, this.defaults.deadlineMs, policy.retry, policy.idempotent, inherits);
     // Metadata a server would reset the stream for is refused with a message that says why.
     const size = options.metadata === undefined ? 0 : metadataSize(call.grpcMetadata);
     if (size > this.defaults.maxMetadataBytes) {
