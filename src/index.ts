@@ -57,6 +57,7 @@ export { type EtcdRegistry, type EtcdRegistryOptions, etcdRegistry } from './dis
 export type { Member } from './discovery/registry.js';
 export type { EndpointInput } from './discovery/resolver.js';
 export { staticResolver } from './discovery/static-resolver.js';
+export type { AdaptiveLimitOptions } from './load/adaptive-limit.js';
 export type { HttpEndpoint, HttpListenOptions } from './observability/http-listen.js';
 export type { LatencySummary } from './observability/latency-histogram.js';
 export type { MethodStats } from './observability/method-stats.js';
@@ -81,5 +82,7 @@ export type { AppLoad, LoadSnapshot } from './server/load-reporter.js';
 export type { ServerCall, ServerInterceptor } from './server/server-interceptor.js';
 export { createServer } from './server/server.js';
 export type { ListenResult, Server, ServerOptions, ServerStats, ShutdownOptions } from './server/server-types.js';
+export type { AdmissionOptions, AdmissionStats } from './server/concurrency-limit.js';
+export type { QueueOptions } from './server/call-queue.js';
 export type { ServerTlsOptions } from './server/server-tls.js';
 export { type AuthDecision, type BearerAuthOptions, bearerAuth } from './server/bearer-auth.js';

@@ -43,6 +43,7 @@ class NodeServer implements Server {
   private readonly advertised: Advertised | undefined;
   private registration: Registration | undefined;
   private readonly recorders = new Map<string, MethodRecorder>();
+  private readonly limit: ConcurrencyLimit | undefined;
   private readonly reflection: ServerReflection | undefined;
   private readonly record: CallRecorder | undefined;
   private readonly unwatchMetrics: (() => void) | undefined;
@@ -64,10 +65,8 @@ class NodeServer implements Server {
       ...messageSizeOptions(options, `createServer(${options.nodeId})`),
       ...options.grpcOptions,
     });
-    const limit =
-      options.maxConcurrentCalls === undefined
-        ? undefined
-        : new ConcurrencyLimit(options.nodeId, options.maxConcurrentCalls, options.maxQueuedCalls ?? 0);
+    const limit = options.maxConcurrentCalls === undefined ? undefined : new ConcurrencyLimit(options.nodeId, options);
+    this.limit = limit;
     const telemetry = options.telemetry?.server(options.nodeId);
     this.interceptors =
       telemetry === undefined ? [...(options.interceptors ?? [])] : [telemetry, ...(options.interceptors ?? [])];
@@ -148,6 +147,7 @@ class NodeServer implements Server {
       nodeId: this.nodeId,
       inFlight: this.live.size,
       methods: [...this.recorders.values()].map((r) => r.stats()),
+      ...(this.limit && { admission: this.limit.stats() }),
     };
   }
 
