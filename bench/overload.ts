@@ -66,6 +66,7 @@ export const ROWS: readonly OverloadRow[] = [
   { name: 'leastLoad()', nodes: 'plain', start: switchboard() },
   { name: 'grpc-js round_robin', nodes: 'switchboard', start: grpcJsRoundRobin },
   { name: 'leastLoad()', nodes: 'switchboard', start: switchboard() },
+  { name: 'leastLoad()', nodes: 'adaptive', start: switchboard() },
 ];
 
 /** The failure codes shown in columns of their own; any other code is summed in "other". */

@@ -56,6 +56,7 @@ async function plainNode(
 const SWITCHBOARD_FLAVOURS: Readonly<Record<string, Omit<ServerOptions, 'nodeId'>>> = {
   switchboard: { loadReport: { intervalMs: REPORT_MS } },
   quiet: { loadReport: false },
+  adaptive: { loadReport: { intervalMs: REPORT_MS }, maxConcurrentCalls: 'adaptive' },
 };
 
 async function switchboardNode(
