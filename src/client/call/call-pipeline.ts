@@ -12,6 +12,7 @@ import type { EndpointSet } from '../endpoints/endpoint-set.js';
 import { attemptFailure } from './attempt-failure.js';
 import { CallState } from './call-state.js';
 import { checkCallCompression } from './compression.js';
+import type { AdaptiveThrottle } from './adaptive-throttle.js';
 import type { MethodHedging } from './hedge-delay.js';
 import type { RetryBudget } from './retry-budget.js';
 import type { RetryPolicy } from './retry-policy.js';
@@ -44,6 +45,8 @@ export interface CallDefaults {
   readonly maxMetadataBytes: number;
   /** The client's request compression (a call may only opt out of it). */
   readonly compression: Compression | undefined;
+  /** The adaptive throttle every attempt passes and reports to, unless `throttle: false`. */
+  readonly throttle: AdaptiveThrottle | undefined;
 }
 
 /**
@@ -88,11 +91,15 @@ export class CallPipeline implements AttemptSink<ClientEndpoint> {
     return call;
   }
 
-  /** A ready endpoint now (no promise on this hot path), or a promise of one. */
+  /**
+   * A ready endpoint now (no promise on this hot path), or a promise of one; first the
+   * adaptive throttle may refuse the attempt (RESOURCE_EXHAUSTED).
+   */
   pick(call: CallState): ClientEndpoint | Promise<ClientEndpoint> {
     if (call.signal?.aborted) {
       throw new RpcError(Status.CANCELLED, 'call cancelled before it started', undefined, { path: call.path });
     }
+    this.defaults.throttle?.admit(call.path);
     const endpoint = this.set.pick(call);
     if (endpoint !== undefined) return endpoint;
     const deadline = call.deadline ?? Date.now() + this.defaults.waitForReadyMs;
@@ -115,6 +122,7 @@ export class CallPipeline implements AttemptSink<ClientEndpoint> {
 
   attemptEnded(endpoint: ClientEndpoint, method: MethodDescriptor, code: number, latencyMs: number): void {
     this.defaults.record?.(method, endpoint.id, code, latencyMs);
+    this.defaults.throttle?.record(code);
     this.set.recordOutcome(endpoint, code);
     if (this.balancer.onCallEnd !== undefined) {
       this.outcome.code = code;

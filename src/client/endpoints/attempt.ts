@@ -26,6 +26,8 @@ export class Attempt<E extends Endpoint = Endpoint> {
     readonly startedAt: number,
     /** The queue it joined on the node, itself included: the client's estimate until the node says. */
     private depth: number,
+    /** This client's attempts in flight on the node when it began, itself included (for the concurrency limit). */
+    private readonly inFlightAtStart: number,
   ) {}
 
   /** Reads the node's load report in the attempt's trailers, received at `now`. */
@@ -39,7 +41,7 @@ export class Attempt<E extends Endpoint = Endpoint> {
     if (this.#ended) return;
     this.#ended = true;
     const latencyMs = now - this.startedAt;
-    this.load.finish(code, latencyMs, now, this.depth);
+    this.load.finish(code, latencyMs, now, this.depth, this.inFlightAtStart);
     this.sink.attemptEnded(this.endpoint, this.method, code, latencyMs);
   }
 }
