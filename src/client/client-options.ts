@@ -96,7 +96,8 @@ export interface ClientOptions<S extends ServiceDescriptor = ServiceDescriptor> 
    * half of the attempts, the client refuses attempts itself with probability
    * max(0, (requests − k·accepts) / (requests + 1)), failing them at once with
    * RESOURCE_EXHAUSTED, so a cluster that refuses is not hammered. Retries and hedges
-   * count in it. `false` turns it off.
+   * count in it; it refuses first attempts only (retries have the retry budget, hedges
+   * the hedging budget). `false` turns it off.
    */
   readonly throttle?: ThrottleOptions | false;
   /** Ejection of nodes that keep failing (on by default); `false` turns it off. */

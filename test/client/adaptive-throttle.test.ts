@@ -13,8 +13,8 @@ describe('AdaptiveThrottle', () => {
     const throttle = new AdaptiveThrottle('Echo', { k: 2, windowMs: 1000 }, seededRandom(7), () => clock.t);
     // 10 answers, 3 of them accepted (an application error is accepted); CANCELLED counts in neither.
     const codes = [Status.OK, Status.NOT_FOUND, Status.OK, ...Array<number>(7).fill(Status.RESOURCE_EXHAUSTED)];
-    for (const code of codes) throttle.record(code);
-    throttle.record(Status.CANCELLED);
+    for (const code of codes) throttle.record(code, code === Status.RESOURCE_EXHAUSTED);
+    throttle.record(Status.CANCELLED, false);
     expect(throttle.stats()).toMatchObject({ requests: 10, accepts: 3, rejected: 0 });
     expect(throttle.rejectProbability).toBe(4 / 11);
 
@@ -29,7 +29,7 @@ describe('AdaptiveThrottle', () => {
       if (refuse) expected++;
       try {
         throttle.admit('/test.Echo/Unary');
-        throttle.record(Status.UNAVAILABLE);
+        throttle.record(Status.UNAVAILABLE, true);
       } catch (error) {
         refused++;
         expect((error as RpcError).code).toBe(Status.RESOURCE_EXHAUSTED);
@@ -55,10 +55,10 @@ describe('AdaptiveThrottle', () => {
     const clock = { t: 0 };
     const never = () => 0;
     const throttle = new AdaptiveThrottle('Echo', { k: 2, windowMs: 1000 }, never, () => clock.t);
-    for (let i = 0; i < 100; i++) throttle.record(i % 2 === 0 ? Status.OK : Status.UNAVAILABLE);
+    for (let i = 0; i < 100; i++) throttle.record(i % 2 === 0 ? Status.OK : Status.UNAVAILABLE, i % 2 === 1);
     expect(throttle.rejectProbability).toBe(0);
     throttle.admit('/test.Echo/Unary');
-    for (let i = 0; i < 100; i++) throttle.record(Status.RESOURCE_EXHAUSTED);
+    for (let i = 0; i < 100; i++) throttle.record(Status.RESOURCE_EXHAUSTED, true);
     expect(throttle.rejectProbability).toBe(formula(200, 50, 2));
     clock.t = 1000;
     expect(throttle.stats()).toMatchObject({ requests: 0, accepts: 0, rejectProbability: 0 });
@@ -106,6 +106,19 @@ describe('the adaptive throttle on a client', () => {
     expect(stats.calls).toBe(60 - expected);
     expect(stats.throttle).toMatchObject({ k: 2, requests: 60, accepts: 0, rejected: expected });
     expect(stats.throttle?.rejectProbability).toBe(formula(60, 0, 2));
+  });
+
+  it("counts retries but refuses first attempts only: a call that was sent fails with its nodes' answer", async () => {
+    await cluster.start(3, () => ({ failWith: Status.UNAVAILABLE }));
+    const client = cluster.client({ outlierDetection: false, retry: { maxAttempts: 3 }, random: () => 0 });
+    await client.ready({ all: true });
+    const first = await client.unary({ text: 'x' }).catch((e: RpcError) => e);
+    expect((first as RpcError).code).toBe(Status.UNAVAILABLE);
+    expect(client.stats().throttle).toMatchObject({ requests: 3, accepts: 0, rejectProbability: 3 / 4, rejected: 0 });
+    // The next call's first attempt: refused locally (the draw 0 is below 3/4), before any node sees it.
+    const second = await client.unary({ text: 'y' }).catch((e: RpcError) => e);
+    expect((second as RpcError).code).toBe(Status.RESOURCE_EXHAUSTED);
+    expect(client.stats()).toMatchObject({ calls: 3, throttle: { requests: 4, rejected: 1 } });
   });
 
   it('is off with throttle: false', async () => {

@@ -13,9 +13,9 @@ import { WindowCounts } from './window-counts.js';
  *
  * so nothing is refused while the nodes accept more than 1/k of the requests, and when
  * they refuse, the client sends them about k times what they accept instead of everything.
- * An attempt answered RESOURCE_EXHAUSTED or UNAVAILABLE is a request not accepted; any
- * other answer is accepted; a CANCELLED attempt (the caller, or a hedge that lost) is
- * neither. A refused attempt counts as a request (as in the book), so p keeps rising while
+ * An attempt refused for overload (RESOURCE_EXHAUSTED or UNAVAILABLE, but not a message
+ * over a size limit) is a request not accepted; any other answer is accepted; a CANCELLED
+ * attempt (the caller, or a hedge that lost) is neither. A refused attempt counts as a request (as in the book), so p keeps rising while
  * the nodes refuse and falls as soon as they accept again. Calls the concurrency-limit
  * queue refuses are not counted: no node saw them.
  */
@@ -70,11 +70,11 @@ export class AdaptiveThrottle {
     );
   }
 
-  /** An attempt ended with `code`. */
-  record(code: number): void {
+  /** An attempt ended with `code`; `refused` when the node refused it for overload. */
+  record(code: number, refused: boolean): void {
     if (code === Status.CANCELLED) return;
     this.#counts.add(REQUESTS);
-    if (code !== Status.RESOURCE_EXHAUSTED && code !== Status.UNAVAILABLE) this.#counts.add(ACCEPTS);
+    if (!refused) this.#counts.add(ACCEPTS);
   }
 
   /** The window's counts, the probability now and the attempts refused so far. */

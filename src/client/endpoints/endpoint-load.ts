@@ -72,11 +72,12 @@ export class EndpointLoad {
 
   /**
    * An attempt that joined a queue of `depth` (itself included), `inFlightAtStart` of this
-   * client's attempts in flight here as it began, ended with `code` after `latencyMs`, at `now`.
+   * client's attempts in flight here as it began, ended with `code` after `latencyMs`, at
+   * `now`; `refused` when the node refused it for overload.
    */
-  finish(code: number, latencyMs: number, now: number, depth: number, inFlightAtStart: number): void {
+  finish(code: number, latencyMs: number, now: number, depth: number, inFlightAtStart: number, refused: boolean): void {
     this.inFlight--;
-    if (this.limit !== undefined) this.feedLimit(this.limit, code, latencyMs, inFlightAtStart);
+    if (this.limit !== undefined) this.feedLimit(this.limit, code, latencyMs, inFlightAtStart, refused);
     this.calls++;
     if (code !== Status.OK) {
       this.failures++;
@@ -97,12 +98,19 @@ export class EndpointLoad {
   }
 
   /**
-   * The limit learns from answers that measure the node's queue: an OK's latency, and an
-   * overload refusal or a deadline run out (back off at once). Other failures (a bad
-   * request, a node going away, a cancelled hedge) say nothing about how many calls fit.
+   * The limit learns from answers that measure the node's queue: an OK's latency, and a
+   * RESOURCE_EXHAUSTED for overload or a deadline run out (back off at once). Other
+   * failures (a bad request, a message over a size limit, a node going away, a cancelled
+   * hedge) say nothing about how many calls fit.
    */
-  private feedLimit(limit: ConcurrencyLimit, code: number, latencyMs: number, inFlightAtStart: number): void {
+  private feedLimit(
+    limit: ConcurrencyLimit,
+    code: number,
+    latencyMs: number,
+    inFlightAtStart: number,
+    refused: boolean,
+  ): void {
     if (code === Status.OK) limit.sample(latencyMs, inFlightAtStart);
-    else if (code === Status.RESOURCE_EXHAUSTED || code === Status.DEADLINE_EXCEEDED) limit.drop();
+    else if ((refused && code === Status.RESOURCE_EXHAUSTED) || code === Status.DEADLINE_EXCEEDED) limit.drop();
   }
 }
