@@ -133,11 +133,12 @@ export interface ClientProcess {
 }
 
 /**
- * Starts a `grpc-js` or `switchboard` client of `addresses` with `concurrency` calls in
- * flight in a child process, warmed up, on the first CPU where it can.
+ * Starts a `grpc-js` or `switchboard` client (`switchboard-adaptive`: with
+ * `concurrencyLimit: 'adaptive'`) of `addresses` with `concurrency` calls in flight in a
+ * child process, warmed up, on the first CPU where it can.
  */
 export async function spawnClient(
-  kind: 'grpc-js' | 'switchboard',
+  kind: 'grpc-js' | 'switchboard' | 'switchboard-adaptive',
   addresses: readonly string[],
   concurrency: number,
 ): Promise<ClientProcess> {

@@ -27,13 +27,17 @@ export type { OutlierDetectionOptions } from './client/endpoints/outlier-detecto
 export type { RetryBudgetOptions } from './client/call/retry-budget.js';
 export type { BackoffOptions, RetryOptions } from './client/call/retry-policy.js';
 export type { HedgingOptions } from './client/call/hedging-policy.js';
+export type { ConcurrencyLimitOption } from './client/endpoints/concurrency-limit.js';
+export type { ThrottleOptions } from './client/call/adaptive-throttle.js';
 export type { ClientCall, ClientInterceptor } from './client/api/client-interceptor.js';
 export type {
   BudgetStats,
   ClientStats,
+  ConcurrencyQueueStats,
   DiscoveryStats,
   EndpointState,
   EndpointStats,
+  ThrottleStats,
 } from './client/api/client-stats.js';
 export { type BearerTokenOptions, bearerToken } from './client/call/bearer-token.js';
 export type { ClientTlsOptions } from './client/endpoints/client-tls.js';

@@ -92,7 +92,7 @@ describe.concurrent('examples', () => {
     TIMEOUT_MS,
   );
 
-  it.each(['routing', 'custom-balancer', 'failover', 'hedging', 'interceptors', 'opentelemetry'])(
+  it.each(['routing', 'custom-balancer', 'failover', 'hedging', 'interceptors', 'opentelemetry', 'overload'])(
     '%s prints exactly its README output',
     async (example) => {
       const [expected, actual] = await Promise.all([expectedOutput(example), runExample(example)]);

@@ -17,6 +17,8 @@ import type { MethodPolicy } from './call/call-pipeline.js';
 import { HedgeDelay } from './call/hedge-delay.js';
 import { type HedgingOptions, type HedgingPolicy, hedgingPolicy } from './call/hedging-policy.js';
 import { outOfRange, positiveNumber } from '../common/option-checks.js';
+import type { ConcurrencyLimitOption } from './endpoints/concurrency-limit.js';
+import type { ThrottleOptions } from './call/adaptive-throttle.js';
 
 /** Per-method settings that override the client's (`ClientOptions.methods`). */
 export interface MethodOptions {
@@ -85,6 +87,31 @@ export interface ClientOptions<S extends ServiceDescriptor = ServiceDescriptor> 
    * same ready endpoints.
    */
   readonly methods?: { readonly [K in keyof S['methods']]?: MethodOptions };
+  /**
+   * A limit of this client's calls in flight on each node (off by default): `'adaptive'`
+   * (it follows the node's latency: it grows while the calls see at most twice the no-load
+   * latency and falls when they see more or the node refuses, see `AdaptiveLimit`), its
+   * settings (`{ initial, min, max, ... }`), or a fixed number per node. A node at its limit
+   * is skipped by the balancer for that pick; when every ready node is at its limit, a call
+   * waits (FIFO) for a slot while its deadline can still be met, else fails at once with
+   * RESOURCE_EXHAUSTED naming the limits. Works against any gRPC server.
+   */
+  readonly concurrencyLimit?: ConcurrencyLimitOption;
+  /**
+   * Calls that may wait for a slot when every ready node is at its `concurrencyLimit`
+   * (default 64; 0: none waits, the excess fails at once). Only with `concurrencyLimit`.
+   */
+  readonly concurrencyQueueLimit?: number;
+  /**
+   * Client-side adaptive throttling (SRE book, "Handling Overload"; on by default, k 2,
+   * window 10 s): when the nodes answer RESOURCE_EXHAUSTED or UNAVAILABLE to more than
+   * half of the attempts, the client refuses attempts itself with probability
+   * max(0, (requests − k·accepts) / (requests + 1)), failing them at once with
+   * RESOURCE_EXHAUSTED, so a cluster that refuses is not hammered. Retries and hedges
+   * count in it; it refuses first attempts only (retries have the retry budget, hedges
+   * the hedging budget). `false` turns it off.
+   */
+  readonly throttle?: ThrottleOptions | false;
   /** Ejection of nodes that keep failing (on by default); `false` turns it off. */
   readonly outlierDetection?: OutlierDetectionOptions | false;
   /** Watch `grpc.health.v1` on every node and skip NOT_SERVING ones (default true). */

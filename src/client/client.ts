@@ -7,6 +7,7 @@ import { methodCodec } from '../schema/codec.js';
 import type { ServiceDescriptor } from '../schema/descriptor.js';
 import type { BroadcastOptions } from './api/broadcast-types.js';
 import type { Client, ClientControls } from './api/client-types.js';
+import { AdaptiveThrottle } from './call/adaptive-throttle.js';
 import { type CallDefaults, CallPipeline } from './call/call-pipeline.js';
 import { methodCall } from './call/method-call.js';
 import { HEDGING_BUDGET } from './call/hedging-policy.js';
@@ -23,6 +24,7 @@ import {
 import { broadcast } from './cluster/broadcast.js';
 import { attachInternals, type ClientInternals, type ClientMethodInternals } from './cluster/client-internals.js';
 import { channelCredentials } from './endpoints/client-tls.js';
+import { endpointLimits } from './endpoints/concurrency-limit.js';
 import { EndpointSet } from './endpoints/endpoint-set.js';
 import { Membership } from './endpoints/membership.js';
 import { methodBalancers } from './endpoints/method-balancers.js';
@@ -44,6 +46,10 @@ export function createClient<S extends ServiceDescriptor>(service: S, options: C
   const balancer = options.balancer ?? roundRobin();
   const perMethod = methodBalancerMap(service, options);
   const routing = methodBalancers(balancer, perMethod);
+  const limits = endpointLimits(options.concurrencyLimit, options.concurrencyQueueLimit, where);
+  const random = options.random ?? Math.random;
+  const throttle =
+    options.throttle === false ? undefined : new AdaptiveThrottle(service.name, options.throttle ?? {}, random);
   let membership: Membership | undefined;
   const set = new EndpointSet(
     service.name,
@@ -58,6 +64,7 @@ export function createClient<S extends ServiceDescriptor>(service: S, options: C
       onConnectFailure: () => membership?.resolveNow(),
     },
     options.outlierDetection ?? {},
+    limits,
   );
   const discovery = new Membership(resolver, service.name, set);
   membership = discovery;
@@ -86,11 +93,12 @@ export function createClient<S extends ServiceDescriptor>(service: S, options: C
     policyOf,
     budget: new RetryBudget(options.retryBudget),
     hedgeBudget,
-    random: options.random ?? Math.random,
+    random,
     record: metrics?.record,
     telemetry,
     maxMetadataBytes: options.maxMetadataBytes ?? DEFAULT_MAX_METADATA_BYTES,
     compression: options.compression,
+    throttle,
   };
   // One pipeline per balancer, so each balancer gets the feedback of its own calls.
   const pipelines = new Map<Balancer, CallPipeline>();
@@ -103,7 +111,7 @@ export function createClient<S extends ServiceDescriptor>(service: S, options: C
 
   const controls: ClientControls = {
     ready: (ready = {}) => set.whenReady(ready.all ?? false, Date.now() + (ready.timeoutMs ?? waitForReadyMs)),
-    stats: () => set.stats(service.name, routing.name, discovery.stats(), hedgeBudget.stats()),
+    stats: () => set.stats(service.name, routing.name, discovery.stats(), hedgeBudget.stats(), throttle?.stats()),
     serveStatus: (statusOptions) => serveStatusPage(controls.stats, statusOptions),
     close: async () => {
       metrics?.unwatch();

@@ -27,6 +27,8 @@ export interface EndpointStats {
   /** Failed attempts by status name, e.g. `{ UNAVAILABLE: 3 }`. */
   readonly failuresByCode: Readonly<Record<string, number>>;
   readonly inFlight: number;
+  /** This client's limit of calls in flight on the node now (`concurrencyLimit`); undefined without one. */
+  readonly concurrencyLimit: number | undefined;
   /** This endpoint's share of all attempts, 0..1. */
   readonly share: number;
   /** Attempts completed here within the last `ClientStats.windowMs`. */
@@ -74,6 +76,38 @@ export interface BudgetStats {
   readonly available: number;
 }
 
+/** The calls waiting for a node under its concurrency limit (`concurrencyLimit`). */
+export interface ConcurrencyQueueStats {
+  /** Calls waiting now. */
+  readonly waiting: number;
+  /** Calls that may wait at once (`concurrencyQueueLimit`). */
+  readonly limit: number;
+  /**
+   * Calls failed at once with RESOURCE_EXHAUSTED since the client was created: the queue
+   * was full, or too slow for their deadline.
+   */
+  readonly refused: number;
+}
+
+/**
+ * The adaptive throttle's state (`throttle`): it refuses an attempt with probability
+ * max(0, (requests − k·accepts) / (requests + 1)).
+ */
+export interface ThrottleStats {
+  /** The throttle's k. */
+  readonly k: number;
+  /** Length of the window of `requests` and `accepts`, ms. */
+  readonly windowMs: number;
+  /** Attempts within the window (sent and answered, or refused by the throttle; CANCELLED ones not). */
+  readonly requests: number;
+  /** Attempts within the window the nodes answered with something else than RESOURCE_EXHAUSTED or UNAVAILABLE. */
+  readonly accepts: number;
+  /** The probability that the next attempt is refused locally, 0..1. */
+  readonly rejectProbability: number;
+  /** Attempts the throttle refused since the client was created. */
+  readonly rejected: number;
+}
+
 /** What `client.stats()` returns. */
 export interface ClientStats {
   /** Fully qualified service name. */
@@ -91,4 +125,8 @@ export interface ClientStats {
   readonly discovery: DiscoveryStats;
   /** The hedging budget over its window (counting the calls of hedged methods only). */
   readonly hedgingBudget: BudgetStats;
+  /** The queue of calls over the nodes' concurrency limits; undefined without `concurrencyLimit`. */
+  readonly concurrencyQueue: ConcurrencyQueueStats | undefined;
+  /** The adaptive throttle; undefined with `throttle: false`. */
+  readonly throttle: ThrottleStats | undefined;
 }

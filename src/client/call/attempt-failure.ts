@@ -46,6 +46,18 @@ export function attemptFailure(error: unknown, endpoint: ClientEndpoint, call: C
   return failure;
 }
 
+/** How grpc-js reports a message over a size limit (RESOURCE_EXHAUSTED, but not overload). */
+const OVER_SIZE = /message.* larger than/;
+
+/**
+ * Whether a failed attempt was refused for overload (RESOURCE_EXHAUSTED or UNAVAILABLE, not
+ * a message over a size limit): what the adaptive throttle counts as not accepted.
+ */
+export function refusedForOverload(failure: RpcError): boolean {
+  const code = failure.code;
+  return (code === Status.RESOURCE_EXHAUSTED || code === Status.UNAVAILABLE) && !OVER_SIZE.test(failure.details);
+}
+
 /** The error of a call's last attempt, saying which nodes its attempts went to. */
 export function callError(failure: RpcError, call: CallState): RpcError {
   if (call.tried.length <= 1 && !call.budgetSpent) return failure;
