@@ -60,13 +60,18 @@ function switchboard(options: Partial<ClientOptions> = {}): OverloadRow['start']
   };
 }
 
+/** The client's adaptive limit per node. */
+const LIMITED: Partial<ClientOptions> = { concurrencyLimit: 'adaptive' };
+
 /** The rows, in order; each is one entry. */
 export const ROWS: readonly OverloadRow[] = [
   { name: 'grpc-js round_robin', nodes: 'plain', start: grpcJsRoundRobin },
   { name: 'leastLoad()', nodes: 'plain', start: switchboard() },
   { name: 'grpc-js round_robin', nodes: 'switchboard', start: grpcJsRoundRobin },
   { name: 'leastLoad()', nodes: 'switchboard', start: switchboard() },
+  { name: "leastLoad() + concurrencyLimit: 'adaptive'", nodes: 'plain', start: switchboard(LIMITED) },
   { name: 'leastLoad()', nodes: 'adaptive', start: switchboard() },
+  { name: "leastLoad() + concurrencyLimit: 'adaptive'", nodes: 'adaptive', start: switchboard(LIMITED) },
 ];
 
 /** The failure codes shown in columns of their own; any other code is summed in "other". */
