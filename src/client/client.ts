@@ -24,6 +24,7 @@ import { channelCredentials } from './endpoints/client-tls.js';
 import { EndpointSet } from './endpoints/endpoint-set.js';
 import { Membership } from './endpoints/membership.js';
 import { methodBalancers } from './endpoints/method-balancers.js';
+import { subsetChoice } from './endpoints/subset.js';
 
 /** Default `maxMetadataBytes`: generous for headers, small enough to fail clearly instead of a reset stream. */
 const DEFAULT_MAX_METADATA_BYTES = 64 * 1024;
@@ -41,6 +42,7 @@ export function createClient<S extends ServiceDescriptor>(service: S, options: C
   const waitForReadyMs = options.waitForReadyMs ?? 10_000;
   const balancer = options.balancer ?? roundRobin();
   const perMethod = methodBalancerMap(service, options);
+  const subset = options.subset === undefined ? undefined : subsetChoice(options.subset, where);
   const routing = methodBalancers(balancer, perMethod);
   let membership: Membership | undefined;
   const set = new EndpointSet(
@@ -57,7 +59,7 @@ export function createClient<S extends ServiceDescriptor>(service: S, options: C
     },
     options.outlierDetection ?? {},
   );
-  const discovery = new Membership(resolver, service.name, set);
+  const discovery = new Membership(resolver, service.name, set, subset);
   membership = discovery;
   const metrics =
     options.metrics === undefined
