@@ -5,6 +5,7 @@
  */
 import { BURST_TITLE, runBurst } from './burst.js';
 import { CONCURRENCY, runHeterogeneous } from './heterogeneous.js';
+import { MANY_ENDPOINTS_TITLE, runManyEndpoints } from './many-endpoints.js';
 import { ratioSummary, runOverhead } from './overhead.js';
 import { overloadTitle, runOverload } from './overload.js';
 import { PICK_TITLE, runPick } from './pick.js';
@@ -63,3 +64,6 @@ console.log(`\n${overload.summary}`);
 
 console.log(`\n${PICK_TITLE}\n`);
 console.log(runPick());
+
+console.log(`\n${MANY_ENDPOINTS_TITLE}; idle 3 s, load 3 s\n`);
+console.log(await runManyEndpoints([10, 1000, 5000]));

@@ -3,6 +3,7 @@ import { once } from 'node:events';
 import { availableParallelism } from 'node:os';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import type { EndpointsRun } from './many-endpoints-client.js';
 import type { ClientRun } from './overhead-client.js';
 
 /** The kinds of Greeter node bench/greeter-nodes.ts starts (see there). */
@@ -50,9 +51,10 @@ async function spawnScript(
   script: string,
   args: readonly string[],
   cpu?: Cpu,
+  nodeFlags: readonly string[] = [],
 ): Promise<{ child: ChildProcess; first: unknown; ask(line: string): Promise<string>; stop(): Promise<void> }> {
   const command = pinned(
-    [process.execPath, '--import', 'tsx', fileURLToPath(new URL(script, import.meta.url)), ...args],
+    [process.execPath, ...nodeFlags, '--import', 'tsx', fileURLToPath(new URL(script, import.meta.url)), ...args],
     cpu,
   );
   const child: ChildProcess = spawn(command[0]!, command.slice(1), { stdio: ['pipe', 'pipe', 'inherit'] });
@@ -148,4 +150,24 @@ export async function spawnClient(
     'first',
   );
   return { run: async (seconds) => JSON.parse(await ask(`run ${seconds}`)) as ClientRun, stop };
+}
+
+/**
+ * Runs a `grpc-js` or `switchboard` client over `addresses` in a child process of its own
+ * (bench/many-endpoints-client.ts), on the first CPU where it can, and returns what it measured.
+ */
+export async function runEndpointsClient(
+  kind: 'grpc-js' | 'switchboard',
+  addressFile: string,
+  idleSeconds: number,
+  loadSeconds: number,
+): Promise<EndpointsRun> {
+  const { first, stop } = await spawnScript(
+    './many-endpoints-client.ts',
+    [kind, addressFile, String(idleSeconds), String(loadSeconds)],
+    'first',
+    ['--expose-gc'],
+  );
+  await stop();
+  return first as EndpointsRun;
 }

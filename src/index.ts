@@ -24,6 +24,7 @@ export { type Aggregate, aggregate, quorum } from './client/cluster/broadcast.js
 export { createClient } from './client/client.js';
 export type { ClientOptions, KeepaliveOptions, MethodOptions } from './client/client-options.js';
 export type { OutlierDetectionOptions } from './client/endpoints/outlier-detector.js';
+export type { SubsetOptions, SubsetStrategy } from './client/endpoints/subset.js';
 export type { RetryBudgetOptions } from './client/call/retry-budget.js';
 export type { BackoffOptions, RetryOptions } from './client/call/retry-policy.js';
 export type { HedgingOptions } from './client/call/hedging-policy.js';
@@ -37,6 +38,7 @@ export type {
   DiscoveryStats,
   EndpointState,
   EndpointStats,
+  SubsetStats,
   ThrottleStats,
 } from './client/api/client-stats.js';
 export { type BearerTokenOptions, bearerToken } from './client/call/bearer-token.js';

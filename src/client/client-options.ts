@@ -11,6 +11,7 @@ import type { Compression } from './api/call-options.js';
 import type { EndpointInput, Resolver } from '../discovery/resolver.js';
 import { staticResolver, toEndpointList } from '../discovery/static-resolver.js';
 import type { OutlierDetectionOptions } from './endpoints/outlier-detector.js';
+import type { SubsetOptions } from './endpoints/subset.js';
 import type { RetryBudgetOptions } from './call/retry-budget.js';
 import { type RetryOptions, retryPolicy } from './call/retry-policy.js';
 import type { MethodPolicy } from './call/call-pipeline.js';
@@ -52,6 +53,14 @@ export interface ClientOptions<S extends ServiceDescriptor = ServiceDescriptor> 
   readonly resolver?: Resolver;
   /** Picks a node per call (default `roundRobin()`). */
   readonly balancer?: Balancer;
+  /**
+   * Connects to `size` of the listed endpoints only, re-chosen from every list the resolver
+   * delivers: `{ size: 10 }` (random subsetting, gRFC A68: stable for the client's key, a
+   * node that joins or leaves changes at most one member) or `{ size: 10, strategy:
+   * 'deterministic', client: ordinal }` (the SRE book's: clients 0..C−1 give every node an
+   * even share, ±1). Off by default: the client connects to every endpoint.
+   */
+  readonly subset?: SubsetOptions;
   /** Default deadline of every call in ms (none by default, as in grpc-js). */
   readonly deadlineMs?: number;
   /**

@@ -28,6 +28,7 @@ import { endpointLimits } from './endpoints/concurrency-limit.js';
 import { EndpointSet } from './endpoints/endpoint-set.js';
 import { Membership } from './endpoints/membership.js';
 import { methodBalancers } from './endpoints/method-balancers.js';
+import { subsetChoice } from './endpoints/subset.js';
 
 /** Default `maxMetadataBytes`: generous for headers, small enough to fail clearly instead of a reset stream. */
 const DEFAULT_MAX_METADATA_BYTES = 64 * 1024;
@@ -45,6 +46,7 @@ export function createClient<S extends ServiceDescriptor>(service: S, options: C
   const waitForReadyMs = options.waitForReadyMs ?? 10_000;
   const balancer = options.balancer ?? roundRobin();
   const perMethod = methodBalancerMap(service, options);
+  const subset = options.subset === undefined ? undefined : subsetChoice(options.subset, where);
   const routing = methodBalancers(balancer, perMethod);
   const limits = endpointLimits(options.concurrencyLimit, options.concurrencyQueueLimit, where);
   const random = options.random ?? Math.random;
@@ -66,7 +68,7 @@ export function createClient<S extends ServiceDescriptor>(service: S, options: C
     options.outlierDetection ?? {},
     limits,
   );
-  const discovery = new Membership(resolver, service.name, set);
+  const discovery = new Membership(resolver, service.name, set, subset);
   membership = discovery;
   const metrics =
     options.metrics === undefined

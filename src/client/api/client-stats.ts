@@ -1,5 +1,6 @@
 import type { LoadReport } from '../../balancer/balancer.js';
 import type { LatencySummary } from '../../observability/latency-histogram.js';
+import type { SubsetStrategy } from '../endpoints/subset.js';
 
 /**
  * State of an endpoint as the client sees it: `ready` once connected, identified (its
@@ -64,6 +65,21 @@ export interface DiscoveryStats {
   readonly lastError: string | undefined;
   /** When the last list arrived (ISO 8601), if one did. */
   readonly lastUpdate: string | undefined;
+  /** The client's subset of the listed endpoints (`subset` option), or undefined when it connects to all. */
+  readonly subset: SubsetStats | undefined;
+}
+
+/** Which of the resolver's endpoints a subsetting client connects to. */
+export interface SubsetStats {
+  /** The `subset.size` asked for. */
+  readonly size: number;
+  readonly strategy: SubsetStrategy;
+  /** The client's index or key the subset was chosen with. */
+  readonly client: number | string;
+  /** How many distinct endpoints the resolver's last list had. */
+  readonly candidates: number;
+  /** The addresses chosen from that list (`endpoints` shows their state). */
+  readonly members: readonly string[];
 }
 
 /** A budget's state over its window, as `client.stats()` shows it. */
