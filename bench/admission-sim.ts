@@ -86,8 +86,10 @@ async function run(name: string, options: object | undefined, level: number, sec
   const refused = nodes.map((n) => n.limit?.stats().refused);
   const sum = (k: string) => refused.reduce((s, r) => s + ((r as Record<string, number> | undefined)?.[k] ?? 0), 0);
   console.log(
-    `| ${name} | ${level}x | ${Math.round(goodput)}/s = ${(goodput / CAPACITY).toFixed(2)} | ${q(ok, 0.99).toFixed(0)} ms | ` +
-      `${failed.length} | ${q(failed, 0.5).toFixed(1)} ms | ${sum('deadline')} / ${sum('codel')} / ${sum('queueFull')} |`,
+    `| ${name} | ${level}x | ${Math.round(goodput)}/s = ${(goodput / CAPACITY).toFixed(2)} | ` +
+      `${q(ok, 0.99).toFixed(0)} ms | ` +
+      `${failed.length} | ${q(failed, 0.5).toFixed(1)} ms | ` +
+      `${sum('deadline')} / ${sum('codel')} / ${sum('queueFull')} |`,
   );
 }
 
@@ -100,7 +102,8 @@ const configs: [string, object | undefined][] = [
   ['adaptive + codel', { maxConcurrentCalls: 'adaptive', queue: { discipline: 'codel' } }],
 ];
 console.log(
-  '| node admission | offered | goodput | p99 of successes | failed | median failure | refused: deadline / codel / full |',
+  '| node admission | offered | goodput | p99 of successes | failed | median failure | ' +
+    'refused: deadline / codel / full |',
 );
 console.log('|---|---|---|---|---|---|---|');
 for (const level of levels) for (const [name, options] of configs) await run(name, options, level, seconds);

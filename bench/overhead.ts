@@ -103,7 +103,10 @@ export function ratioSummary(name: string, comparison: Comparison): string {
   ].join('\n');
 }
 
-/** Switchboard `roundRobin()` (with an adaptive concurrency limit, if `adaptive`) against plain grpc-js on the same nodes. */
+/**
+ * Switchboard `roundRobin()` (with an adaptive concurrency limit, if `adaptive`) against plain
+ * grpc-js on the same nodes.
+ */
 export async function runOverhead(seconds = 3, rounds = 3, adaptive = false): Promise<Comparison> {
   const nodes = await spawnGreeterNodes(3);
   const [plain, switchboard] = await Promise.all([

@@ -34,7 +34,10 @@ describe('AdaptiveThrottle', () => {
         refused++;
         expect((error as RpcError).code).toBe(Status.RESOURCE_EXHAUSTED);
         expect((error as RpcError).message).toMatch(
-          /Echo: refused by the client's adaptive throttle with probability 0\.\d\d: the nodes accepted 3 of \d+ requests in the last 1 s \(throttle\.k 2\)/,
+          new RegExp(
+            "Echo: refused by the client's adaptive throttle with probability 0\\.\\d\\d: " +
+              'the nodes accepted 3 of \\d+ requests in the last 1 s \\(throttle\\.k 2\\)',
+          ),
         );
       }
       requests++;

@@ -51,7 +51,10 @@ describe('client concurrency limit', () => {
     clearTimeout(timer);
     expect(error.code).toBe(Status.RESOURCE_EXHAUSTED);
     expect(error.details).toMatch(
-      /^test\.echo\.Echo: every ready node is at its concurrency limit \(node-\d 1, node-\d 1\) and behind 0 waiting calls it would finish in ~\d+ ms, after the \d+ ms left of its deadline$/,
+      new RegExp(
+        '^test\\.echo\\.Echo: every ready node is at its concurrency limit \\(node-\\d 1, node-\\d 1\\) and behind 0 ' +
+          'waiting calls it would finish in ~\\d+ ms, after the \\d+ ms left of its deadline$',
+      ),
     );
     expect(client.stats().concurrencyQueue).toEqual({ waiting: 0, limit: 64, refused: 1 });
     hold.abort();
@@ -92,7 +95,8 @@ describe('client concurrency limit', () => {
     const full = await failure(client.unary({ text: 'over' }, { deadlineMs: 30_000 }));
     expect(full.code).toBe(Status.RESOURCE_EXHAUSTED);
     expect(full.details).toBe(
-      'test.echo.Echo: every ready node is at its concurrency limit (node-0 1) and 1 call waits (concurrencyQueueLimit 1)',
+      'test.echo.Echo: every ready node is at its concurrency limit (node-0 1) and 1 call waits ' +
+        '(concurrencyQueueLimit 1)',
     );
     leave.abort();
     expect((await queued).code).toBe(Status.CANCELLED);

@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { AdaptiveLimit } from '../../src/load/adaptive-limit.js';
 
-/** A node of 4 workers taking `serviceMs` a call, 1 ms away, called with the limit's worth of calls always in flight. */
+/**
+ * A node of 4 workers taking `serviceMs` a call, 1 ms away, called with the limit's worth of
+ * calls always in flight.
+ */
 function drive(limit: AdaptiveLimit, clock: { t: number }, serviceMs: number, ms: number): void {
   const end = clock.t + ms;
   while (clock.t < end) {

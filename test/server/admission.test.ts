@@ -57,7 +57,10 @@ describe('deadline-aware admission', () => {
       const error = await rejection(node.client.unary({ text: 'hopeless' }, { deadlineMs: 100 }));
       expect(error.code).toBe(Status.RESOURCE_EXHAUSTED);
       expect(error.details).toMatch(
-        /^node gate cannot meet the deadline: expected wait \d+ ms \(0 queued ahead, limit 1\) \+ \d+ ms handling, \d+ ms left$/,
+        new RegExp(
+          '^node gate cannot meet the deadline: expected wait \\d+ ms \\(0 queued ahead, limit 1\\) ' +
+            '\\+ \\d+ ms handling, \\d+ ms left$',
+        ),
       );
       // A call with time enough waits and is served.
       const patient = await node.queue('patient', 10_000);
@@ -138,7 +141,10 @@ describe('queue discipline', () => {
         const error = await rejection(call);
         expect(error.code).toBe(Status.RESOURCE_EXHAUSTED);
         expect(error.details).toMatch(
-          /^node gate dropped the call after \d+ ms in its queue \(over 150 ms, the longest a call waits while the queue stands\)$/,
+          new RegExp(
+            '^node gate dropped the call after \\d+ ms in its queue ' +
+              '\\(over 150 ms, the longest a call waits while the queue stands\\)$',
+          ),
         );
       }
       await expect(Promise.all([holder, fresh.answer])).resolves.toHaveLength(2);
@@ -186,7 +192,8 @@ describe("maxConcurrentCalls: 'adaptive'", () => {
 
   it('rejects nonsense settings, naming the option', async () => {
     await expect(cluster.startNode('bad', { maxConcurrentCalls: 'fast' as never })).rejects.toThrow(
-      "createServer(bad): maxConcurrentCalls must be a positive integer, 'adaptive' or adaptive limit options, got fast",
+      "createServer(bad): maxConcurrentCalls must be a positive integer, 'adaptive' or adaptive limit options, " +
+        'got fast',
     );
     await expect(cluster.startNode('bad', { maxConcurrentCalls: { min: 0 } })).rejects.toThrow(
       'createServer(bad): concurrency limit min must be an integer ≥ 1, got 0',

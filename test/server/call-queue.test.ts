@@ -43,7 +43,7 @@ describe('CallQueue', () => {
     expect(take()?.name).toBe('e');
   });
 
-  it('codel: a young queue lets calls wait up to the interval; a standing one drops from the head over the target', () => {
+  it('codel: a young queue lets calls wait up to the interval; a standing one drops the head over the target', () => {
     const clock = { t: 0 };
     const { push, take, dropped } = queueOf('codel', clock);
     push('a');

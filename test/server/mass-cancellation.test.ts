@@ -51,7 +51,7 @@ describe('mass deadline expiry on one connection, the node answering only at its
 });
 
 describe('the node answers DEADLINE_EXCEEDED before the caller’s deadline', () => {
-  it('for a handler that ignores its deadline: the caller gets the node’s answer, the handler keeps its slot', async () => {
+  it('a handler that ignores its deadline: the caller gets the node’s answer, the handler keeps its slot', async () => {
     let release!: () => void;
     const released = new Promise<void>((resolve) => {
       release = resolve;

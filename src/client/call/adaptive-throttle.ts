@@ -15,9 +15,10 @@ import { WindowCounts } from './window-counts.js';
  * they refuse, the client sends them about k times what they accept instead of everything.
  * An attempt refused for overload (RESOURCE_EXHAUSTED or UNAVAILABLE, but not a message
  * over a size limit) is a request not accepted; any other answer is accepted; a CANCELLED
- * attempt (the caller, or a hedge that lost) is neither. A refused attempt counts as a request (as in the book), so p keeps rising while
- * the nodes refuse and falls as soon as they accept again. Calls the concurrency-limit
- * queue refuses are not counted: no node saw them.
+ * attempt (the caller, or a hedge that lost) is neither. A refused attempt counts as a
+ * request (as in the book), so p keeps rising while the nodes refuse and falls as soon as
+ * they accept again. Calls the concurrency-limit queue refuses are not counted: no node
+ * saw them.
  */
 export class AdaptiveThrottle {
   readonly #service: string;

@@ -133,7 +133,8 @@ export function subsetChoice(options: SubsetOptions, where: string): SubsetChoic
   const strategy = options.strategy ?? 'random';
   if (strategy === 'deterministic' && options.client === undefined) {
     throw new TypeError(
-      `${where}: subset.client is required with strategy 'deterministic' (this client's index 0..C−1 among C clients)`,
+      `${where}: subset.client is required with strategy 'deterministic' ` +
+        `(this client's index 0..C−1 among C clients)`,
     );
   }
   const choice = { size: options.size, strategy, client: options.client ?? randomUUID() };
