@@ -153,7 +153,7 @@ function table(measured: readonly Measured[]): string {
 function targets(measured: readonly Measured[]): string {
   const check = (ok: boolean) => (ok ? '✓' : '✗');
   const lines: string[] = [];
-  for (const row of ROWS) {
+  for (const row of new Set(measured.map((m) => m.row))) {
     const at = (level: number) => measured.find((m) => m.row === row && m.level === level);
     const parts: string[] = [];
     for (const level of [2, 3]) {
@@ -203,8 +203,16 @@ export interface OverloadResult {
   readonly summary: string;
 }
 
-/** Every row at every level, `seconds` measured each (after a 1 s warm-up). */
-export async function runOverload(seconds = 4, levels: readonly number[] = LEVELS): Promise<OverloadResult> {
+/**
+ * Every row at every level, `seconds` measured each (after a 1 s warm-up); only the rows whose
+ * "client → nodes" contains `only`, when given.
+ */
+export async function runOverload(
+  seconds = 4,
+  levels: readonly number[] = LEVELS,
+  only?: string,
+): Promise<OverloadResult> {
+  const rows = only === undefined ? ROWS : ROWS.filter((r) => `${r.name} → ${r.nodes}`.includes(only));
   const measured: Measured[] = [];
   // Most calls fail under overload, and each failure formats stack traces (grpc-js two), mapped
   // through tsx's source maps: that, not the clients, was most of the generator's CPU.
@@ -213,7 +221,7 @@ export async function runOverload(seconds = 4, levels: readonly number[] = LEVEL
   process.setSourceMapsEnabled(false);
   try {
     for (const [i, level] of levels.entries()) {
-      for (const [j, row] of ROWS.entries()) measured.push(await measure(row, level, seconds, 1 + i * ROWS.length + j));
+      for (const [j, row] of rows.entries()) measured.push(await measure(row, level, seconds, 1 + i * ROWS.length + j));
     }
   } finally {
     Error.stackTraceLimit = stackTraceLimit;
@@ -237,7 +245,8 @@ export const overloadTitle = (seconds: number) =>
 if (import.meta.url === `file://${process.argv[1]}`) {
   const seconds = Number(process.argv[2] ?? 4);
   const levels = process.argv.length > 3 ? process.argv.slice(3).map(Number) : LEVELS;
-  const result = await runOverload(seconds, levels);
+  // OVERLOAD_ROWS=text: only the rows whose "client → nodes" contains it.
+  const result = await runOverload(seconds, levels, process.env.OVERLOAD_ROWS);
   console.log(`${overloadTitle(seconds)}\n`);
   console.log(result.table);
   console.log(`\n${result.summary}`);

@@ -21,14 +21,15 @@ interface Waiter {
 
 /**
  * The calls waiting for a slot while every ready node is at its concurrency limit: a
- * bounded FIFO. A call joins only if there is room and it can still finish in time: by
- * Little's law the ready nodes free slots at a rate r = Σ limitᵢ / latencyᵢ (latency: the
- * node's peak EWMA), so a call behind `waiting` others finishes after about
+ * bounded FIFO. A call joins only if there is room and it can still finish in time: the
+ * full nodes complete calls at a rate r = Σ 1 / serviceTimeᵢ (serviceTime: the node's time
+ * per queued call, the floor EWMA leastLoad weighs by), so a call behind `waiting` others
+ * finishes after about
  *
  *   (waiting + 1 + Σ limitᵢ) / r   ms
  *
- * (its turn, then its own latency, the limit-weighted mean of the nodes'); when that is past
- * its deadline it fails at once with RESOURCE_EXHAUSTED. A waiting call leaves when an
+ * (its turn, then the limit's worth of calls ahead of it on its node, Little's law); when
+ * that is past its deadline it fails at once with RESOURCE_EXHAUSTED. A waiting call leaves when an
  * attempt's end frees a slot (the endpoint set hands it the endpoint: no timer polls), at
  * its deadline, or when it is cancelled.
  */
@@ -162,11 +163,10 @@ function expectedFinishMs(full: readonly ClientEndpoint[], waiting: number): num
   let rate = 0;
   let slots = 0;
   for (const e of full) {
-    const limit = e.concurrencyLimit ?? 0;
-    const latency = e.ewmaLatencyMs;
-    if (latency <= 0) return 0;
-    rate += limit / latency;
-    slots += limit;
+    const service = e.serviceTimeMs;
+    if (service <= 0) return 0;
+    rate += 1 / service;
+    slots += e.concurrencyLimit ?? 0;
   }
   return rate === 0 ? 0 : (waiting + 1 + slots) / rate;
 }
