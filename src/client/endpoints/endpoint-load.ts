@@ -1,32 +1,26 @@
 import type * as grpc from '@grpc/grpc-js';
 import type { LoadReport } from '../../balancer/balancer.js';
 import { Status } from '../../common/status.js';
-import { type DecayingEwma, floorEwma, peakEwma } from '../../load/decaying-ewma.js';
+import { CallEstimates } from '../../load/call-estimates.js';
 import { LoadReader } from '../../load/load-reader.js';
-import { freshReport, otherCallers } from '../../load/load-signals.js';
 import { CodeCounts } from '../../observability/code-counts.js';
 import { LatencyHistogram } from '../../observability/latency-histogram.js';
 import { RecentLatencies } from '../../observability/recent-latencies.js';
 import { WindowCounter } from '../../observability/window-counter.js';
 
 /**
- * What the client has measured of one node: calls in flight and completed, failures by
- * code, the latency histogram, the peak-EWMA latency, the floor-EWMA service time per
- * queued call, and the node's last load report. Written only by an {@link Attempt}'s
- * start and end (and the hedge counts, by a hedged call); read by balancers through the
- * endpoint, and by stats.
+ * What the client has measured of one node: the estimates balancers read (calls in flight,
+ * the peak-EWMA latency, the floor-EWMA service time per queued call: {@link CallEstimates}),
+ * calls completed, failures by code, the latency histograms, and the node's last load
+ * report. Written only by an {@link Attempt}'s start and end (and the hedge counts, by a
+ * hedged call); read by balancers through the endpoint, and by stats.
  */
-export class EndpointLoad {
-  inFlight = 0;
+export class EndpointLoad extends CallEstimates {
   calls = 0;
   failures = 0;
   /** Hedges sent here (attempts after the first of a hedged call), and how many of them won. */
   hedges = 0;
   hedgesWon = 0;
-  /** Peak-sensitive EWMA of latency, ms. */
-  readonly latencyEwma: DecayingEwma;
-  /** Floor-tracking EWMA of latency ÷ the queue the call joined: ms per queued call. */
-  readonly serviceTime: DecayingEwma;
   readonly latency = new LatencyHistogram();
   /** The last attempts' latencies, for the recent p99. */
   readonly recentLatency = new RecentLatencies();
@@ -35,11 +29,6 @@ export class EndpointLoad {
   readonly recent = new WindowCounter();
   readonly #reader = new LoadReader();
 
-  constructor(latencyDecayMs: number) {
-    this.latencyEwma = peakEwma(latencyDecayMs);
-    this.serviceTime = floorEwma(latencyDecayMs);
-  }
-
   /** The node's last load report (kept up to date in place). */
   get report(): LoadReport | undefined {
     return this.#reader.report;
@@ -47,9 +36,7 @@ export class EndpointLoad {
 
   /** An attempt starts at `now`; returns the calls queued on the node with it (itself included). */
   start(now: number): number {
-    const depth = this.inFlight + otherCallers(freshReport(this.#reader.report, now)) + 1;
-    this.inFlight++;
-    return depth;
+    return this.begin(this.#reader.report, now);
   }
 
   /**
@@ -63,7 +50,7 @@ export class EndpointLoad {
 
   /** An attempt that joined a queue of `depth` (itself included) ended with `code` after `latencyMs`, at `now`. */
   finish(code: number, latencyMs: number, now: number, depth: number): void {
-    this.inFlight--;
+    this.end(code === Status.OK || code === Status.CANCELLED, latencyMs, now, depth);
     this.calls++;
     if (code !== Status.OK) {
       this.failures++;
@@ -72,14 +59,5 @@ export class EndpointLoad {
     this.latency.record(latencyMs);
     this.recentLatency.record(latencyMs, now);
     this.recent.add(now);
-    if (code === Status.OK || code === Status.CANCELLED) {
-      this.latencyEwma.observe(latencyMs, now);
-      this.serviceTime.observe(latencyMs / depth, now);
-    } else {
-      // A failure that came back fast must not make the node look cheap: it only ever
-      // raises the estimates, so a failing node sheds load.
-      this.latencyEwma.observe(Math.max(latencyMs, this.latencyEwma.value), now);
-      this.serviceTime.observe(Math.max(latencyMs / depth, this.serviceTime.value), now);
-    }
   }
 }
