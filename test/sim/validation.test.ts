@@ -1,0 +1,45 @@
+// The simulator against the real loopback heterogeneous benchmark (bench/heterogeneous.ts,
+// shortened: single-worker nodes at 2/2/6 ms in a child process, 32 calls in flight): for
+// roundRobin, static weights 3:3:1 and leastLoad, calls/s, each node's share and the p99
+// agree within 10%. The client, network and timer time a call adds is measured in the same
+// run (sequential calls, latency less service time) and given to the simulator as samples.
+// Real timings move with the machine's load, so the comparison is made on up to three real
+// runs and passes on the first that agrees; each is printed.
+import { describe, expect, it } from 'vitest';
+import { simulate } from '../../src/sim/simulate.js';
+import { type Figures, heterogeneousScenario, IDS, realHeterogeneous } from '../helpers/heterogeneous-run.js';
+
+const WARMUP_MS = 1000;
+const DURATION_MS = 1500;
+const ATTEMPTS = 3;
+
+/** Where `sim` is off `real` by more than 10%: one line per figure, empty when it agrees. */
+function disagreements(label: string, real: Figures, sim: Figures): string[] {
+  const off = (name: string, r: number, s: number) =>
+    Math.abs(s - r) > 0.1 * r ? [`${label} ${name}: real ${r.toFixed(3)}, simulated ${s.toFixed(3)}`] : [];
+  return [
+    ...off('calls/s', real.callsPerSecond, sim.callsPerSecond),
+    ...off('p99 ms', real.p99, sim.p99),
+    ...IDS.flatMap((id) => off(`share of ${id}`, real.shares[id]!, sim.shares[id]!)),
+  ];
+}
+
+describe('simulator validation', () => {
+  it('reproduces the real heterogeneous benchmark within 10% on calls/s, shares and p99', async () => {
+    let problems: string[] = [];
+    for (let attempt = 1; attempt <= ATTEMPTS; attempt++) {
+      const real = await realHeterogeneous(WARMUP_MS, DURATION_MS);
+      const result = await simulate(heterogeneousScenario(real.overheadMs, WARMUP_MS, DURATION_MS));
+      problems = result.outcomes.flatMap((o) =>
+        disagreements(o.balancer, real.figures[o.balancer]!, {
+          callsPerSecond: o.callsPerSecond,
+          p99: o.latencyMs.p99,
+          shares: o.shares,
+        }),
+      );
+      console.log(`attempt ${attempt}: ${problems.length === 0 ? 'agrees' : problems.join('; ')}`);
+      if (problems.length === 0) break;
+    }
+    expect(problems).toEqual([]);
+  }, 120_000);
+});
