@@ -225,6 +225,7 @@ export async function runOnce(setup: RunSetup): Promise<RunResult> {
     }
     measuredTo = queue.now;
   }
-  const elapsedMs = measuredTo - measuredFrom;
+  // A closed loop's rate counts its drain, as the real loop does; an open loop's is its arrival period.
+  const elapsedMs = concurrency > 0 ? measuredTo - measuredFrom : scenario.durationMs;
   return { calls, failed, elapsedMs, latency, perNode, herding: herd.result(elapsedMs), events };
 }
