@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
 import type { Scenario } from '../sim/scenario.js';
-import { SCENARIOS } from '../sim/scenarios.js';
+import { simulationScenarios } from '../sim/scenarios.js';
 import { type SimulationResult, simulate } from '../sim/simulate.js';
 import { CliError, positiveOption, runCommand } from './rpc-target.js';
 import { formatTable } from './table.js';
@@ -24,7 +24,7 @@ export function registerSimulateCommand(program: Command): void {
   program
     .command('simulate')
     .description('run the real balancers against modelled nodes and clients on a virtual clock')
-    .argument('<scenario>', `a built-in scenario (${Object.keys(SCENARIOS).join(', ')}) or a JSON file`)
+    .argument('<scenario>', `a built-in scenario (${Object.keys(simulationScenarios).join(', ')}) or a JSON file`)
     .option('--balancer <names>', "balancers to compare, a comma list (default: the scenario's)")
     .option('--duration <s>', "measured seconds of virtual time (default: the scenario's)")
     .option('--seed <n>', "seed of every random choice (default: the scenario's)")
@@ -80,10 +80,12 @@ export function registerSimulateCommand(program: Command): void {
 
 /** A built-in scenario, or one read from a JSON file. */
 function scenarioNamed(name: string): Scenario {
-  const builtIn = SCENARIOS[name];
+  const builtIn = simulationScenarios[name];
   if (builtIn !== undefined) return builtIn;
   if (!name.endsWith('.json'))
-    throw new CliError(`unknown scenario "${name}"; built-in: ${Object.keys(SCENARIOS).join(', ')}, or a .json file`);
+    throw new CliError(
+      `unknown scenario "${name}"; built-in: ${Object.keys(simulationScenarios).join(', ')}, or a .json file`,
+    );
   let text: string;
   try {
     text = readFileSync(name, 'utf8');

@@ -5,7 +5,7 @@
 import type { Scenario } from './scenario.js';
 
 /** Built-in scenarios by name. */
-export const SCENARIOS: Readonly<Record<string, Scenario>> = {
+export const simulationScenarios: Readonly<Record<string, Scenario>> = {
   heterogeneous: {
     name: 'heterogeneous',
     description: 'bench/heterogeneous.ts: 3 single-worker nodes at 2/2/6 ms, one client, 32 calls in flight',
