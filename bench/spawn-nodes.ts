@@ -97,6 +97,11 @@ export interface WorkerNodesProcess {
   readonly quiet: string[];
   /** Changes node `index`'s service time (both flavours). */
   setServiceMs(index: number, ms: number): void;
+  /**
+   * The node process's stalls (a 1 ms timer late by 2 ms or more: their lengths, ms) since
+   * the previous call, and over how long; the first call starts the timing.
+   */
+  stalls(): Promise<{ readonly samples: number[]; readonly ms: number }>;
   stop(): Promise<void>;
 }
 
@@ -105,13 +110,14 @@ export interface WorkerNodesProcess {
  * service time, in a child process.
  */
 export async function spawnWorkerNodes(serviceMs: readonly number[]): Promise<WorkerNodesProcess> {
-  const { child, first, stop } = await spawnScript('./worker-nodes.ts', serviceMs.map(String));
+  const { child, first, ask, stop } = await spawnScript('./worker-nodes.ts', serviceMs.map(String));
   const addresses = first as { plain: string[]; switchboard: string[]; quiet: string[] };
   return {
     plain: addresses.plain,
     switchboard: addresses.switchboard,
     quiet: addresses.quiet,
     setServiceMs: (index, ms) => child.stdin!.write(`service ${index} ${ms}\n`),
+    stalls: async () => JSON.parse(await ask('stalls')) as { samples: number[]; ms: number },
     stop,
   };
 }

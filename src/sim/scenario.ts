@@ -84,6 +84,12 @@ export interface Scenario {
    */
   readonly overheadMs?: number | readonly number[];
   /**
+   * Stalls of each client's process (garbage collection, CPU taken by others), as a Poisson
+   * process of `ratePerSecond` with lengths drawn from `samplesMs`: an answer that arrives
+   * during a stall is taken when it ends, with every other one that arrived meanwhile.
+   */
+  readonly clientStalls?: { readonly ratePerSecond: number; readonly samplesMs: readonly number[] };
+  /**
    * Nodes attach load reports to every response (utilization over `intervalMs`, calls in
    * flight, qps), describing the node as it was `staleMs` before (default 0); absent: no reports.
    */
@@ -117,6 +123,13 @@ export function checkScenario(scenario: Scenario): Scenario {
   else if (!Array.isArray(overhead) || overhead.length === 0)
     throw outOfRange(where, 'overheadMs', 'a number or a non-empty list of samples', JSON.stringify(overhead));
   else for (const [i, ms] of overhead.entries()) numberAtLeast(ms, 0, where, `overheadMs[${i}]`);
+  const stalls = scenario.clientStalls;
+  if (stalls !== undefined) {
+    numberAtLeast(stalls.ratePerSecond, 0, where, 'clientStalls.ratePerSecond');
+    if (!Array.isArray(stalls.samplesMs) || stalls.samplesMs.length === 0)
+      throw outOfRange(where, 'clientStalls.samplesMs', 'a non-empty list of ms', JSON.stringify(stalls.samplesMs));
+    for (const [i, ms] of stalls.samplesMs.entries()) positiveNumber(ms, where, `clientStalls.samplesMs[${i}]`);
+  }
   if (scenario.reports !== undefined) {
     positiveNumber(scenario.reports.intervalMs ?? 200, where, 'reports.intervalMs');
     numberAtLeast(scenario.reports.staleMs ?? 0, 0, where, 'reports.staleMs');

@@ -22,7 +22,22 @@ export class SimClient implements SimEvent {
     readonly endpoints: readonly SimEndpoint[],
     /** Uniform source of its open-loop arrivals. */
     readonly random: () => number,
+    /** Its process's stalls: [start, end) pairs in ms, in order. */
+    private readonly stalls: Float64Array = new Float64Array(0),
   ) {}
+
+  /** When an answer arriving at `t` is taken: at `t`, or when the stall `t` falls in ends. */
+  takenAt(t: number): number {
+    const stalls = this.stalls;
+    let lo = 0;
+    let hi = stalls.length >> 1;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (stalls[2 * mid + 1]! <= t) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo < stalls.length >> 1 && stalls[2 * lo]! <= t ? stalls[2 * lo + 1]! : t;
+  }
 
   /** Offers the endpoints of nodes that have joined by `now` to the balancer, when that changed. */
   admitJoined(now: number): void {

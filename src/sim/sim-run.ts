@@ -5,8 +5,8 @@
  * benchmark does between its warm-up and its run.
  *
  * A call costs at most three events: its end at the node (the node's queue position is
- * fixed on arrival, `sim-node.ts`), its answer back at the client after the overhead, and,
- * open loop, the client's next arrival. Calls are pooled objects that are their own events.
+ * fixed on arrival, `sim-node.ts`), its answer back at the client after the overhead (and
+ * any stall of the client's process), and, open loop, the client's next arrival. Calls are pooled objects that are their own events.
  */
 import { seededRandom } from '../common/seeded-random.js';
 import { LatencyHistogram } from '../observability/latency-histogram.js';
@@ -207,8 +207,8 @@ export async function runOnce(setup: RunSetup): Promise<RunResult> {
           node.finish(t, event.serviceMs, event.failed);
           if (reports !== undefined) node.report(t, intervalMs, staleMs, event);
           event.kind = AT_CLIENT;
-          const delay = overheadMs();
-          if (delay > 0) queue.push(event, t + delay);
+          const at = event.client.takenAt(t + overheadMs());
+          if (at > t) queue.push(event, at);
           else answered(event, t);
           break;
         }

@@ -108,7 +108,8 @@ export async function simulate(scenario: Scenario, options: SimulateOptions = {}
           now: clock,
         });
         const endpoints = subsets[index]!.map((i) => new SimEndpoint(nodes[i]!, latencyDecayMs, clock));
-        return new SimClient(index, balancer, endpoints, seededRandom(seed * 31 + index));
+        const stalls = stallsOf(scenario, seededRandom(seed * 131 + index), 2 * phaseMs);
+        return new SimClient(index, balancer, endpoints, seededRandom(seed * 31 + index), stalls);
       },
       onProgress: (virtualMs) =>
         options.onProgress?.((b + Math.min(1, virtualMs / phaseMs)) / specs.length, spec.label),
@@ -160,6 +161,24 @@ function specOf(spec: BalancerSpec): { name: string; label: string; options: Rec
   const label =
     spec.label ?? (Object.keys(options).length === 0 ? spec.name : `${spec.name}${JSON.stringify(options)}`);
   return { name: spec.name, label, options };
+}
+
+/**
+ * A client's stalls over `horizonMs`: Poisson starts at the scenario's rate, lengths drawn
+ * from its samples, as [start, end) pairs; a stall starting inside another extends it.
+ */
+function stallsOf(scenario: Scenario, random: () => number, horizonMs: number): Float64Array {
+  const spec = scenario.clientStalls;
+  if (spec === undefined || spec.ratePerSecond === 0) return new Float64Array(0);
+  const pairs: number[] = [];
+  const meanGapMs = 1000 / spec.ratePerSecond;
+  for (let t = -meanGapMs * Math.log(1 - random()); t < horizonMs; t += -meanGapMs * Math.log(1 - random())) {
+    const end = t + spec.samplesMs[Math.floor(random() * spec.samplesMs.length)]!;
+    const last = pairs.length - 1;
+    if (last > 0 && t < pairs[last]!) pairs[last] = Math.max(pairs[last]!, end);
+    else pairs.push(t, end);
+  }
+  return Float64Array.from(pairs);
 }
 
 /** Max/mean and coefficient of variation of `values`. */

@@ -19,6 +19,17 @@ export interface Figures {
   readonly shares: Readonly<Record<string, number>>;
 }
 
+/** Stalls of the client's and the nodes' processes during one measured run: how often, how long (ms). */
+export interface Stalls {
+  readonly ratePerSecond: number;
+  readonly samplesMs: number[];
+}
+
+/** One balancer's real run: its figures and the stalls during it. */
+export interface RealRun extends Figures {
+  readonly stalls: Stalls;
+}
+
 /** The contenders compared, by the simulator's balancer label. */
 const COMPARED: Record<string, (list: Contender[]) => Contender> = {
   roundRobin: (list) => list.find((c) => c.name === 'roundRobin()')!,
@@ -26,19 +37,33 @@ const COMPARED: Record<string, (list: Contender[]) => Contender> = {
   leastLoad: (list) => list.find((c) => c.name === 'leastLoad()')!,
 };
 
-/** The simulator's scenario of the benchmark, with the measured per-call overhead. */
-export function heterogeneousScenario(overheadMs: readonly number[], warmupMs: number, durationMs: number): Scenario {
+/**
+ * The simulator's scenario of the benchmark for `balancer`, with the measured overhead: the
+ * median delay a call adds, and the stalls during its real run — the client's and the
+ * nodes' processes' alike, since either delays the answers.
+ */
+export function heterogeneousScenario(
+  balancer: string,
+  delayMs: number,
+  stalls: Stalls,
+  warmupMs: number,
+  durationMs: number,
+): Scenario {
   const slowest = Math.max(...SERVICE_MS);
   return {
     name: 'heterogeneous',
     nodes: SERVICE_MS.map((serviceMs, i) => ({ name: IDS[i]!, count: 1, serviceMs, weight: slowest / serviceMs })),
     clients: { count: 1, mode: 'closed', concurrency: CONCURRENCY },
-    balancers: Object.keys(COMPARED),
+    balancers: [balancer],
     warmupMs,
     durationMs,
-    overheadMs,
+    overheadMs: delayMs,
+    ...(stalls.samplesMs.length === 0 ? {} : { clientStalls: stalls }),
   };
 }
+
+/** The balancers compared, as the simulator names them. */
+export const BALANCERS = Object.keys(COMPARED);
 
 /**
  * Sequential calls through roundRobin for `ms`: each call's latency less the service time
@@ -55,39 +80,66 @@ async function overheadSamples(driver: Driver, ms: number): Promise<number[]> {
   return samples;
 }
 
-/** The real run: the overhead samples, then each compared balancer's figures after its warm-up. */
+/** A stall of this process: a 1 ms interval timer this much later than due, or more (ms). */
+const STALL_MS = 2;
+
+/** Runs `run` while timing this process's stalls (see {@link STALL_MS}; the node process times its own) into `into`. */
+async function timingStalls<T>(into: number[], run: () => Promise<T>): Promise<T> {
+  let last = performance.now();
+  const timer = setInterval(() => {
+    const now = performance.now();
+    if (now - last - 1 >= STALL_MS) into.push(now - last - 1);
+    last = now;
+  }, 1);
+  try {
+    return await run();
+  } finally {
+    clearInterval(timer);
+  }
+}
+
+/**
+ * The real run: the median delay of sequential calls through roundRobin (latency less the
+ * serving node's service time), then each compared balancer's figures after its warm-up,
+ * timing the client's and the node process's stalls during its measured run.
+ */
 export async function realHeterogeneous(
   warmupMs: number,
   durationMs: number,
-): Promise<{ overheadMs: number[]; figures: Record<string, Figures> }> {
+): Promise<{ delayMs: number; runs: Record<string, RealRun> }> {
   const all = contenders();
-  const labels = Object.keys(COMPARED);
   const nodes = await spawnWorkerNodes(SERVICE_MS);
   try {
-    const [[overheadMs]] = (await alternate([COMPARED.roundRobin!(all)], 1, nodes, async (driver) => {
+    const [[samples]] = (await alternate([COMPARED.roundRobin!(all)], 1, nodes, async (driver) => {
       await overheadSamples(driver, 200);
       return overheadSamples(driver, 1000);
     })) as [[number[]]];
-    const runs = await alternate(
-      labels.map((label) => COMPARED[label]!(all)),
+    const measured = await alternate(
+      BALANCERS.map((label) => COMPARED[label]!(all)),
       1,
       nodes,
       async (driver) => {
         await load(driver, warmupMs, CAPACITY);
-        return load(driver, durationMs, CAPACITY);
+        await nodes.stalls();
+        const stalls: number[] = [];
+        const run = await timingStalls(stalls, () => load(driver, durationMs, CAPACITY));
+        stalls.push(...(await nodes.stalls()).samples);
+        return { run, stalls: { ratePerSecond: (stalls.length * 1000) / run.elapsedMs, samplesMs: stalls } };
       },
     );
-    const figures: Record<string, Figures> = {};
-    for (const [i, label] of labels.entries()) {
-      const run = runs[i]![0]!;
+    const runs: Record<string, RealRun> = {};
+    for (const [i, label] of BALANCERS.entries()) {
+      const { run, stalls } = measured[i]![0]!;
       const done = run.completed - run.failed;
-      figures[label] = {
+      runs[label] = {
         callsPerSecond: run.rps,
         p99: run.latencyMs.p99,
         shares: Object.fromEntries(IDS.map((id) => [id, (run.perNode[id] ?? 0) / Math.max(1, done)])),
+        stalls,
       };
     }
-    return { overheadMs: overheadMs!, figures };
+    const sorted = samples!.sort((a, b) => a - b);
+    return { delayMs: sorted[sorted.length >> 1]!, runs };
   } finally {
     await nodes.stop();
   }
