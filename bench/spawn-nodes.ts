@@ -98,10 +98,11 @@ export interface WorkerNodesProcess {
   /** Changes node `index`'s service time (both flavours). */
   setServiceMs(index: number, ms: number): void;
   /**
-   * The node process's stalls (a 1 ms timer late by 2 ms or more: their lengths, ms) since
-   * the previous call, and over how long; the first call starts the timing.
+   * The node process's stalls since the previous call (a 1 ms timer late by 2 ms or more:
+   * [start in ms since the epoch, length in ms]), and over how long; the first call starts
+   * the timing.
    */
-  stalls(): Promise<{ readonly samples: number[]; readonly ms: number }>;
+  stalls(): Promise<{ readonly samples: [number, number][]; readonly ms: number }>;
   stop(): Promise<void>;
 }
 
@@ -117,7 +118,7 @@ export async function spawnWorkerNodes(serviceMs: readonly number[]): Promise<Wo
     switchboard: addresses.switchboard,
     quiet: addresses.quiet,
     setServiceMs: (index, ms) => child.stdin!.write(`service ${index} ${ms}\n`),
-    stalls: async () => JSON.parse(await ask('stalls')) as { samples: number[]; ms: number },
+    stalls: async () => JSON.parse(await ask('stalls')) as { samples: [number, number][]; ms: number },
     stop,
   };
 }

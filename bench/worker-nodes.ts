@@ -86,14 +86,18 @@ const timer = setInterval(() => {
 const addresses = (nodes: { address: string }[]) => nodes.map((n) => n.address);
 console.log(JSON.stringify({ plain: addresses(plain), switchboard: addresses(switchboard), quiet: addresses(quiet) }));
 
-/** While timing stalls: the lateness of a 1 ms interval timer, when 2 ms or more. */
-let stalls: { samples: number[]; timer: NodeJS.Timeout; since: number } | undefined;
+/**
+ * While timing stalls: when a 1 ms interval timer was 2 ms or more late, as [start, length]
+ * with the start in ms since the epoch (`performance.timeOrigin`-based, so another process
+ * can place it on its own clock).
+ */
+let stalls: { samples: [number, number][]; timer: NodeJS.Timeout; since: number } | undefined;
 function timeStalls(): void {
   let last = performance.now();
-  const samples: number[] = [];
+  const samples: [number, number][] = [];
   const timer = setInterval(() => {
     const now = performance.now();
-    if (now - last - 1 >= 2) samples.push(now - last - 1);
+    if (now - last - 1 >= 2) samples.push([performance.timeOrigin + last + 1, now - last - 1]);
     last = now;
   }, 1);
   stalls = { samples, timer, since: performance.now() };

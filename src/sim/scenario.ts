@@ -59,6 +59,17 @@ export interface OpenLoopClients {
   readonly ratePerSecond: number;
 }
 
+/** Stalls of each client's process as a Poisson process of `ratePerSecond`, lengths drawn from `samplesMs`. */
+export interface RandomStalls {
+  readonly ratePerSecond: number;
+  readonly samplesMs: readonly number[];
+}
+
+/** Stalls measured in a real run, replayed: `[start, length]` in ms from the start of the measurement. */
+export interface ReplayedStalls {
+  readonly replayMs: readonly (readonly [number, number])[];
+}
+
 /** A balancer to compare: a registered name, or a name with options for its factory. */
 export type BalancerSpec =
   | string
@@ -84,11 +95,11 @@ export interface Scenario {
    */
   readonly overheadMs?: number | readonly number[];
   /**
-   * Stalls of each client's process (garbage collection, CPU taken by others), as a Poisson
-   * process of `ratePerSecond` with lengths drawn from `samplesMs`: an answer that arrives
-   * during a stall is taken when it ends, with every other one that arrived meanwhile.
+   * Stalls of each client's process (garbage collection, CPU taken by others), random or
+   * replayed: an answer that arrives during a stall is taken when it ends, with every
+   * other one that arrived meanwhile.
    */
-  readonly clientStalls?: { readonly ratePerSecond: number; readonly samplesMs: readonly number[] };
+  readonly clientStalls?: RandomStalls | ReplayedStalls;
   /**
    * Nodes attach load reports to every response (utilization over `intervalMs`, calls in
    * flight, qps), describing the node as it was `staleMs` before (default 0); absent: no reports.
@@ -124,7 +135,12 @@ export function checkScenario(scenario: Scenario): Scenario {
     throw outOfRange(where, 'overheadMs', 'a number or a non-empty list of samples', JSON.stringify(overhead));
   else for (const [i, ms] of overhead.entries()) numberAtLeast(ms, 0, where, `overheadMs[${i}]`);
   const stalls = scenario.clientStalls;
-  if (stalls !== undefined) {
+  if (stalls !== undefined && 'replayMs' in stalls) {
+    for (const [i, [at, ms]] of stalls.replayMs.entries()) {
+      numberAtLeast(at, 0, where, `clientStalls.replayMs[${i}][0]`);
+      positiveNumber(ms, where, `clientStalls.replayMs[${i}][1]`);
+    }
+  } else if (stalls !== undefined) {
     numberAtLeast(stalls.ratePerSecond, 0, where, 'clientStalls.ratePerSecond');
     if (!Array.isArray(stalls.samplesMs) || stalls.samplesMs.length === 0)
       throw outOfRange(where, 'clientStalls.samplesMs', 'a non-empty list of ms', JSON.stringify(stalls.samplesMs));

@@ -23,8 +23,13 @@ export class SimClient implements SimEvent {
     /** Uniform source of its open-loop arrivals. */
     readonly random: () => number,
     /** Its process's stalls: [start, end) pairs in ms, in order. */
-    private readonly stalls: Float64Array = new Float64Array(0),
+    private stalls: Float64Array = new Float64Array(0),
   ) {}
+
+  /** Replaces its stalls with `pairs` ([start, end) in ms, in order). */
+  stallDuring(pairs: Float64Array): void {
+    this.stalls = pairs;
+  }
 
   /** When an answer arriving at `t` is taken: at `t`, or when the stall `t` falls in ends. */
   takenAt(t: number): number {

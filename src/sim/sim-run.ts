@@ -191,6 +191,11 @@ export async function runOnce(setup: RunSetup): Promise<RunResult> {
     if (measuring) {
       herd = new HerdCounter(nodes.length);
       measuredFrom = now;
+      const stalls = scenario.clientStalls;
+      if (stalls !== undefined && 'replayMs' in stalls) {
+        const pairs = unionOf(stalls.replayMs, now);
+        for (const client of clients) client.stallDuring(pairs);
+      }
     }
     startPhase(now, phase.ms);
     while (inFlight > 0) {
@@ -228,4 +233,15 @@ export async function runOnce(setup: RunSetup): Promise<RunResult> {
   // A closed loop's rate counts its drain, as the real loop does; an open loop's is its arrival period.
   const elapsedMs = concurrency > 0 ? measuredTo - measuredFrom : scenario.durationMs;
   return { calls, failed, elapsedMs, latency, perNode, herding: herd.result(elapsedMs), events };
+}
+
+/** The stalls `[start, length]` from `origin` as ordered, disjoint [start, end) pairs. */
+function unionOf(stalls: readonly (readonly [number, number])[], origin: number): Float64Array {
+  const pairs: number[] = [];
+  for (const [at, ms] of [...stalls].sort((a, b) => a[0] - b[0])) {
+    const last = pairs.length - 1;
+    if (last > 0 && origin + at <= pairs[last]!) pairs[last] = Math.max(pairs[last]!, origin + at + ms);
+    else pairs.push(origin + at, origin + at + ms);
+  }
+  return Float64Array.from(pairs);
 }

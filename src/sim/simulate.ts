@@ -164,12 +164,12 @@ function specOf(spec: BalancerSpec): { name: string; label: string; options: Rec
 }
 
 /**
- * A client's stalls over `horizonMs`: Poisson starts at the scenario's rate, lengths drawn
+ * A client's random stalls over `horizonMs` (replayed ones are placed by the run): Poisson starts at the scenario's rate, lengths drawn
  * from its samples, as [start, end) pairs; a stall starting inside another extends it.
  */
 function stallsOf(scenario: Scenario, random: () => number, horizonMs: number): Float64Array {
   const spec = scenario.clientStalls;
-  if (spec === undefined || spec.ratePerSecond === 0) return new Float64Array(0);
+  if (spec === undefined || 'replayMs' in spec || spec.ratePerSecond === 0) return new Float64Array(0);
   const pairs: number[] = [];
   const meanGapMs = 1000 / spec.ratePerSecond;
   for (let t = -meanGapMs * Math.log(1 - random()); t < horizonMs; t += -meanGapMs * Math.log(1 - random())) {

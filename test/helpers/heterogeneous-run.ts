@@ -19,11 +19,11 @@ export interface Figures {
   readonly shares: Readonly<Record<string, number>>;
 }
 
-/** Stalls of the client's and the nodes' processes during one measured run: how often, how long (ms). */
-export interface Stalls {
-  readonly ratePerSecond: number;
-  readonly samplesMs: number[];
-}
+/**
+ * Stalls of the client's and the node process during one measured run, as [start, length]
+ * in ms from its start: either delays the answers.
+ */
+export type Stalls = [number, number][];
 
 /** One balancer's real run: its figures and the stalls during it. */
 export interface RealRun extends Figures {
@@ -38,13 +38,14 @@ const COMPARED: Record<string, (list: Contender[]) => Contender> = {
 };
 
 /**
- * The simulator's scenario of the benchmark for `balancer`, with the measured overhead: the
- * median delay a call adds, and the stalls during its real run — the client's and the
- * nodes' processes' alike, since either delays the answers.
+ * The simulator's scenario of the benchmark for `balancer`, with what the real client added
+ * in its run: the delays of a call short of a stall (samples), and the stalls of the
+ * client's and the node process replayed at the same offsets (either delays the answers;
+ * a client's own work on a batch of answers shows as a stall too).
  */
 export function heterogeneousScenario(
   balancer: string,
-  delayMs: number,
+  delayMs: readonly number[],
   stalls: Stalls,
   warmupMs: number,
   durationMs: number,
@@ -58,7 +59,7 @@ export function heterogeneousScenario(
     warmupMs,
     durationMs,
     overheadMs: delayMs,
-    ...(stalls.samplesMs.length === 0 ? {} : { clientStalls: stalls }),
+    clientStalls: { replayMs: stalls },
   };
 }
 
@@ -80,15 +81,15 @@ async function overheadSamples(driver: Driver, ms: number): Promise<number[]> {
   return samples;
 }
 
-/** A stall of this process: a 1 ms interval timer this much later than due, or more (ms). */
+/** A stall of a process: a 1 ms interval timer this much later than due, or more (ms). */
 const STALL_MS = 2;
 
-/** Runs `run` while timing this process's stalls (see {@link STALL_MS}; the node process times its own) into `into`. */
-async function timingStalls<T>(into: number[], run: () => Promise<T>): Promise<T> {
+/** Runs `run` while noting this process's stalls into `into` as [start, length], the start in ms since the epoch. */
+async function timingStalls<T>(into: [number, number][], run: () => Promise<T>): Promise<T> {
   let last = performance.now();
   const timer = setInterval(() => {
     const now = performance.now();
-    if (now - last - 1 >= STALL_MS) into.push(now - last - 1);
+    if (now - last - 1 >= STALL_MS) into.push([performance.timeOrigin + last + 1, now - last - 1]);
     last = now;
   }, 1);
   try {
@@ -99,14 +100,14 @@ async function timingStalls<T>(into: number[], run: () => Promise<T>): Promise<T
 }
 
 /**
- * The real run: the median delay of sequential calls through roundRobin (latency less the
- * serving node's service time), then each compared balancer's figures after its warm-up,
+ * The real run: the delays of sequential calls through roundRobin (latency less the
+ * serving node's service time) short of a stall, then each compared balancer's figures after its warm-up,
  * timing the client's and the node process's stalls during its measured run.
  */
 export async function realHeterogeneous(
   warmupMs: number,
   durationMs: number,
-): Promise<{ delayMs: number; runs: Record<string, RealRun> }> {
+): Promise<{ delayMs: number[]; runs: Record<string, RealRun> }> {
   const all = contenders();
   const nodes = await spawnWorkerNodes(SERVICE_MS);
   try {
@@ -121,10 +122,12 @@ export async function realHeterogeneous(
       async (driver) => {
         await load(driver, warmupMs, CAPACITY);
         await nodes.stalls();
-        const stalls: number[] = [];
-        const run = await timingStalls(stalls, () => load(driver, durationMs, CAPACITY));
-        stalls.push(...(await nodes.stalls()).samples);
-        return { run, stalls: { ratePerSecond: (stalls.length * 1000) / run.elapsedMs, samplesMs: stalls } };
+        const timed: [number, number][] = [];
+        const start = performance.timeOrigin + performance.now();
+        const run = await timingStalls(timed, () => load(driver, durationMs, CAPACITY));
+        timed.push(...(await nodes.stalls()).samples);
+        const stalls: Stalls = timed.filter(([at]) => at >= start).map(([at, ms]) => [at - start, ms]);
+        return { run, stalls };
       },
     );
     const runs: Record<string, RealRun> = {};
@@ -138,8 +141,9 @@ export async function realHeterogeneous(
         stalls,
       };
     }
-    const sorted = samples!.sort((a, b) => a - b);
-    return { delayMs: sorted[sorted.length >> 1]!, runs };
+    // Longer delays are stalls, which the runs' own replay: keep the delays short of one.
+    const median = samples!.sort((a, b) => a - b)[samples!.length >> 1]!;
+    return { delayMs: samples!.filter((ms) => ms < median + STALL_MS), runs };
   } finally {
     await nodes.stop();
   }
