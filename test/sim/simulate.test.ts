@@ -59,6 +59,37 @@ describe('simulate', () => {
     expect(share('leastLoad')).toBeLessThan(0.78);
   });
 
+  it('slows a node down for its slowdowns and its slow start, and offers it once it joins', async () => {
+    const single = (group: Scenario['nodes'][number]) =>
+      simulate({
+        name: 'pace',
+        nodes: [group],
+        clients: { count: 1, mode: 'open', ratePerSecond: 20 },
+        balancers: ['roundRobin'],
+        durationMs: 5000,
+      }).then((r) => r.outcomes[0]!.latencyMs);
+    // 20 calls/s of 5 ms calls hardly ever queue: each latency is the pace at arrival.
+    expect(
+      (await single({ count: 1, serviceMs: 5, slowdowns: [{ atMs: 0, forMs: 10_000, factor: 3 }] })).p50,
+    ).toBeCloseTo(15, 0);
+    const warming = await single({ count: 1, serviceMs: 5, slowStart: { factor: 4, ms: 10_000 } });
+    // 4x at the join falling to 1x over 10 s: 20 ms calls at first, 12.5 ms after 5 s, 16.25 ms halfway.
+    expect(warming.max).toBeGreaterThan(19);
+    expect(warming.p50).toBeGreaterThan(15.5);
+    expect(warming.p50).toBeLessThan(18);
+    const late = await simulate({
+      name: 'join',
+      nodes: [
+        { name: 'early', count: 1, serviceMs: 1 },
+        { name: 'late', count: 1, serviceMs: 1, joinAtMs: 1000 },
+      ],
+      clients: { count: 1, mode: 'open', ratePerSecond: 200 },
+      balancers: ['roundRobin'],
+      durationMs: 2000,
+    });
+    expect(late.outcomes[0]!.shares.late).toBeCloseTo(0.25, 1);
+  });
+
   it("fails the failing nodes' share of calls", async () => {
     const result = await simulate({
       name: 'failing',
