@@ -6,6 +6,9 @@
  *
  * - `switchboard` (the default): Switchboard nodes, with their per-call load reports;
  * - `quiet`: Switchboard nodes with `loadReport: false`;
+ * - `quiet-inheriting`: the same in a process that also holds a Switchboard client whose
+ *   calls inherit deadlines (`inheritDeadline`, on by default; it makes no calls), so each
+ *   handler runs in its call's AsyncLocalStorage context: what deadline propagation costs;
  * - `plain`: plain grpc-js servers (proto-loader);
  * - `plain-report`: plain grpc-js servers that send with every response the trailer a
  *   Switchboard node sends (built by the same `LoadReporter`): what such a trailer costs
@@ -19,7 +22,7 @@
  */
 import { createInterface } from 'node:readline';
 import * as grpc from '@grpc/grpc-js';
-import { createServer } from 'switchboard';
+import { createClient, createServer } from 'switchboard';
 import { listenOnLoopback, plainGreeter } from '../src/cli/grpc-js-baseline.js';
 import { ORCA_TRAILER } from '../src/common/orca-load-report.js';
 import { Greeter } from '../src/gen/demo/greeter.js';
@@ -88,13 +91,18 @@ if (!FLAVOURS.includes(flavour))
 const nodes = await Promise.all(
   Array.from({ length: count }, (_, i) => {
     const nodeId = `node-${String.fromCharCode(97 + i)}`;
-    if (flavour === 'switchboard' || flavour === 'quiet') return switchboardNode(nodeId, flavour === 'switchboard');
-    return plainNode(nodeId, flavour === 'plain-report' ? 'report' : flavour === 'plain-tiny' ? 'tiny' : 'none');
+    if (flavour.startsWith('plain')) {
+      return plainNode(nodeId, flavour === 'plain-report' ? 'report' : flavour === 'plain-tiny' ? 'tiny' : 'none');
+    }
+    return switchboardNode(nodeId, flavour === 'switchboard');
   }),
 );
+const inheriting =
+  flavour === 'quiet-inheriting' ? createClient(Greeter, { endpoints: nodes.map((n) => n.address) }) : undefined;
 console.log(JSON.stringify(nodes.map((n) => n.address)));
 
 const stop = async () => {
+  await inheriting?.close();
   await Promise.all(nodes.map((n) => n.stop()));
   process.exit(0);
 };

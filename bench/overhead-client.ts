@@ -36,17 +36,18 @@ if (kind === 'grpc-js') {
   const plain = plainGreeterClient(addresses);
   call = async () => (await plain.sayHello(NAME, DEADLINE_MS)).nodeId;
   close = async () => plain.close();
-} else if (kind === 'switchboard') {
+} else if (kind === 'switchboard' || kind === 'switchboard-adaptive') {
   const client = createClient(Greeter, {
     endpoints: addresses,
     balancer: balancers.roundRobin(),
     deadlineMs: DEADLINE_MS,
+    ...(kind === 'switchboard-adaptive' ? { concurrencyLimit: 'adaptive' as const } : {}),
   });
   await client.ready({ all: true });
   call = async () => (await client.sayHello({ name: NAME })).nodeId;
   close = () => client.close();
 } else {
-  throw new TypeError(`overhead-client: kind must be grpc-js or switchboard, got ${kind}`);
+  throw new TypeError(`overhead-client: kind must be grpc-js, switchboard or switchboard-adaptive, got ${kind}`);
 }
 if (!(Number.isInteger(concurrency) && concurrency > 0)) {
   throw new TypeError(`overhead-client: calls in flight must be a positive integer, got ${process.argv[4]}`);

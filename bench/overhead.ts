@@ -9,7 +9,8 @@
  * adjacent runs cancels the machine's slow drifts, which on a shared VM move a single
  * run's calls/s by ±10%. What the nodes' load reports cost is bench/report-cost.ts.
  *
- * Run: `npx tsx bench/overhead.ts [seconds-per-round] [rounds]`.
+ * Run: `npx tsx bench/overhead.ts [seconds-per-round] [rounds] [adaptive]` (`adaptive`:
+ * the Switchboard client with `concurrencyLimit: 'adaptive'`).
  */
 import { formatTable } from '../src/cli/table.js';
 import type { ClientRun } from './overhead-client.js';
@@ -102,17 +103,24 @@ export function ratioSummary(name: string, comparison: Comparison): string {
   ].join('\n');
 }
 
-/** Switchboard `roundRobin()` against plain grpc-js on the same nodes. */
-export async function runOverhead(seconds = 3, rounds = 3): Promise<Comparison> {
+/**
+ * Switchboard `roundRobin()` (with an adaptive concurrency limit, if `adaptive`) against plain
+ * grpc-js on the same nodes.
+ */
+export async function runOverhead(seconds = 3, rounds = 3, adaptive = false): Promise<Comparison> {
   const nodes = await spawnGreeterNodes(3);
   const [plain, switchboard] = await Promise.all([
     spawnClient('grpc-js', nodes.addresses, CONCURRENCY),
-    spawnClient('switchboard', nodes.addresses, CONCURRENCY),
+    spawnClient(adaptive ? 'switchboard-adaptive' : 'switchboard', nodes.addresses, CONCURRENCY),
   ]);
   try {
     return await compare(
       { name: 'grpc-js round_robin', nodes, client: plain },
-      { name: 'switchboard roundRobin()', nodes, client: switchboard },
+      {
+        name: `switchboard roundRobin()${adaptive ? ", concurrencyLimit 'adaptive'" : ''}`,
+        nodes,
+        client: switchboard,
+      },
       seconds,
       rounds,
     );
@@ -125,10 +133,11 @@ export async function runOverhead(seconds = 3, rounds = 3): Promise<Comparison> 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const seconds = Number(process.argv[2] ?? 3);
   const rounds = Number(process.argv[3] ?? 3);
+  const adaptive = process.argv[4] === 'adaptive';
   console.log(
     `Overhead: unary 64-byte echo, 3 nodes, ${CONCURRENCY} calls in flight, ` +
       `${rounds} alternating rounds of ${seconds} s\n`,
   );
-  const overhead = await runOverhead(seconds, rounds);
+  const overhead = await runOverhead(seconds, rounds, adaptive);
   console.log(`${overhead.table}\n\n${ratioSummary('switchboard / grpc-js', overhead)}`);
 }

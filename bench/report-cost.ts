@@ -35,8 +35,14 @@ export const REPORT_COST_TITLE =
   'Load reports: two single-node processes on one CPU, ' +
   `loaded at once by h2load (${IN_FLIGHT} calls in flight each)`;
 
+/** Two kinds of node compared, the first side against the second. */
+export interface NodePair {
+  readonly name: string;
+  readonly sides: readonly [Flavour, Flavour];
+}
+
 /** The pairs compared, first side against second. */
-const PAIRS: readonly { name: string; sides: readonly [Flavour, Flavour] }[] = [
+const PAIRS: readonly NodePair[] = [
   { name: 'A/A: loadReport: false, twice', sides: ['quiet', 'quiet'] },
   { name: 'Switchboard: loadReport: false / reports on', sides: ['quiet', 'switchboard'] },
   { name: 'plain grpc-js: no trailer / the same trailer', sides: ['plain', 'plain-report'] },
@@ -125,7 +131,15 @@ async function comparePair(
 }
 
 /** Runs every pair; returns the table, or why it could not run. */
-export async function runReportCost(seconds = 3, rounds = 10): Promise<string> {
+export function runReportCost(seconds = 3, rounds = 10): Promise<string> {
+  return runNodePairs(PAIRS, seconds, rounds);
+}
+
+/**
+ * Runs `pairs`, each two single-node processes on one CPU loaded at once; returns the
+ * table, or why it could not run.
+ */
+export async function runNodePairs(pairs: readonly NodePair[], seconds: number, rounds: number): Promise<string> {
   const h2load = findH2load();
   if ('missing' in h2load) return `skipped: ${h2load.missing}`;
   const body = grpcBodyFile(
@@ -133,7 +147,7 @@ export async function runReportCost(seconds = 3, rounds = 10): Promise<string> {
     methodCodec(Greeter, Greeter.methods.sayHello).serializeRequest({ name: 'x'.repeat(64) }),
   );
   const rows = [];
-  for (const pair of PAIRS) {
+  for (const pair of pairs) {
     const result = await comparePair(h2load, pair.sides, body, seconds, rounds);
     rows.push([
       pair.name,

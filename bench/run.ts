@@ -5,8 +5,11 @@
  */
 import { BURST_TITLE, runBurst } from './burst.js';
 import { CONCURRENCY, runHeterogeneous } from './heterogeneous.js';
+import { MANY_ENDPOINTS_TITLE, runManyEndpoints } from './many-endpoints.js';
 import { ratioSummary, runOverhead } from './overhead.js';
+import { overloadTitle, runOverload } from './overload.js';
 import { PICK_TITLE, runPick } from './pick.js';
+import { PROPAGATION_COST_TITLE, runPropagationCost } from './propagation-cost.js';
 import { REPORT_COST_TITLE, runReportCost } from './report-cost.js';
 import { CLIENTS, runSharedNodes } from './shared-nodes.js';
 import { runSlowdown } from './slowdown.js';
@@ -21,6 +24,9 @@ console.log(`\n${ratioSummary('switchboard / grpc-js', overhead)}`);
 
 console.log(`\n${REPORT_COST_TITLE}, 10 rounds of 3 s\n`);
 console.log(await runReportCost(3, 10));
+
+console.log(`\n${PROPAGATION_COST_TITLE}, 10 rounds of 3 s\n`);
+console.log(await runPropagationCost(3, 10));
 
 const heterogeneous = await runHeterogeneous(4, 2);
 console.log(
@@ -51,5 +57,13 @@ console.log(`\n${STALL_TITLE}, 2 alternating rounds of 5 s per row (after 1.5 s 
 console.log(stall.table);
 console.log(`\n${stall.summary}`);
 
+const overload = await runOverload(4);
+console.log(`\n${overloadTitle(4)}\n`);
+console.log(overload.table);
+console.log(`\n${overload.summary}`);
+
 console.log(`\n${PICK_TITLE}\n`);
 console.log(runPick());
+
+console.log(`\n${MANY_ENDPOINTS_TITLE}; idle 3 s, load 3 s\n`);
+console.log(await runManyEndpoints([10, 1000, 5000]));

@@ -3,10 +3,11 @@ import { once } from 'node:events';
 import { availableParallelism } from 'node:os';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import type { EndpointsRun } from './many-endpoints-client.js';
 import type { ClientRun } from './overhead-client.js';
 
 /** The kinds of Greeter node bench/greeter-nodes.ts starts (see there). */
-export const FLAVOURS = ['switchboard', 'quiet', 'plain', 'plain-report', 'plain-tiny'] as const;
+export const FLAVOURS = ['switchboard', 'quiet', 'quiet-inheriting', 'plain', 'plain-report', 'plain-tiny'] as const;
 export type Flavour = (typeof FLAVOURS)[number];
 
 /** Greeter nodes running in a child process. */
@@ -50,9 +51,10 @@ async function spawnScript(
   script: string,
   args: readonly string[],
   cpu?: Cpu,
+  nodeFlags: readonly string[] = [],
 ): Promise<{ child: ChildProcess; first: unknown; ask(line: string): Promise<string>; stop(): Promise<void> }> {
   const command = pinned(
-    [process.execPath, '--import', 'tsx', fileURLToPath(new URL(script, import.meta.url)), ...args],
+    [process.execPath, ...nodeFlags, '--import', 'tsx', fileURLToPath(new URL(script, import.meta.url)), ...args],
     cpu,
   );
   const child: ChildProcess = spawn(command[0]!, command.slice(1), { stdio: ['pipe', 'pipe', 'inherit'] });
@@ -95,6 +97,8 @@ export interface WorkerNodesProcess {
   readonly switchboard: string[];
   /** Switchboard nodes with `loadReport: false`. */
   readonly quiet: string[];
+  /** The nodes of a flavour by its name in bench/worker-nodes.ts (`plain`, `switchboard`, `quiet`, ...). */
+  addresses(flavour: string): string[];
   /** Changes node `index`'s service time (both flavours). */
   setServiceMs(index: number, ms: number): void;
   /**
@@ -112,11 +116,18 @@ export interface WorkerNodesProcess {
  */
 export async function spawnWorkerNodes(serviceMs: readonly number[]): Promise<WorkerNodesProcess> {
   const { child, first, ask, stop } = await spawnScript('./worker-nodes.ts', serviceMs.map(String));
-  const addresses = first as { plain: string[]; switchboard: string[]; quiet: string[] };
+  const addresses = first as Record<string, string[]> & { plain: string[]; switchboard: string[]; quiet: string[] };
   return {
     plain: addresses.plain,
     switchboard: addresses.switchboard,
     quiet: addresses.quiet,
+    addresses: (flavour) => {
+      const found = addresses[flavour];
+      if (found === undefined) {
+        throw new Error(`no worker nodes of flavour ${flavour} (flavours: ${Object.keys(addresses).join(', ')})`);
+      }
+      return found;
+    },
     setServiceMs: (index, ms) => child.stdin!.write(`service ${index} ${ms}\n`),
     stalls: async () => JSON.parse(await ask('stalls')) as { samples: [number, number][]; ms: number },
     stop,
@@ -131,11 +142,12 @@ export interface ClientProcess {
 }
 
 /**
- * Starts a `grpc-js` or `switchboard` client of `addresses` with `concurrency` calls in
- * flight in a child process, warmed up, on the first CPU where it can.
+ * Starts a `grpc-js` or `switchboard` client (`switchboard-adaptive`: with
+ * `concurrencyLimit: 'adaptive'`) of `addresses` with `concurrency` calls in flight in a
+ * child process, warmed up, on the first CPU where it can.
  */
 export async function spawnClient(
-  kind: 'grpc-js' | 'switchboard',
+  kind: 'grpc-js' | 'switchboard' | 'switchboard-adaptive',
   addresses: readonly string[],
   concurrency: number,
 ): Promise<ClientProcess> {
@@ -145,4 +157,24 @@ export async function spawnClient(
     'first',
   );
   return { run: async (seconds) => JSON.parse(await ask(`run ${seconds}`)) as ClientRun, stop };
+}
+
+/**
+ * Runs a `grpc-js` or `switchboard` client over `addresses` in a child process of its own
+ * (bench/many-endpoints-client.ts), on the first CPU where it can, and returns what it measured.
+ */
+export async function runEndpointsClient(
+  kind: 'grpc-js' | 'switchboard',
+  addressFile: string,
+  idleSeconds: number,
+  loadSeconds: number,
+): Promise<EndpointsRun> {
+  const { first, stop } = await spawnScript(
+    './many-endpoints-client.ts',
+    [kind, addressFile, String(idleSeconds), String(loadSeconds)],
+    'first',
+    ['--expose-gc'],
+  );
+  await stop();
+  return first as EndpointsRun;
 }

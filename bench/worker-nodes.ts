@@ -8,7 +8,9 @@
  *   balancers in front of it have only their own client-side signals;
  * - a Switchboard node with its per-call load reports (the default);
  * - a Switchboard node with `loadReport: false` ("quiet"), so that what the reports bring
- *   is measured on the same server code.
+ *   is measured on the same server code;
+ * - any other Switchboard flavour in `SWITCHBOARD_FLAVOURS` (one entry: its name and its
+ *   `createServer` options), addressed by that name.
  *
  * Both report the worker's busy share over the last 200 ms as application utilization,
  * and calls per second over the same window (Switchboard's reporter counts those
@@ -21,7 +23,7 @@
  */
 import { createInterface } from 'node:readline';
 import * as grpc from '@grpc/grpc-js';
-import { createServer, type Server } from 'switchboard';
+import { createServer, type Server, type ServerOptions } from 'switchboard';
 import { listenOnLoopback, plainGreeter } from '../src/cli/grpc-js-baseline.js';
 import { SingleWorker } from '../src/cli/single-worker.js';
 import { Greeter } from '../src/gen/demo/greeter.js';
@@ -52,12 +54,19 @@ async function plainNode(
   return { address, server, report };
 }
 
+/** The Switchboard flavours by name, each its `createServer` options but the node id. */
+const SWITCHBOARD_FLAVOURS: Readonly<Record<string, Omit<ServerOptions, 'nodeId'>>> = {
+  switchboard: { loadReport: { intervalMs: REPORT_MS } },
+  quiet: { loadReport: false },
+  adaptive: { loadReport: { intervalMs: REPORT_MS }, maxConcurrentCalls: 'adaptive' },
+};
+
 async function switchboardNode(
   nodeId: string,
   worker: SingleWorker,
-  reports: boolean,
+  options: Omit<ServerOptions, 'nodeId'>,
 ): Promise<{ address: string; server: Server; report: () => void }> {
-  const server = createServer({ nodeId, loadReport: reports ? { intervalMs: REPORT_MS } : false });
+  const server = createServer({ nodeId, ...options });
   server.add(Greeter, {
     async sayHello(req) {
       await worker.serve();
@@ -75,16 +84,22 @@ async function switchboardNode(
 
 const ids = serviceTimes.map((_, i) => `node-${String.fromCharCode(97 + i)}`);
 const plainWorkers = serviceTimes.map((ms) => new SingleWorker(ms));
-const switchboardWorkers = serviceTimes.map((ms) => new SingleWorker(ms));
-const quietWorkers = serviceTimes.map((ms) => new SingleWorker(ms));
 const plain = await Promise.all(ids.map((id, i) => plainNode(id, plainWorkers[i]!)));
-const switchboard = await Promise.all(ids.map((id, i) => switchboardNode(id, switchboardWorkers[i]!, true)));
-const quiet = await Promise.all(ids.map((id, i) => switchboardNode(id, quietWorkers[i]!, false)));
+const flavours = await Promise.all(
+  Object.entries(SWITCHBOARD_FLAVOURS).map(async ([name, options]) => {
+    const workers = serviceTimes.map((ms) => new SingleWorker(ms));
+    const nodes = await Promise.all(ids.map((id, i) => switchboardNode(id, workers[i]!, options)));
+    return { name, workers, nodes };
+  }),
+);
+const switchboardNodes = flavours.flatMap((f) => f.nodes);
 const timer = setInterval(() => {
-  for (const node of [...plain, ...switchboard]) node.report();
+  for (const node of [...plain, ...switchboardNodes]) node.report();
 }, REPORT_MS);
 const addresses = (nodes: { address: string }[]) => nodes.map((n) => n.address);
-console.log(JSON.stringify({ plain: addresses(plain), switchboard: addresses(switchboard), quiet: addresses(quiet) }));
+console.log(
+  JSON.stringify({ plain: addresses(plain), ...Object.fromEntries(flavours.map((f) => [f.name, addresses(f.nodes)])) }),
+);
 
 /**
  * While timing stalls: when a 1 ms interval timer was 2 ms or more late, as [start, length]
@@ -115,14 +130,14 @@ createInterface({ input: process.stdin }).on('line', (line) => {
     return;
   }
   if (command !== 'service') return;
-  for (const workers of [plainWorkers, switchboardWorkers, quietWorkers])
+  for (const workers of [plainWorkers, ...flavours.map((f) => f.workers)])
     workers[Number(index)]!.serviceMs = Number(ms);
 });
 const stop = async () => {
   clearInterval(timer);
   if (stalls !== undefined) clearInterval(stalls.timer);
   for (const node of plain) node.server.forceShutdown();
-  await Promise.all([...switchboard, ...quiet].map((n) => n.server.shutdown({ graceMs: 0 })));
+  await Promise.all(switchboardNodes.map((n) => n.server.shutdown({ graceMs: 0 })));
   process.exit(0);
 };
 process.stdin.on('end', stop);

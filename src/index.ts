@@ -24,16 +24,22 @@ export { type Aggregate, aggregate, quorum } from './client/cluster/broadcast.js
 export { createClient } from './client/client.js';
 export type { ClientOptions, KeepaliveOptions, MethodOptions } from './client/client-options.js';
 export type { OutlierDetectionOptions } from './client/endpoints/outlier-detector.js';
+export type { SubsetOptions, SubsetStrategy } from './client/endpoints/subset.js';
 export type { RetryBudgetOptions } from './client/call/retry-budget.js';
 export type { BackoffOptions, RetryOptions } from './client/call/retry-policy.js';
 export type { HedgingOptions } from './client/call/hedging-policy.js';
+export type { ConcurrencyLimitOption } from './client/endpoints/concurrency-limit.js';
+export type { ThrottleOptions } from './client/call/adaptive-throttle.js';
 export type { ClientCall, ClientInterceptor } from './client/api/client-interceptor.js';
 export type {
   BudgetStats,
   ClientStats,
+  ConcurrencyQueueStats,
   DiscoveryStats,
   EndpointState,
   EndpointStats,
+  SubsetStats,
+  ThrottleStats,
 } from './client/api/client-stats.js';
 export { type BearerTokenOptions, bearerToken } from './client/call/bearer-token.js';
 export type { ClientTlsOptions } from './client/endpoints/client-tls.js';
@@ -57,6 +63,7 @@ export { type EtcdRegistry, type EtcdRegistryOptions, etcdRegistry } from './dis
 export type { Member } from './discovery/registry.js';
 export type { EndpointInput } from './discovery/resolver.js';
 export { staticResolver } from './discovery/static-resolver.js';
+export type { AdaptiveLimitOptions } from './load/adaptive-limit.js';
 export type { HttpEndpoint, HttpListenOptions } from './observability/http-listen.js';
 export type { LatencySummary } from './observability/latency-histogram.js';
 export type { MethodStats } from './observability/method-stats.js';
@@ -81,5 +88,7 @@ export type { AppLoad, LoadSnapshot } from './server/load-reporter.js';
 export type { ServerCall, ServerInterceptor } from './server/server-interceptor.js';
 export { createServer } from './server/server.js';
 export type { ListenResult, Server, ServerOptions, ServerStats, ShutdownOptions } from './server/server-types.js';
+export type { AdmissionOptions, AdmissionStats } from './server/concurrency-limit.js';
+export type { QueueOptions } from './server/call-queue.js';
 export type { ServerTlsOptions } from './server/server-tls.js';
 export { type AuthDecision, type BearerAuthOptions, bearerAuth } from './server/bearer-auth.js';

@@ -92,7 +92,7 @@ describe.concurrent('examples', () => {
     TIMEOUT_MS,
   );
 
-  it.each(['routing', 'custom-balancer', 'failover', 'interceptors', 'opentelemetry'])(
+  it.each(['routing', 'custom-balancer', 'failover', 'interceptors', 'opentelemetry', 'overload'])(
     '%s prints exactly its README output',
     async (example) => {
       const [expected, actual] = await Promise.all([expectedOutput(example), runExample(example)]);
@@ -115,6 +115,30 @@ describe.concurrent('examples', () => {
   );
 
   it(
+    'deadline-propagation prints its README output, up to the deadlines read on a busy machine',
+    async () => {
+      const deadlines: Record<string, number> = {};
+      const mask = (line: string) =>
+        line.replace(/^backend: (\w+), deadline (\d+) ms/, (_, name: string, ms: string) => {
+          deadlines[name] = Number(ms);
+          return `backend: ${name}, deadline N ms`;
+        });
+      const [expected, actual] = await Promise.all([
+        expectedOutput('deadline-propagation'),
+        runExample('deadline-propagation'),
+      ]);
+      expect(actual.map(mask)).toEqual(expected.map(mask));
+      // What the README shows, or up to 100 ms less; the audit call's own 5000 ms beyond the caller's 1000.
+      expect([deadlines.ada, deadlines.slow, deadlines.audit]).toEqual([
+        expect.toBeOneOf([900, 1000]),
+        expect.toBeOneOf([200, 300]),
+        expect.toBeOneOf([4900, 5000]),
+      ]);
+    },
+    TIMEOUT_MS,
+  );
+
+  it(
     'task-dispatch completes every task with a node killed midway; per-node counts vary',
     async () => {
       const mask = (line: string) =>
@@ -132,6 +156,20 @@ describe.concurrent('examples', () => {
       const [expected, actual] = await Promise.all([expectedOutput('etcd-cluster'), runExample('etcd-cluster')]);
       expect(actual).toEqual(expected);
       expect(actual).toContain('60 calls: node-1=20 node-2=20 node-3=20');
+    },
+    TIMEOUT_MS,
+  );
+});
+
+// After the concurrent ones, alone in this file: what it prints rests on latency (a call
+// answered 200 ms after it started, or not), which a dozen example processes starting at
+// once on two cores would blur.
+describe('examples, one at a time', () => {
+  it(
+    'hedging prints exactly its README output',
+    async () => {
+      const [expected, actual] = await Promise.all([expectedOutput('hedging'), runExample('hedging')]);
+      expect(actual).toEqual(expected);
     },
     TIMEOUT_MS,
   );

@@ -11,12 +11,15 @@ import type { Compression } from './api/call-options.js';
 import type { EndpointInput, Resolver } from '../discovery/resolver.js';
 import { staticResolver, toEndpointList } from '../discovery/static-resolver.js';
 import type { OutlierDetectionOptions } from './endpoints/outlier-detector.js';
+import type { SubsetOptions } from './endpoints/subset.js';
 import type { RetryBudgetOptions } from './call/retry-budget.js';
 import { type RetryOptions, retryPolicy } from './call/retry-policy.js';
 import type { MethodPolicy } from './call/call-pipeline.js';
 import { HedgeDelay } from './call/hedge-delay.js';
 import { type HedgingOptions, type HedgingPolicy, hedgingPolicy } from './call/hedging-policy.js';
-import { positiveNumber } from '../common/option-checks.js';
+import { outOfRange, positiveNumber } from '../common/option-checks.js';
+import type { ConcurrencyLimitOption } from './endpoints/concurrency-limit.js';
+import type { ThrottleOptions } from './call/adaptive-throttle.js';
 
 /** Per-method settings that override the client's (`ClientOptions.methods`). */
 export interface MethodOptions {
@@ -50,8 +53,28 @@ export interface ClientOptions<S extends ServiceDescriptor = ServiceDescriptor> 
   readonly resolver?: Resolver;
   /** Picks a node per call (default `roundRobin()`). */
   readonly balancer?: Balancer;
+  /**
+   * Connects to `size` of the listed endpoints only, re-chosen from every list the resolver
+   * delivers: `{ size: 10 }` (random subsetting, gRFC A68: stable for the client's key, a
+   * node that joins or leaves changes at most one member) or `{ size: 10, strategy:
+   * 'deterministic', client: ordinal }` (the SRE book's: clients 0..C−1 give every node an
+   * even share, ±1). Off by default: the client connects to every endpoint.
+   */
+  readonly subset?: SubsetOptions;
   /** Default deadline of every call in ms (none by default, as in grpc-js). */
   readonly deadlineMs?: number;
+  /**
+   * Whether a call made inside a Switchboard handler inherits the deadline and the
+   * cancellation of the call being handled (default true), as in grpc-go and grpc-java: its
+   * deadline is the earlier of its own and the handled call's less 5 ms (the margin left
+   * for the handler's answer), it fails at once with DEADLINE_EXCEEDED when that leaves no
+   * time, and it is cancelled when the handled call is (which includes when that call has
+   * ended: a call that outlives it passes `{ inheritDeadline: false }`). `false`: this
+   * client's calls keep their own deadline and signal only. Handlers run in their call's
+   * context only once a client that inherits exists in the process, so create such clients
+   * before the calls they serve arrive (at startup, as usual).
+   */
+  readonly inheritDeadline?: boolean;
   /** How long a call without a deadline waits for a ready node before UNAVAILABLE (default 10 000). */
   readonly waitForReadyMs?: number;
   /** Retries on another node (default: 3 attempts, on UNAVAILABLE, idempotent methods only). */
@@ -73,6 +96,31 @@ export interface ClientOptions<S extends ServiceDescriptor = ServiceDescriptor> 
    * same ready endpoints.
    */
   readonly methods?: { readonly [K in keyof S['methods']]?: MethodOptions };
+  /**
+   * A limit of this client's calls in flight on each node (off by default): `'adaptive'`
+   * (it follows the node's latency: it grows while the calls see at most twice the no-load
+   * latency and falls when they see more or the node refuses, see `AdaptiveLimit`), its
+   * settings (`{ initial, min, max, ... }`), or a fixed number per node. A node at its limit
+   * is skipped by the balancer for that pick; when every ready node is at its limit, a call
+   * waits (FIFO) for a slot while its deadline can still be met, else fails at once with
+   * RESOURCE_EXHAUSTED naming the limits. Works against any gRPC server.
+   */
+  readonly concurrencyLimit?: ConcurrencyLimitOption;
+  /**
+   * Calls that may wait for a slot when every ready node is at its `concurrencyLimit`
+   * (default 64; 0: none waits, the excess fails at once). Only with `concurrencyLimit`.
+   */
+  readonly concurrencyQueueLimit?: number;
+  /**
+   * Client-side adaptive throttling (SRE book, "Handling Overload"; on by default, k 2,
+   * window 10 s): when the nodes answer RESOURCE_EXHAUSTED or UNAVAILABLE to more than
+   * half of the attempts, the client refuses attempts itself with probability
+   * max(0, (requests − k·accepts) / (requests + 1)), failing them at once with
+   * RESOURCE_EXHAUSTED, so a cluster that refuses is not hammered. Retries and hedges
+   * count in it; it refuses first attempts only (retries have the retry budget, hedges
+   * the hedging budget). `false` turns it off.
+   */
+  readonly throttle?: ThrottleOptions | false;
   /** Ejection of nodes that keep failing (on by default); `false` turns it off. */
   readonly outlierDetection?: OutlierDetectionOptions | false;
   /** Watch `grpc.health.v1` on every node and skip NOT_SERVING ones (default true). */
@@ -216,6 +264,13 @@ export function methodBalancerMap<S extends ServiceDescriptor>(
     if (method !== undefined && settings?.balancer !== undefined) byPath.set(method.path, settings.balancer);
   }
   return byPath;
+}
+
+/** The `inheritDeadline` option, checked (default true). */
+export function inheritDeadlineOf(options: ClientOptions<ServiceDescriptor>, where: string): boolean {
+  const inherit = options.inheritDeadline ?? true;
+  if (typeof inherit !== 'boolean') throw outOfRange(where, 'inheritDeadline', 'true or false', inherit);
+  return inherit;
 }
 
 /** The `latencyDecayMs` option, checked. */

@@ -1,11 +1,13 @@
 import type { Balancer } from '../balancer/balancer.js';
 import { roundRobin } from '../balancer/round-robin.js';
+import { expectHandledCalls } from '../common/handled-call.js';
 import { metricsRecorder } from '../observability/metrics.js';
 import { serveStatusPage } from '../observability/status-page.js';
 import { methodCodec } from '../schema/codec.js';
 import type { ServiceDescriptor } from '../schema/descriptor.js';
 import type { BroadcastOptions } from './api/broadcast-types.js';
 import type { Client, ClientControls } from './api/client-types.js';
+import { AdaptiveThrottle } from './call/adaptive-throttle.js';
 import { type CallDefaults, CallPipeline } from './call/call-pipeline.js';
 import { methodCall } from './call/method-call.js';
 import { HEDGING_BUDGET } from './call/hedging-policy.js';
@@ -13,6 +15,7 @@ import { RetryBudget } from './call/retry-budget.js';
 import {
   type ClientOptions,
   channelOptions,
+  inheritDeadlineOf,
   latencyDecayOf,
   methodBalancerMap,
   methodPolicies,
@@ -21,9 +24,11 @@ import {
 import { broadcast } from './cluster/broadcast.js';
 import { attachInternals, type ClientInternals, type ClientMethodInternals } from './cluster/client-internals.js';
 import { channelCredentials } from './endpoints/client-tls.js';
+import { endpointLimits } from './endpoints/concurrency-limit.js';
 import { EndpointSet } from './endpoints/endpoint-set.js';
 import { Membership } from './endpoints/membership.js';
 import { methodBalancers } from './endpoints/method-balancers.js';
+import { subsetChoice } from './endpoints/subset.js';
 
 /** Default `maxMetadataBytes`: generous for headers, small enough to fail clearly instead of a reset stream. */
 const DEFAULT_MAX_METADATA_BYTES = 64 * 1024;
@@ -41,7 +46,12 @@ export function createClient<S extends ServiceDescriptor>(service: S, options: C
   const waitForReadyMs = options.waitForReadyMs ?? 10_000;
   const balancer = options.balancer ?? roundRobin();
   const perMethod = methodBalancerMap(service, options);
+  const subset = options.subset === undefined ? undefined : subsetChoice(options.subset, where);
   const routing = methodBalancers(balancer, perMethod);
+  const limits = endpointLimits(options.concurrencyLimit, options.concurrencyQueueLimit, where);
+  const random = options.random ?? Math.random;
+  const throttle =
+    options.throttle === false ? undefined : new AdaptiveThrottle(service.name, options.throttle ?? {}, random);
   let membership: Membership | undefined;
   const set = new EndpointSet(
     service.name,
@@ -56,8 +66,9 @@ export function createClient<S extends ServiceDescriptor>(service: S, options: C
       onConnectFailure: () => membership?.resolveNow(),
     },
     options.outlierDetection ?? {},
+    limits,
   );
-  const discovery = new Membership(resolver, service.name, set);
+  const discovery = new Membership(resolver, service.name, set, subset);
   membership = discovery;
   const metrics =
     options.metrics === undefined
@@ -75,17 +86,21 @@ export function createClient<S extends ServiceDescriptor>(service: S, options: C
         });
   const telemetry = options.telemetry?.client(service.name, () => set.endpoints);
   const hedgeBudget = new RetryBudget(options.hedgingBudget, undefined, HEDGING_BUDGET);
+  const inheritDeadline = inheritDeadlineOf(options, where);
+  if (inheritDeadline) expectHandledCalls();
   const defaults: CallDefaults = {
     deadlineMs: options.deadlineMs,
+    inheritDeadline,
     waitForReadyMs,
     policyOf,
     budget: new RetryBudget(options.retryBudget),
     hedgeBudget,
-    random: options.random ?? Math.random,
+    random,
     record: metrics?.record,
     telemetry,
     maxMetadataBytes: options.maxMetadataBytes ?? DEFAULT_MAX_METADATA_BYTES,
     compression: options.compression,
+    throttle,
   };
   // One pipeline per balancer, so each balancer gets the feedback of its own calls.
   const pipelines = new Map<Balancer, CallPipeline>();
@@ -98,7 +113,7 @@ export function createClient<S extends ServiceDescriptor>(service: S, options: C
 
   const controls: ClientControls = {
     ready: (ready = {}) => set.whenReady(ready.all ?? false, Date.now() + (ready.timeoutMs ?? waitForReadyMs)),
-    stats: () => set.stats(service.name, routing.name, discovery.stats(), hedgeBudget.stats()),
+    stats: () => set.stats(service.name, routing.name, discovery.stats(), hedgeBudget.stats(), throttle?.stats()),
     serveStatus: (statusOptions) => serveStatusPage(controls.stats, statusOptions),
     close: async () => {
       metrics?.unwatch();

@@ -58,7 +58,7 @@ export const STATUS_PAGE = `<!doctype html>
 </div>
 <table>
   <thead><tr>
-    <th>node</th><th>address</th><th>zone</th><th>state</th><th>in-flight</th><th>calls</th><th>failures</th>
+    <th>node</th><th>address</th><th>zone</th><th>state</th><th>in-flight / limit</th><th>calls</th><th>failures</th>
     <th>hedges (won)</th><th>share (window)</th><th>share (total)</th><th>p50 ms</th><th>p90 ms</th><th>p99 ms</th>
     <th>max ms</th><th>EWMA ms</th><th>leastLoad cost</th><th>weight</th><th>load report</th>
   </tr></thead>
@@ -82,9 +82,10 @@ function row(e) {
   const down = e.state === 'ready' ? 'ready' : 'down';
   const failures = Object.entries(e.failuresByCode).map(([code, n]) => code + ' ' + n).join(', ');
   const load = e.load ? 'util ' + pct(e.load.utilization) + ', qps ' + e.load.qps.toFixed(0) : '—';
+  const limit = e.concurrencyLimit === undefined ? '' : ' / ' + e.concurrencyLimit;
   const cells = [
     ['node', e.id, 'text'], ['address', e.address, 'text'], ['zone', e.zone || '—', 'text'],
-    ['state', e.state, 'text state ' + down], ['inFlight', String(e.inFlight)], ['calls', String(e.calls)],
+    ['state', e.state, 'text state ' + down], ['inFlight', e.inFlight + limit], ['calls', String(e.calls)],
     ['failures', failures ? e.failures + ' (' + failures + ')' : '0'],
     ['hedges', e.hedges + ' (' + e.hedgesWon + ')'],
     ['recentShare', pct(e.recentShare)], ['share', pct(e.share)],
@@ -95,6 +96,12 @@ function row(e) {
   ];
   return el('tr', { dataset: { node: e.id } }, cells.map(([field, text, cls]) =>
     el('td', { textContent: text, className: cls || '', dataset: { field } })));
+}
+function overload(stats) {
+  const q = stats.concurrencyQueue;
+  const t = stats.throttle;
+  return (q ? ' · queue ' + q.waiting + '/' + q.limit + ', ' + q.refused + ' refused' : '') +
+    (t ? ' · throttle p ' + t.rejectProbability.toFixed(2) + ', ' + t.rejected + ' refused' : '');
 }
 function bar(e) {
   const cls = e.state === 'ready' ? 'ready' : 'down';
@@ -217,7 +224,7 @@ async function refresh() {
     document.getElementById('sub').textContent =
       stats.calls + ' attempts, ' + stats.failures + ' failed; ' + stats.recentCalls + ' in the last ' +
       (stats.windowMs / 1000) + ' s · hedging budget ' + stats.hedgingBudget.spent + ' spent, ' +
-      stats.hedgingBudget.available + ' left · updated ' + new Date().toLocaleTimeString();
+      stats.hedgingBudget.available + ' left' + overload(stats) + ' · updated ' + new Date().toLocaleTimeString();
     document.getElementById('rows').replaceChildren(...stats.endpoints.map(row));
     document.getElementById('chart').replaceChildren(...stats.endpoints.flatMap(bar));
     record(stats, Date.now() / 1000);

@@ -38,5 +38,5 @@ export interface TelemetryCall extends PickContext {
 
 /** Where an attempt's end is reported (the shape of the client's attempt sink). */
 export interface AttemptEnd<E extends Endpoint> {
-  attemptEnded(endpoint: E, method: MethodDescriptor, code: number, latencyMs: number): void;
+  attemptEnded(endpoint: E, method: MethodDescriptor, code: number, latencyMs: number, refused: boolean): void;
 }

@@ -11,6 +11,8 @@ export interface LiveContext extends CallContext {
   abort(reason: RpcError): void;
   /** Calls in flight on the node when this one arrived, itself included (set by the server). */
   joined: number;
+  /** Whether `signal` has aborted, without making the signal (most calls never need it). */
+  readonly cancelled: boolean;
 }
 
 /** The part of any grpc-js server call (unary or stream) a context is made from. */
@@ -69,6 +71,10 @@ class ServerCallContext implements LiveContext {
       else this.call.once('cancelled', () => this.abort(cancelled()));
     }
     return this.#controller.signal;
+  }
+
+  get cancelled(): boolean {
+    return this.#controller?.signal.aborted ?? (this.#abortedFor !== undefined || this.call.cancelled);
   }
 
   get deadline(): Date | undefined {

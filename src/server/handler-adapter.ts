@@ -6,7 +6,9 @@ import { writeStream } from '../common/write-stream.js';
 import { type MethodCodec, UndecodableMessage } from '../schema/codec.js';
 import type { MethodDescriptor } from '../schema/descriptor.js';
 import { runChain } from '../common/interceptor-chain.js';
+import { runHandling } from '../common/handled-call.js';
 import { createCallContext, type IncomingCall, type LiveContext } from './call-context.js';
+import { answerBeforeDeadline, type DeadlineAnswer } from './deadline-answer.js';
 import type { AppLoad } from './load-reporter.js';
 import type { ServerInterceptor } from './server-interceptor.js';
 
@@ -17,6 +19,8 @@ export type UntypedHandler = (input: never, ctx: LiveContext) => unknown;
 export interface CallHooks {
   readonly interceptors: readonly ServerInterceptor[];
   begin(ctx: LiveContext): void;
+  /** How long before a call's deadline the node answers for its handler (undefined: the default; 0: never). */
+  readonly deadlineMarginMs?: number;
   /** Admission (concurrency limit): undefined = run now, a promise = wait, a throw = refuse. */
   admit?(ctx: LiveContext): Promise<void> | undefined;
   /** The call ended with `code` (as the handler left it) after `latencyMs`. */
@@ -34,6 +38,9 @@ interface StatusObject {
   details: string;
   metadata: grpc.Metadata;
 }
+
+/** Sends a failed call's status, the way of its call kind. */
+type Fail = (status: StatusObject) => void;
 
 /**
  * Turns an async handler (Promise / async iterable) into the callback-and-stream function
@@ -62,27 +69,45 @@ export function adaptHandler(
     hooks.beforeStatus(ctx, true);
     return ctx.trailer;
   };
-  const run = async (
-    surface: IncomingCall,
+  const serve = async (
+    ctx: LiveContext,
+    answer: DeadlineAnswer | undefined,
     body: (ctx: LiveContext) => Promise<void>,
-    fail: (status: StatusObject) => void,
+    fail: Fail,
   ) => {
-    const ctx = createCallContext(surface, method.path, hooks.reportLoad);
     const started = performance.now();
     let code = Status.OK;
     hooks.begin(ctx);
+    const work = admitThenRun(ctx, body);
     try {
-      const admitted = hooks.admit?.(ctx);
-      if (admitted !== undefined) await admitted;
-      await body(ctx);
+      await (answer === undefined ? work : Promise.race([work, answer.due]));
     } catch (error) {
       hooks.beforeStatus(ctx, false);
       const status = toStatus(error, ctx, method.path, hooks);
       code = status.code;
       fail(status);
     } finally {
+      answer?.cancel();
+      // The caller has its answer; the handler's slot is held until the handler is done.
+      if (answer?.fired) await work.catch(() => {});
       hooks.end(ctx, code, performance.now() - started);
     }
+  };
+  const admitThenRun = async (ctx: LiveContext, body: (ctx: LiveContext) => Promise<void>) => {
+    const admitted = hooks.admit?.(ctx);
+    if (admitted !== undefined) await admitted;
+    await body(ctx);
+  };
+  /**
+   * The call's context becomes the handled call of its interceptors, its handler and all
+   * they start (streams included: a generator's body runs inside `writeAll`), so the
+   * clients they call inherit its deadline and cancellation. When the node answers for the
+   * handler before the deadline, the clients inherit that earlier time.
+   */
+  const run = (surface: IncomingCall, body: (ctx: LiveContext) => Promise<void>, fail: Fail) => {
+    const ctx = createCallContext(surface, method.path, hooks.reportLoad);
+    const answer = answerBeforeDeadline(ctx, hooks.deadlineMarginMs);
+    return runHandling(answer?.handled ?? ctx, serve, ctx, answer, body, fail);
   };
 
   if (!method.requestStream && !method.responseStream) {

@@ -5,13 +5,14 @@ import type { MethodStats } from '../observability/method-stats.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { Telemetry } from '../observability/telemetry.js';
 import type { ServiceDescriptor } from '../schema/descriptor.js';
+import type { AdmissionOptions, AdmissionStats } from './concurrency-limit.js';
 import type { Handlers } from './handler-types.js';
 import type { AppLoad, LoadSnapshot } from './load-reporter.js';
 import type { ServerInterceptor } from './server-interceptor.js';
 import type { ServerTlsOptions } from './server-tls.js';
 
 /** Options of `createServer`. */
-export interface ServerOptions extends MessageLimits {
+export interface ServerOptions extends MessageLimits, AdmissionOptions {
   /** Unique id of this node in the cluster; clients name it in stats and errors. */
   readonly nodeId: string;
   /** Zone (e.g. `eu-1`) for zone-aware routing. */
@@ -31,15 +32,13 @@ export interface ServerOptions extends MessageLimits {
   /** TLS (and mutual TLS); without it the node listens in plaintext. */
   readonly tls?: ServerTlsOptions;
   /**
-   * At most this many calls run their handlers at once (default unlimited); calls over
-   * the limit wait in `maxQueuedCalls` or are refused with RESOURCE_EXHAUSTED.
+   * When a handler has not answered a call this long before the caller's deadline, the node
+   * answers DEADLINE_EXCEEDED for it (and aborts `ctx.signal`): a call the caller's own
+   * deadline ends costs its connection a reset, and Node's HTTP/2 server closes a connection
+   * after about 1,000 of them, failing every call on it INTERNAL. Default: a tenth of the
+   * call's timeout, between 5 and 50 ms; `0`: never (only the deadline itself ends a call).
    */
-  readonly maxConcurrentCalls?: number;
-  /**
-   * With `maxConcurrentCalls`: how many calls may wait for a slot, in order, until their
-   * deadline (default 0: refuse at once; `Infinity`: queue all).
-   */
-  readonly maxQueuedCalls?: number;
+  readonly deadlineMarginMs?: number;
   /** Options passed to the grpc-js server; they win over the above. */
   readonly grpcOptions?: grpc.ServerOptions;
   /**
@@ -79,6 +78,8 @@ export interface ServerStats {
   readonly inFlight: number;
   /** One entry per method of the added services (not health or node info). */
   readonly methods: readonly MethodStats[];
+  /** The limit, the queue and the calls refused before their handler ran (with `maxConcurrentCalls`). */
+  readonly admission?: AdmissionStats;
 }
 
 /** Where a server listens. */

@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import * as grpc from '@grpc/grpc-js';
 import { messageSizeOptions } from '../common/message-limits.js';
+import { numberAtLeast } from '../common/option-checks.js';
 import { ORCA_TRAILER } from '../common/orca-load-report.js';
 import { RpcError } from '../common/rpc-error.js';
 import { Status } from '../common/status.js';
@@ -42,6 +43,7 @@ class NodeServer implements Server {
   private readonly advertised: Advertised | undefined;
   private registration: Registration | undefined;
   private readonly recorders = new Map<string, MethodRecorder>();
+  private readonly limit: ConcurrencyLimit | undefined;
   private readonly reflection: ServerReflection | undefined;
   private readonly record: CallRecorder | undefined;
   private readonly unwatchMetrics: (() => void) | undefined;
@@ -63,10 +65,8 @@ class NodeServer implements Server {
       ...messageSizeOptions(options, `createServer(${options.nodeId})`),
       ...options.grpcOptions,
     });
-    const limit =
-      options.maxConcurrentCalls === undefined
-        ? undefined
-        : new ConcurrencyLimit(options.nodeId, options.maxConcurrentCalls, options.maxQueuedCalls ?? 0);
+    const limit = options.maxConcurrentCalls === undefined ? undefined : new ConcurrencyLimit(options.nodeId, options);
+    this.limit = limit;
     const telemetry = options.telemetry?.server(options.nodeId);
     this.interceptors =
       telemetry === undefined ? [...(options.interceptors ?? [])] : [telemetry, ...(options.interceptors ?? [])];
@@ -85,6 +85,10 @@ class NodeServer implements Server {
     const reporter = this.loadReporter;
     this.hooks = {
       interceptors: this.interceptors,
+      deadlineMarginMs:
+        options.deadlineMarginMs === undefined
+          ? undefined
+          : numberAtLeast(options.deadlineMarginMs, 0, `createServer(${options.nodeId})`, 'deadlineMarginMs'),
       begin: (ctx) => {
         this.live.add(ctx);
         ctx.joined = this.live.size;
@@ -143,6 +147,7 @@ class NodeServer implements Server {
       nodeId: this.nodeId,
       inFlight: this.live.size,
       methods: [...this.recorders.values()].map((r) => r.stats()),
+      ...(this.limit && { admission: this.limit.stats() }),
     };
   }
 

@@ -100,7 +100,7 @@ describe('maxConcurrentCalls', () => {
 
   it('rejects a nonsense limit', async () => {
     await expect(cluster.startNode('bad', { maxConcurrentCalls: 0 })).rejects.toThrow(
-      'createServer(bad): maxConcurrentCalls must be a positive integer, got 0',
+      "createServer(bad): maxConcurrentCalls must be a positive integer, 'adaptive' or adaptive limit options, got 0",
     );
   });
 });

@@ -7,6 +7,12 @@ export interface CallOptions {
   readonly deadlineMs?: number;
   /** Cancels the call (the server handler sees its `ctx.signal` aborted). */
   readonly signal?: AbortSignal;
+  /**
+   * `false`: this call, made inside a handler, does not inherit the deadline and the
+   * cancellation of the call being handled (the client's `inheritDeadline`), for work that
+   * must outlive that call. A call cannot inherit on a client with `inheritDeadline: false`.
+   */
+  readonly inheritDeadline?: false;
   /** Request metadata (headers). */
   readonly metadata?: MetadataInit;
   /** Routing key for key-aware balancers (e.g. a user id). */

@@ -1,5 +1,6 @@
 import type { LoadReport } from '../../balancer/balancer.js';
 import type { LatencySummary } from '../../observability/latency-histogram.js';
+import type { SubsetStrategy } from '../endpoints/subset.js';
 
 /**
  * State of an endpoint as the client sees it: `ready` once connected, identified (its
@@ -27,6 +28,8 @@ export interface EndpointStats {
   /** Failed attempts by status name, e.g. `{ UNAVAILABLE: 3 }`. */
   readonly failuresByCode: Readonly<Record<string, number>>;
   readonly inFlight: number;
+  /** This client's limit of calls in flight on the node now (`concurrencyLimit`); undefined without one. */
+  readonly concurrencyLimit: number | undefined;
   /** This endpoint's share of all attempts, 0..1. */
   readonly share: number;
   /** Attempts completed here within the last `ClientStats.windowMs`. */
@@ -62,6 +65,21 @@ export interface DiscoveryStats {
   readonly lastError: string | undefined;
   /** When the last list arrived (ISO 8601), if one did. */
   readonly lastUpdate: string | undefined;
+  /** The client's subset of the listed endpoints (`subset` option), or undefined when it connects to all. */
+  readonly subset: SubsetStats | undefined;
+}
+
+/** Which of the resolver's endpoints a subsetting client connects to. */
+export interface SubsetStats {
+  /** The `subset.size` asked for. */
+  readonly size: number;
+  readonly strategy: SubsetStrategy;
+  /** The client's index or key the subset was chosen with. */
+  readonly client: number | string;
+  /** How many distinct endpoints the resolver's last list had. */
+  readonly candidates: number;
+  /** The addresses chosen from that list (`endpoints` shows their state). */
+  readonly members: readonly string[];
 }
 
 /** A budget's state over its window, as `client.stats()` shows it. */
@@ -72,6 +90,38 @@ export interface BudgetStats {
   readonly spent: number;
   /** Extra attempts that may still be taken now. */
   readonly available: number;
+}
+
+/** The calls waiting for a node under its concurrency limit (`concurrencyLimit`). */
+export interface ConcurrencyQueueStats {
+  /** Calls waiting now. */
+  readonly waiting: number;
+  /** Calls that may wait at once (`concurrencyQueueLimit`). */
+  readonly limit: number;
+  /**
+   * Calls failed at once with RESOURCE_EXHAUSTED since the client was created: the queue
+   * was full, or too slow for their deadline.
+   */
+  readonly refused: number;
+}
+
+/**
+ * The adaptive throttle's state (`throttle`): it refuses an attempt with probability
+ * max(0, (requests − k·accepts) / (requests + 1)).
+ */
+export interface ThrottleStats {
+  /** The throttle's k. */
+  readonly k: number;
+  /** Length of the window of `requests` and `accepts`, ms. */
+  readonly windowMs: number;
+  /** Attempts within the window (sent and answered, or refused by the throttle; CANCELLED ones not). */
+  readonly requests: number;
+  /** Attempts within the window the nodes answered with something else than RESOURCE_EXHAUSTED or UNAVAILABLE. */
+  readonly accepts: number;
+  /** The probability that the next attempt is refused locally, 0..1. */
+  readonly rejectProbability: number;
+  /** Attempts the throttle refused since the client was created. */
+  readonly rejected: number;
 }
 
 /** What `client.stats()` returns. */
@@ -91,4 +141,8 @@ export interface ClientStats {
   readonly discovery: DiscoveryStats;
   /** The hedging budget over its window (counting the calls of hedged methods only). */
   readonly hedgingBudget: BudgetStats;
+  /** The queue of calls over the nodes' concurrency limits; undefined without `concurrencyLimit`. */
+  readonly concurrencyQueue: ConcurrencyQueueStats | undefined;
+  /** The adaptive throttle; undefined with `throttle: false`. */
+  readonly throttle: ThrottleStats | undefined;
 }

@@ -12,7 +12,8 @@ const UNSERIALIZABLE = /^Request message serialization failure: (.*)$/s;
  * a request that did not fit its type is the caller's
  * INVALID_ARGUMENT; a CANCELLED nobody on this side asked for is the node cutting the call
  * off (UNAVAILABLE, so it fails over); a DEADLINE_EXCEEDED from the attempt's own timeout
- * says so (and marks the call, so the attempt may be retried).
+ * says so (and marks the call, so the attempt may be retried), one from a deadline inherited
+ * from the call being handled names that call.
  */
 export function attemptFailure(error: unknown, endpoint: ClientEndpoint, call: CallState): RpcError {
   const source = { path: call.path, node: endpoint.id, address: endpoint.address };
@@ -38,8 +39,23 @@ export function attemptFailure(error: unknown, endpoint: ClientEndpoint, call: C
       failure.metadata,
       failure.source,
     );
+  } else if (failure.code === Status.DEADLINE_EXCEEDED && call.deadlineFrom !== undefined) {
+    const inherited = `the deadline inherited from ${call.deadlineFrom} (the call being handled)`;
+    failure = new RpcError(failure.code, `${failure.details}: ${inherited}`, failure.metadata, failure.source);
   }
   return failure;
+}
+
+/** How grpc-js reports a message over a size limit (RESOURCE_EXHAUSTED, but not overload). */
+const OVER_SIZE = /message.* larger than/;
+
+/**
+ * Whether a failed attempt was refused for overload (RESOURCE_EXHAUSTED or UNAVAILABLE, not
+ * a message over a size limit): what the adaptive throttle counts as not accepted.
+ */
+export function refusedForOverload(failure: RpcError): boolean {
+  const code = failure.code;
+  return (code === Status.RESOURCE_EXHAUSTED || code === Status.UNAVAILABLE) && !OVER_SIZE.test(failure.details);
 }
 
 /** The error of a call's last attempt, saying which nodes its attempts went to. */

@@ -9,9 +9,10 @@ import type { CallOptions, Compression } from '../api/call-options.js';
 import type { Attempt, AttemptSink } from '../endpoints/attempt.js';
 import type { ClientEndpoint } from '../endpoints/client-endpoint.js';
 import type { EndpointSet } from '../endpoints/endpoint-set.js';
-import { attemptFailure } from './attempt-failure.js';
+import { attemptFailure, refusedForOverload } from './attempt-failure.js';
 import { CallState } from './call-state.js';
 import { checkCallCompression } from './compression.js';
+import type { AdaptiveThrottle } from './adaptive-throttle.js';
 import type { MethodHedging } from './hedge-delay.js';
 import type { RetryBudget } from './retry-budget.js';
 import type { RetryPolicy } from './retry-policy.js';
@@ -27,6 +28,8 @@ export interface MethodPolicy {
 /** Client-wide call settings. */
 export interface CallDefaults {
   readonly deadlineMs: number | undefined;
+  /** Whether calls inherit the deadline and cancellation of the call being handled where they start. */
+  readonly inheritDeadline: boolean;
   /** How long a call without a deadline waits for a ready endpoint. */
   readonly waitForReadyMs: number;
   /** Retry policy, idempotency and hedging of a method (client options over the proto's marking). */
@@ -44,6 +47,8 @@ export interface CallDefaults {
   readonly maxMetadataBytes: number;
   /** The client's request compression (a call may only opt out of it). */
   readonly compression: Compression | undefined;
+  /** The adaptive throttle every attempt passes and reports to, unless `throttle: false`. */
+  readonly throttle: AdaptiveThrottle | undefined;
 }
 
 /**
@@ -76,7 +81,8 @@ export class CallPipeline implements AttemptSink<ClientEndpoint> {
   single(method: MethodDescriptor, options: CallOptions): CallState {
     checkCallCompression(options.compression, this.defaults.compression, method.path);
     const policy = this.defaults.policyOf(method);
-    const call = new CallState(method, options, this.defaults.deadlineMs, policy.retry, policy.idempotent);
+    const inherits = this.defaults.inheritDeadline && options.inheritDeadline !== false;
+    const call = new CallState(method, options, this.defaults.deadlineMs, policy.retry, policy.idempotent, inherits);
     // Metadata a server would reset the stream for is refused with a message that says why.
     const size = options.metadata === undefined ? 0 : metadataSize(call.grpcMetadata);
     if (size > this.defaults.maxMetadataBytes) {
@@ -88,11 +94,16 @@ export class CallPipeline implements AttemptSink<ClientEndpoint> {
     return call;
   }
 
-  /** A ready endpoint now (no promise on this hot path), or a promise of one. */
+  /**
+   * A ready endpoint now (no promise on this hot path), or a promise of one. The adaptive
+   * throttle may refuse a call's first attempt (RESOURCE_EXHAUSTED); a retry is bounded by
+   * the retry budget instead, so a call that was sent fails with its own answer.
+   */
   pick(call: CallState): ClientEndpoint | Promise<ClientEndpoint> {
     if (call.signal?.aborted) {
       throw new RpcError(Status.CANCELLED, 'call cancelled before it started', undefined, { path: call.path });
     }
+    if (call.attempt === 1) this.defaults.throttle?.admit(call.path);
     const endpoint = this.set.pick(call);
     if (endpoint !== undefined) return endpoint;
     const deadline = call.deadline ?? Date.now() + this.defaults.waitForReadyMs;
@@ -108,13 +119,20 @@ export class CallPipeline implements AttemptSink<ClientEndpoint> {
   /** Records a failed attempt; returns the error as the caller would see it. */
   fail(attempt: Attempt<ClientEndpoint>, error: unknown, call: CallState, now = performance.now()): RpcError {
     const failure = attemptFailure(error, attempt.endpoint, call);
-    attempt.end(failure.code, now);
+    attempt.end(failure.code, now, refusedForOverload(failure));
     call.tried.push(attempt.endpoint);
     return failure;
   }
 
-  attemptEnded(endpoint: ClientEndpoint, method: MethodDescriptor, code: number, latencyMs: number): void {
+  attemptEnded(
+    endpoint: ClientEndpoint,
+    method: MethodDescriptor,
+    code: number,
+    latencyMs: number,
+    refused: boolean,
+  ): void {
     this.defaults.record?.(method, endpoint.id, code, latencyMs);
+    this.defaults.throttle?.record(code, refused);
     this.set.recordOutcome(endpoint, code);
     if (this.balancer.onCallEnd !== undefined) {
       this.outcome.code = code;

@@ -1,10 +1,12 @@
 import type * as grpc from '@grpc/grpc-js';
 import type { PickContext } from '../../balancer/balancer.js';
+import { handledCall } from '../../common/handled-call.js';
 import { toMetadata } from '../../common/metadata.js';
 import type { MethodDescriptor } from '../../schema/descriptor.js';
 import type { CallOptions } from '../api/call-options.js';
 import type { ClientEndpoint } from '../endpoints/client-endpoint.js';
 import { withCallCompression } from './compression.js';
+import { inheritedDeadline, inheritedSignal } from './inherited-deadline.js';
 import type { RetryPolicy } from './retry-policy.js';
 
 const NO_METADATA: Readonly<Record<string, string>> = Object.freeze({});
@@ -19,6 +21,8 @@ export class CallState implements PickContext {
   readonly grpcMetadata: grpc.Metadata;
   /** Deadline of the whole call, ms since epoch. */
   readonly deadline: number | undefined;
+  /** The handled call whose deadline `deadline` is (inherited, less the margin), if it is one. */
+  readonly deadlineFrom: string | undefined;
   readonly signal: AbortSignal | undefined;
   /** The caller's options (for its header and trailer callbacks). */
   readonly options: CallOptions;
@@ -37,15 +41,26 @@ export class CallState implements PickContext {
     defaultDeadlineMs: number | undefined,
     readonly policy: RetryPolicy,
     readonly idempotent: boolean,
+    /** Whether the call inherits the deadline and cancellation of the call being handled where it starts. */
+    inherits: boolean,
   ) {
     this.path = method.path;
+    const deadlineMs = options.deadlineMs ?? defaultDeadlineMs;
+    const own =
+      deadlineMs === undefined || deadlineMs === Number.POSITIVE_INFINITY ? undefined : Date.now() + deadlineMs;
+    const handled = inherits ? handledCall() : undefined;
+    if (handled === undefined) {
+      this.deadline = own;
+      this.deadlineFrom = undefined;
+      this.signal = options.signal;
+    } else {
+      this.deadline = inheritedDeadline(own, handled, this.path);
+      this.deadlineFrom = this.deadline === own ? undefined : handled.path;
+      this.signal = inheritedSignal(options.signal, handled, this.path);
+    }
     this.grpcMetadata = toMetadata(options.metadata);
     this.metadata = options.metadata === undefined ? NO_METADATA : firstValues(this.grpcMetadata);
     this.key = options.key;
-    const deadlineMs = options.deadlineMs ?? defaultDeadlineMs;
-    this.deadline =
-      deadlineMs === undefined || deadlineMs === Number.POSITIVE_INFINITY ? undefined : Date.now() + deadlineMs;
-    this.signal = options.signal;
     this.options = options;
   }
 

@@ -6,13 +6,14 @@ const SAMPLES = 512;
 const RECOMPUTE_EVERY = 32;
 /** Samples needed before the adaptive delay sends any hedge. */
 const MIN_SAMPLES = 64;
-const PERCENTILE = 0.95;
 
 /**
  * When to send a method's next hedge. A fixed `delayMs`, or adaptive as Dean & Barroso's
  * "defer the hedge until the request has been outstanding longer than the 95th-percentile
- * expected latency": delay = max(minDelayMs, p95 of the last 512 answered calls), so under
- * steady load about 5% of calls hedge, and fewer when the budget says so. The percentile is
+ * expected latency": delay = max(minDelayMs, the `percentile` (default p98) of the last 512
+ * answered calls), so under steady load about 2% of calls hedge, and fewer when the budget
+ * says so. The latencies are the calls' (the winning attempt's), so a hedged call counts at
+ * about the delay: the share over the delay stays `1 − percentile`. The percentile is
  * recomputed every 32 samples, so the call path reads a number; until 64 calls have
  * answered, no hedge is sent (a fresh client knows no tail yet).
  */
@@ -39,7 +40,7 @@ export class HedgeDelay {
     const sorted = this.sorted.subarray(0, n);
     sorted.set(this.samples.subarray(0, n));
     sorted.sort();
-    this.value = Math.max(this.policy.minDelayMs, sorted[Math.min(n - 1, Math.floor(PERCENTILE * n))]!);
+    this.value = Math.max(this.policy.minDelayMs, sorted[Math.min(n - 1, Math.floor(this.policy.percentile * n))]!);
   }
 }
 

@@ -6,7 +6,7 @@ import type { MethodDescriptor } from '../../schema/descriptor.js';
 import type { CallOptions } from '../api/call-options.js';
 import type { Attempt } from '../endpoints/attempt.js';
 import type { ClientEndpoint } from '../endpoints/client-endpoint.js';
-import { attemptFailure, callError } from './attempt-failure.js';
+import { attemptFailure, callError, refusedForOverload } from './attempt-failure.js';
 import type { CallPipeline } from './call-pipeline.js';
 import type { CallState } from './call-state.js';
 import type { MethodHedging } from './hedge-delay.js';
@@ -45,7 +45,7 @@ export function hedgedServerStream(
         open = undefined;
         failed = true;
         const failure = attemptFailure(error, winner.endpoint, call);
-        winner.attempt.end(failure.code);
+        winner.attempt.end(failure.code, undefined, refusedForOverload(failure));
         throw callError(failure, call);
       } finally {
         // The consumer stopped early: cancel the rest of the stream.
@@ -180,7 +180,7 @@ class FirstMessageRace {
     this.inFlight--;
     const failure = attemptFailure(error, racer.endpoint, this.call);
     try {
-      racer.attempt.end(failure.code);
+      racer.attempt.end(failure.code, undefined, refusedForOverload(failure));
     } catch (thrown) {
       this.decide(racer);
       this.lose(thrown);

@@ -6,7 +6,7 @@ import type { MethodDescriptor } from '../../schema/descriptor.js';
 import type { CallOptions } from '../api/call-options.js';
 import type { Attempt } from '../endpoints/attempt.js';
 import type { ClientEndpoint } from '../endpoints/client-endpoint.js';
-import { attemptFailure, callError } from './attempt-failure.js';
+import { attemptFailure, callError, refusedForOverload } from './attempt-failure.js';
 import type { CallPipeline } from './call-pipeline.js';
 import type { CallState } from './call-state.js';
 import type { MethodHedging } from './hedge-delay.js';
@@ -100,7 +100,7 @@ class HedgedCall {
         return;
       }
       const failure = attemptFailure(error, attempt.endpoint, this.call);
-      attempt.attempt.end(failure.code, now);
+      attempt.attempt.end(failure.code, now, refusedForOverload(failure));
       if (this.call.signal?.aborted || !this.hedging.policy.nonFatalCodes.has(failure.code)) {
         this.settle(attempt, status);
         this.reject(callError(failure, this.call));

@@ -1,4 +1,5 @@
 import type { BudgetStats } from '../api/client-stats.js';
+import { WindowCounts } from './window-counts.js';
 
 /** How many retries a client may spend, so a sick cluster is not stormed. */
 export interface RetryBudgetOptions {
@@ -10,8 +11,6 @@ export interface RetryBudgetOptions {
   readonly windowMs?: number;
 }
 
-const BUCKETS = 10;
-
 /** What a budget allows when its options leave a field out, and its name in errors. */
 export interface BudgetDefaults {
   readonly name: string;
@@ -22,26 +21,25 @@ export interface BudgetDefaults {
 /** The retry budget's defaults: one retry per five calls, plus 10 a second. */
 const RETRY_BUDGET: BudgetDefaults = { name: 'retryBudget', ratio: 0.2, minPerSecond: 10 };
 
+const CALLS = 0;
+const RETRIES = 1;
+
 /**
  * A retry budget (Finagle `RetryBudget`, gRFC A6 retry throttling in spirit): over a
  * sliding window, retries ≤ minPerSecond × window + ratio × calls. When every node fails,
  * each call gets its first attempt and the cluster sees at most `1 + ratio` times the
- * callers' load instead of `maxAttempts` times. The window is kept in ten buckets, so
- * recording is O(1) and nothing is allocated per call. The hedging budget is the same
+ * callers' load instead of `maxAttempts` times. The window is kept in ten buckets
+ * (`WindowCounts`), so recording is O(1) and nothing is allocated per call. The hedging budget is the same
  * account with its own defaults (`HEDGING_BUDGET`).
  */
 export class RetryBudget {
-  private readonly calls = new Float64Array(BUCKETS);
-  private readonly retries = new Float64Array(BUCKETS);
+  private readonly counts: WindowCounts;
   private readonly ratio: number;
   private readonly floor: number;
-  private readonly bucketMs: number;
-  private bucket = 0;
-  private bucketStart: number;
 
   constructor(
     options: RetryBudgetOptions = {},
-    private readonly now: () => number = () => performance.now(),
+    now: () => number = () => performance.now(),
     defaults: BudgetDefaults = RETRY_BUDGET,
   ) {
     this.ratio = options.ratio ?? defaults.ratio;
@@ -53,47 +51,27 @@ export class RetryBudget {
       );
     }
     this.floor = (minPerSecond * windowMs) / 1000;
-    this.bucketMs = windowMs / BUCKETS;
-    this.bucketStart = this.now();
+    this.counts = new WindowCounts(2, windowMs, now);
   }
 
   /** A call (its first attempt) starts. */
   recordCall(): void {
-    this.advance();
-    this.calls[this.bucket]!++;
+    this.counts.add(CALLS);
   }
 
   /** Takes one retry (or hedge) from the budget; false when it is spent. */
   tryRetry(): boolean {
-    this.advance();
-    if (sum(this.retries) + 1 > this.floor + this.ratio * sum(this.calls)) return false;
-    this.retries[this.bucket]!++;
+    this.counts.advance();
+    if (this.counts.total(RETRIES) + 1 > this.floor + this.ratio * this.counts.total(CALLS)) return false;
+    this.counts.add(RETRIES);
     return true;
   }
 
   /** The window's calls, what was spent and what is left. */
   stats(): BudgetStats {
-    this.advance();
-    const calls = sum(this.calls);
-    const spent = sum(this.retries);
+    this.counts.advance();
+    const calls = this.counts.total(CALLS);
+    const spent = this.counts.total(RETRIES);
     return { calls, spent, available: Math.max(0, Math.floor(this.floor + this.ratio * calls - spent)) };
   }
-
-  private advance(): void {
-    const elapsed = this.now() - this.bucketStart;
-    if (elapsed < this.bucketMs) return;
-    const steps = Math.min(BUCKETS, Math.floor(elapsed / this.bucketMs));
-    for (let i = 0; i < steps; i++) {
-      this.bucket = (this.bucket + 1) % BUCKETS;
-      this.calls[this.bucket] = 0;
-      this.retries[this.bucket] = 0;
-    }
-    this.bucketStart += Math.floor(elapsed / this.bucketMs) * this.bucketMs;
-  }
-}
-
-function sum(values: Float64Array): number {
-  let total = 0;
-  for (let i = 0; i < values.length; i++) total += values[i]!;
-  return total;
 }

@@ -5,7 +5,8 @@ import type { EndpointLoad } from './endpoint-load.js';
 
 /** Where an ended attempt is reported beyond its endpoint: outlier ejection, the balancer, metrics. */
 export interface AttemptSink<E extends Endpoint> {
-  attemptEnded(endpoint: E, method: MethodDescriptor, code: number, latencyMs: number): void;
+  /** `refused`: the node refused the attempt for overload (see {@link Attempt.end}). */
+  attemptEnded(endpoint: E, method: MethodDescriptor, code: number, latencyMs: number, refused: boolean): void;
 }
 
 /**
@@ -26,6 +27,8 @@ export class Attempt<E extends Endpoint = Endpoint> {
     readonly startedAt: number,
     /** The queue it joined on the node, itself included: the client's estimate until the node says. */
     private depth: number,
+    /** This client's attempts in flight on the node when it began, itself included (for the concurrency limit). */
+    private readonly inFlightAtStart: number,
   ) {}
 
   /** Reads the node's load report in the attempt's trailers, received at `now`. */
@@ -34,12 +37,15 @@ export class Attempt<E extends Endpoint = Endpoint> {
     if (joined !== undefined && joined > 0) this.depth = joined;
   }
 
-  /** Records how the attempt ended (once; later calls do nothing). */
-  end(code: number, now = performance.now()): void {
+  /**
+   * Records how the attempt ended (once; later calls do nothing); `refused` when the node
+   * refused it for overload (a failure's `refusedForOverload`), not for a message's size.
+   */
+  end(code: number, now = performance.now(), refused = false): void {
     if (this.#ended) return;
     this.#ended = true;
     const latencyMs = now - this.startedAt;
-    this.load.finish(code, latencyMs, now, this.depth);
-    this.sink.attemptEnded(this.endpoint, this.method, code, latencyMs);
+    this.load.finish(code, latencyMs, now, this.depth, this.inFlightAtStart, refused);
+    this.sink.attemptEnded(this.endpoint, this.method, code, latencyMs, refused);
   }
 }

@@ -6,6 +6,7 @@ import { cost } from '../../load/cost.js';
 import type { MethodDescriptor } from '../../schema/descriptor.js';
 import type { EndpointState, EndpointStats } from '../api/client-stats.js';
 import { Attempt, type AttemptSink } from './attempt.js';
+import type { ConcurrencyLimit } from './concurrency-limit.js';
 import { Connection, type ConnectionSettings } from './connection.js';
 import { EndpointLoad } from './endpoint-load.js';
 import { HealthWatch } from './health-watch.js';
@@ -16,7 +17,8 @@ import { askIdentity, identityChanged, identityOf, type NodeIdentity } from './n
  * `switchboard.v1.Node/Info` once connected), its health (from
  * `grpc.health.v1.Health/Watch`) and what the client measured of it (`EndpointLoad`). It
  * is offered to the balancer only while `ready`: connected, identified, serving and not
- * ejected. Attempts on it start with {@link ClientEndpoint.begin}.
+ * ejected, and (with a concurrency limit) picked only while it {@link ClientEndpoint.hasRoom}.
+ * Attempts on it start with {@link ClientEndpoint.begin}.
  */
 export class ClientEndpoint implements Endpoint {
   readonly address: string;
@@ -29,6 +31,8 @@ export class ClientEndpoint implements Endpoint {
   /** Connected, identified, serving and not ejected: may be picked. */
   ready = false;
   readonly measured: EndpointLoad;
+  /** Slots of the concurrency limit handed to queued calls whose attempt has not begun yet. */
+  reserved = 0;
   private readonly connection: Connection;
   private identified = false;
   /** undefined until the first health status of this connection. */
@@ -41,10 +45,11 @@ export class ClientEndpoint implements Endpoint {
     private config: ResolvedEndpoint,
     settings: ConnectionSettings,
     private readonly onChange: () => void,
+    limit: ConcurrencyLimit | undefined,
   ) {
     this.address = config.address;
     ({ id: this.id, weight: this.weight, zone: this.zone, labels: this.labels } = identityOf(config, undefined));
-    this.measured = new EndpointLoad(settings.latencyDecayMs);
+    this.measured = new EndpointLoad(settings.latencyDecayMs, limit);
     this.connection = new Connection(config.address, settings, {
       connected: (client) => {
         this.identified = false;
@@ -86,6 +91,17 @@ export class ClientEndpoint implements Endpoint {
     return this.measured.report;
   }
 
+  /** This client's limit of calls in flight here now, undefined without `concurrencyLimit`. */
+  get concurrencyLimit(): number | undefined {
+    return this.measured.limit?.limit;
+  }
+
+  /** Whether one more attempt may begin here under the concurrency limit (always, without one). */
+  hasRoom(): boolean {
+    const limit = this.measured.limit;
+    return limit === undefined || this.measured.inFlight + this.reserved < limit.limit;
+  }
+
   get ewmaLatencyMs(): number {
     return this.measured.latencyEwma.value;
   }
@@ -112,7 +128,10 @@ export class ClientEndpoint implements Endpoint {
 
   /** An attempt of `method` starts on this endpoint at `now`; its `end()` records it here and in `sink`. */
   begin(method: MethodDescriptor, sink: AttemptSink<ClientEndpoint>, now = performance.now()): Attempt<ClientEndpoint> {
-    return new Attempt(this, method, this.measured, sink, now, this.measured.start(now));
+    const depth = this.measured.start(now);
+    // The slot handed to a queued call is taken by its attempt, the next to begin here.
+    if (this.reserved > 0) this.reserved--;
+    return new Attempt(this, method, this.measured, sink, now, depth, this.measured.inFlight);
   }
 
   /** Counters against the client's totals: all attempts, attempts in the window, ready weight. */
@@ -131,6 +150,7 @@ export class ClientEndpoint implements Endpoint {
       failures: m.failures,
       failuresByCode: m.codes.failures(),
       inFlight: m.inFlight,
+      concurrencyLimit: this.concurrencyLimit,
       share: totalCalls === 0 ? 0 : m.calls / totalCalls,
       recentCalls,
       recentShare: recentTotal === 0 ? 0 : recentCalls / recentTotal,

@@ -7,12 +7,14 @@ import { CodeCounts } from '../../observability/code-counts.js';
 import { LatencyHistogram } from '../../observability/latency-histogram.js';
 import { RecentLatencies } from '../../observability/recent-latencies.js';
 import { WindowCounter } from '../../observability/window-counter.js';
+import type { ConcurrencyLimit } from './concurrency-limit.js';
 
 /**
  * What the client has measured of one node: the estimates balancers read (calls in flight,
  * the peak-EWMA latency, the floor-EWMA service time per queued call: {@link CallEstimates}),
- * calls completed, failures by code, the latency histograms, and the node's last load
- * report. Written only by an {@link Attempt}'s start and end (and the hedge counts, by a
+ * calls completed, failures by code, the latency histograms, the node's last load report,
+ * and (with `concurrencyLimit`) the limit of calls in flight there, fed by every attempt's
+ * end. Written only by an {@link Attempt}'s start and end (and the hedge counts, by a
  * hedged call); read by balancers through the endpoint, and by stats.
  */
 export class EndpointLoad extends CallEstimates {
@@ -28,6 +30,17 @@ export class EndpointLoad extends CallEstimates {
   /** Attempts completed within the last 10 s. */
   readonly recent = new WindowCounter();
   readonly #reader = new LoadReader();
+
+  /**
+   * @param latencyDecayMs - decay time constant of the latency estimates.
+   * @param limit - this client's concurrency limit on the node, if it has one.
+   */
+  constructor(
+    latencyDecayMs: number,
+    readonly limit: ConcurrencyLimit | undefined,
+  ) {
+    super(latencyDecayMs);
+  }
 
   /** The node's last load report (kept up to date in place). */
   get report(): LoadReport | undefined {
@@ -48,9 +61,14 @@ export class EndpointLoad extends CallEstimates {
     return this.#reader.read(trailers, Math.max(0, this.inFlight - 1), now);
   }
 
-  /** An attempt that joined a queue of `depth` (itself included) ended with `code` after `latencyMs`, at `now`. */
-  finish(code: number, latencyMs: number, now: number, depth: number): void {
+  /**
+   * An attempt that joined a queue of `depth` (itself included), `inFlightAtStart` of this
+   * client's attempts in flight here as it began, ended with `code` after `latencyMs`, at
+   * `now`; `refused` when the node refused it for overload.
+   */
+  finish(code: number, latencyMs: number, now: number, depth: number, inFlightAtStart: number, refused: boolean): void {
     this.end(code === Status.OK || code === Status.CANCELLED, latencyMs, now, depth);
+    if (this.limit !== undefined) this.feedLimit(this.limit, code, latencyMs, inFlightAtStart, refused);
     this.calls++;
     if (code !== Status.OK) {
       this.failures++;
@@ -59,5 +77,22 @@ export class EndpointLoad extends CallEstimates {
     this.latency.record(latencyMs);
     this.recentLatency.record(latencyMs, now);
     this.recent.add(now);
+  }
+
+  /**
+   * The limit learns from answers that measure the node's queue: an OK's latency, and a
+   * RESOURCE_EXHAUSTED for overload or a deadline run out (back off at once). Other
+   * failures (a bad request, a message over a size limit, a node going away, a cancelled
+   * hedge) say nothing about how many calls fit.
+   */
+  private feedLimit(
+    limit: ConcurrencyLimit,
+    code: number,
+    latencyMs: number,
+    inFlightAtStart: number,
+    refused: boolean,
+  ): void {
+    if (code === Status.OK) limit.sample(latencyMs, inFlightAtStart);
+    else if ((refused && code === Status.RESOURCE_EXHAUSTED) || code === Status.DEADLINE_EXCEEDED) limit.drop();
   }
 }

@@ -2,17 +2,26 @@ import type { Balancer, PickContext } from '../../balancer/balancer.js';
 import { RpcError } from '../../common/rpc-error.js';
 import { Status } from '../../common/status.js';
 import type { ResolvedEndpoint } from '../../discovery/resolver.js';
-import type { BudgetStats, ClientStats, DiscoveryStats } from '../api/client-stats.js';
+import type { BudgetStats, ClientStats, DiscoveryStats, ThrottleStats } from '../api/client-stats.js';
 import { ClientEndpoint } from './client-endpoint.js';
+import type { EndpointLimits } from './concurrency-limit.js';
 import type { ConnectionSettings } from './connection.js';
+import { LimitQueue, type QueuedCall } from './limit-queue.js';
 import { OutlierDetector, type OutlierDetectionOptions } from './outlier-detector.js';
 
 /**
  * The endpoints of one client. It keeps the balancer's view equal to the READY endpoints
- * and lets calls wait for one (like grpc's `waitForReady`) when none is ready yet.
+ * and lets calls wait for one (like grpc's `waitForReady`) when none is ready yet. With
+ * concurrency limits, a node at its limit is left out of a pick (it is passed to the
+ * balancer among `tried`, the one way a balancer is told to avoid a node), and when every
+ * ready node is at its limit a call waits in the {@link LimitQueue}; while calls wait, new
+ * ones queue behind them (FIFO), and each attempt's end hands its slot to the first.
  */
 export class EndpointSet {
   private members: readonly ClientEndpoint[] = [];
+  /** The ready members, as the balancer has them. */
+  private ready: readonly ClientEndpoint[] = [];
+  private readonly queue: LimitQueue | undefined;
   private readonly waiters = new Set<() => void>();
   private memberSet = new Set<ClientEndpoint>();
   private closed = false;
@@ -23,8 +32,10 @@ export class EndpointSet {
     private readonly balancer: Balancer,
     private readonly settings: ConnectionSettings,
     outlierDetection: OutlierDetectionOptions | false,
+    private readonly limits: EndpointLimits | undefined,
   ) {
     this.balancer.update([]);
+    this.queue = limits === undefined ? undefined : new LimitQueue(service, limits.queueLimit);
     this.outliers =
       outlierDetection === false
         ? undefined
@@ -42,7 +53,7 @@ export class EndpointSet {
 
   /** Opens a connection to a new endpoint whose changes refresh this set; `replace` makes it a member. */
   connect(config: ResolvedEndpoint): ClientEndpoint {
-    return new ClientEndpoint(config, this.settings, () => this.refresh());
+    return new ClientEndpoint(config, this.settings, () => this.refresh(), this.limits?.create());
   }
 
   /** Makes `endpoints` the members and offers the ready ones to the balancer. */
@@ -53,23 +64,44 @@ export class EndpointSet {
     this.refresh();
   }
 
-  /** Feeds an attempt's outcome to outlier ejection (not for nodes that left the set and drain). */
+  /**
+   * Feeds an attempt's outcome to outlier ejection (not for nodes that left the set and
+   * drain), then lets the calls first in the concurrency queue take the slots now free.
+   */
   recordOutcome(endpoint: ClientEndpoint, code: number): void {
     if (this.memberSet.has(endpoint)) this.outliers?.record(endpoint, code);
+    this.drain();
   }
 
-  /** A pick right now, or undefined if the balancer has nothing ready. */
+  /**
+   * A pick right now, or undefined if the balancer has nothing ready, every ready node is
+   * at its concurrency limit, or calls wait for a slot already.
+   */
   pick(call: PickContext): ClientEndpoint | undefined {
-    return this.balancer.pick(call) as ClientEndpoint | undefined;
+    if (this.queue !== undefined && this.queue.length > 0) return undefined;
+    const picked = this.balancer.pick(call) as ClientEndpoint | undefined;
+    if (picked === undefined || picked.hasRoom()) return picked;
+    return this.pickWithRoom(call);
   }
 
-  /** Waits for a pick until `deadline` (ms since epoch) or `signal`; then UNAVAILABLE / CANCELLED. */
-  async waitForPick(call: PickContext, deadline: number, signal: AbortSignal | undefined): Promise<ClientEndpoint> {
+  /**
+   * Waits for a pick until `deadline` (ms since epoch) or `signal`; then UNAVAILABLE /
+   * CANCELLED. When ready nodes exist but none has room, the call waits in the concurrency
+   * queue instead, or fails at once with RESOURCE_EXHAUSTED when it may not (see `LimitQueue`).
+   */
+  async waitForPick(call: QueuedCall, deadline: number, signal: AbortSignal | undefined): Promise<ClientEndpoint> {
     for (;;) {
       if (this.closed)
         throw new RpcError(Status.CANCELLED, `client of ${this.service} closed`, undefined, { path: call.path });
       const endpoint = this.pick(call);
       if (endpoint !== undefined) return endpoint;
+      const queue = this.queue;
+      // Some node at its limit (or calls queued already): wait for a slot, not for the ready set to change.
+      if (queue !== undefined && (queue.length > 0 || this.ready.some((e) => !e.hasRoom()))) {
+        const refusal = queue.refusal(call, this.ready, deadline);
+        if (refusal !== undefined) throw refusal;
+        return queue.wait(call, deadline, signal, () => queue.atLimit(this.ready));
+      }
       if (Date.now() >= deadline) throw this.notReadyError(call.path, call.tried);
       if (!(await this.nextChange(deadline, signal))) {
         throw new RpcError(Status.CANCELLED, 'call cancelled while waiting for a ready endpoint', undefined, {
@@ -109,7 +141,13 @@ export class EndpointSet {
   }
 
   /** `client.stats()`: every member's counters against the totals. */
-  stats(service: string, balancer: string, discovery: DiscoveryStats, hedgingBudget: BudgetStats): ClientStats {
+  stats(
+    service: string,
+    balancer: string,
+    discovery: DiscoveryStats,
+    hedgingBudget: BudgetStats,
+    throttle: ThrottleStats | undefined,
+  ): ClientStats {
     const now = performance.now();
     const endpoints = this.members;
     let calls = 0;
@@ -132,6 +170,8 @@ export class EndpointSet {
       endpoints: endpoints.map((e) => e.stats(calls, recentCalls, readyWeight, now)),
       discovery,
       hedgingBudget,
+      concurrencyQueue: this.queue?.stats(),
+      throttle,
     };
   }
 
@@ -140,11 +180,39 @@ export class EndpointSet {
     this.outliers?.close();
     for (const endpoint of this.endpoints) endpoint.close();
     for (const wake of [...this.waiters]) wake();
+    this.queue?.close(new RpcError(Status.CANCELLED, `client of ${this.service} closed`));
   }
 
   private refresh(): void {
-    this.balancer.update(this.endpoints.filter((endpoint) => endpoint.ready));
+    this.ready = this.endpoints.filter((endpoint) => endpoint.ready);
+    this.balancer.update(this.ready);
     for (const wake of [...this.waiters]) wake();
+    this.drain();
+  }
+
+  /**
+   * A pick among the ready nodes with room: the balancer picks again with the nodes at
+   * their limit among `tried` (allocates; only when the first pick was at its limit).
+   */
+  private pickWithRoom(call: PickContext): ClientEndpoint | undefined {
+    const full = this.ready.filter((e) => !e.hasRoom());
+    if (full.length === this.ready.length) return undefined;
+    const tried = [...call.tried, ...full];
+    const { path, metadata, key, attempt } = call;
+    const picked = this.balancer.pick({ path, metadata, key, attempt, tried }) as ClientEndpoint | undefined;
+    return picked?.hasRoom() ? picked : undefined;
+  }
+
+  /** Hands free slots to the calls first in the queue, a slot reserved for each until its attempt begins. */
+  private drain(): void {
+    const queue = this.queue;
+    if (queue === undefined) return;
+    for (let call = queue.head; call !== undefined; call = queue.head) {
+      const endpoint = this.pickWithRoom(call);
+      if (endpoint === undefined) return;
+      endpoint.reserved++;
+      queue.grant(endpoint);
+    }
   }
 
   private notReadyError(path: string | undefined, tried: PickContext['tried']): RpcError {

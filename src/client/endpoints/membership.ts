@@ -1,8 +1,9 @@
-// Follows a resolver: turns each full list it delivers into the client's endpoint set.
+// Follows a resolver: turns each full list it delivers (or the client's subset of it) into the client's endpoint set.
 import type { ResolvedEndpoint, Resolver, Unsubscribe } from '../../discovery/resolver.js';
 import type { DiscoveryStats } from '../api/client-stats.js';
 import type { ClientEndpoint } from './client-endpoint.js';
 import type { EndpointSet } from './endpoint-set.js';
+import type { SubsetChoice } from './subset.js';
 
 const DRAIN_POLL_MS = 100;
 
@@ -11,7 +12,9 @@ const DRAIN_POLL_MS = 100;
  * address is connected and added; an address still listed keeps its connection and stats
  * (changed attributes are applied and the balancer updated); a removed one is drained — no
  * new picks, its calls in flight finish, then its channel closes. Nothing of this runs on
- * the pick path: the balancer only ever sees a new array through `update`.
+ * the pick path: the balancer only ever sees a new array through `update`. With a subset,
+ * each list is cut to the subset first, here where every resolver's list enters the
+ * client, so that it works the same for every resolver and balancer.
  */
 export class Membership {
   private readonly draining = new Map<string, ClientEndpoint>();
@@ -20,11 +23,14 @@ export class Membership {
   private healthy = true;
   private lastError: string | undefined;
   private lastUpdate: number | undefined;
+  private candidates = 0;
+  private members: readonly string[] = [];
 
   constructor(
     private readonly resolver: Resolver,
     service: string,
     private readonly set: EndpointSet,
+    private readonly subset: SubsetChoice | undefined,
   ) {
     this.unsubscribe = resolver.subscribe(
       service,
@@ -42,6 +48,16 @@ export class Membership {
       healthy: this.healthy,
       lastError: this.lastError,
       lastUpdate: this.lastUpdate === undefined ? undefined : new Date(this.lastUpdate).toISOString(),
+      subset:
+        this.subset === undefined
+          ? undefined
+          : {
+              size: this.subset.size,
+              strategy: this.subset.strategy,
+              client: this.subset.client,
+              candidates: this.candidates,
+              members: this.members,
+            },
     };
   }
 
@@ -65,12 +81,15 @@ export class Membership {
   private apply(list: readonly ResolvedEndpoint[]): void {
     this.healthy = true;
     this.lastUpdate = Date.now();
+    const byAddress = new Map<string, ResolvedEndpoint>();
+    for (const config of list) if (!byAddress.has(config.address)) byAddress.set(config.address, config);
+    const addresses = [...byAddress.keys()];
+    this.candidates = addresses.length;
+    this.members = this.subset === undefined ? addresses : this.subset.select(addresses);
     const current = new Map(this.set.endpoints.map((endpoint) => [endpoint.address, endpoint]));
     const next: ClientEndpoint[] = [];
-    const seen = new Set<string>();
-    for (const config of list) {
-      if (seen.has(config.address)) continue;
-      seen.add(config.address);
+    for (const address of this.members) {
+      const config = byAddress.get(address)!;
       const kept = current.get(config.address) ?? this.draining.get(config.address);
       if (kept === undefined) {
         next.push(this.set.connect(config));

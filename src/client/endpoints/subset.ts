@@ -19,6 +19,7 @@
  * subsets that had it), a node that joins displaces at most one member — minimal churn by
  * construction.
  */
+import { randomUUID } from 'node:crypto';
 import { murmur3 } from '../../common/murmur3.js';
 import { integerAtLeast, outOfRange } from '../../common/option-checks.js';
 
@@ -101,4 +102,46 @@ function clientKey(client: number | string, where: string): string {
   if (typeof client === 'string') return client;
   if (Number.isFinite(client)) return String(client);
   throw outOfRange(where, 'client', 'a finite number or a string', client);
+}
+
+/** `createClient`'s `subset` option: connect to `size` of the resolver's endpoints only. */
+export interface SubsetOptions {
+  /** How many endpoints this client connects to, a positive integer (all of them when fewer are listed). */
+  readonly size: number;
+  /** `random` (the default: no coordination needed) or `deterministic` (needs `client`). */
+  readonly strategy?: SubsetStrategy;
+  /**
+   * Who this client is. `deterministic`: its index 0..C−1 among the C clients (e.g. a
+   * StatefulSet ordinal); required, since the ±1 spread comes from consecutive indices.
+   * `random`: any stable key (e.g. the pod name) to keep the same subset across restarts;
+   * default a random key drawn when the client is created.
+   */
+  readonly client?: number | string;
+}
+
+/** The subset choice of a client, its options checked and its defaults filled in. */
+export interface SubsetChoice {
+  readonly size: number;
+  readonly strategy: SubsetStrategy;
+  readonly client: number | string;
+  /** The ids this client connects to, of `ids`. */
+  select(ids: readonly string[]): string[];
+}
+
+/** Checks `createClient`'s `subset` option; errors name `subset.<field>`, the value and what is allowed. */
+export function subsetChoice(options: SubsetOptions, where: string): SubsetChoice {
+  const strategy = options.strategy ?? 'random';
+  if (strategy === 'deterministic' && options.client === undefined) {
+    throw new TypeError(
+      `${where}: subset.client is required with strategy 'deterministic' ` +
+        `(this client's index 0..C−1 among C clients)`,
+    );
+  }
+  const choice = { size: options.size, strategy, client: options.client ?? randomUUID() };
+  try {
+    selectSubset([], choice);
+  } catch (error) {
+    throw new RangeError(`${where}: ${(error as Error).message}`);
+  }
+  return { ...choice, select: (ids) => selectSubset(ids, choice) };
 }

@@ -119,7 +119,7 @@ class AttemptRecord<E extends Endpoint> implements AttemptEnd<E> {
     private readonly next: AttemptEnd<E>,
   ) {}
 
-  attemptEnded(endpoint: E, method: MethodDescriptor, code: number, latencyMs: number): void {
+  attemptEnded(endpoint: E, method: MethodDescriptor, code: number, latencyMs: number, refused: boolean): void {
     this.instruments.attemptDuration.record(latencyMs / 1000, { ...this.method, 'grpc.status': statusAttribute(code) });
     this.span?.addEvent('attempt', {
       'switchboard.attempt': this.attempt,
@@ -127,6 +127,6 @@ class AttemptRecord<E extends Endpoint> implements AttemptEnd<E> {
       ...serverOf(endpoint),
       'rpc.grpc.status_code': code,
     });
-    this.next.attemptEnded(endpoint, method, code, latencyMs);
+    this.next.attemptEnded(endpoint, method, code, latencyMs, refused);
   }
 }

@@ -1,0 +1,158 @@
+/**
+ * Child process for bench/many-endpoints.ts: one client of one kind over many endpoints,
+ * alone in its process so that its CPU and memory are the process's. It connects and waits
+ * until every endpoint is READY, then measures: CPU spent idle (in the first seconds after
+ * ready, and from 12 s after ready, when connection start-up is over), memory after a full GC,
+ * and calls/s of a closed loop. Prints one JSON line (`EndpointsRun`) and waits for stdin
+ * to close.
+ *
+ * Readiness of plain grpc-js comes from its channelz (`getChannelzHandlers`, called in
+ * process): the states of the `round_robin` channel's subchannels, polled every 100 ms (so
+ * its time to ready is up to 100 ms late). Switchboard's is `client.ready({ all: true })`.
+ *
+ * Usage: `node --expose-gc --import tsx bench/many-endpoints-client.ts grpc-js|switchboard <addresses.json>
+ * <idle seconds> <load seconds>`.
+ */
+import { readFileSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
+import * as grpc from '@grpc/grpc-js';
+import { createClient } from 'switchboard';
+import { plainGreeter } from '../src/cli/grpc-js-baseline.js';
+import { runClosedLoop } from '../src/cli/load-loop.js';
+import { Greeter } from '../src/gen/demo/greeter.js';
+
+/** What one client process measured. */
+export interface EndpointsRun {
+  /** From creating the client until every endpoint is READY, ms. */
+  readonly readyMs: number;
+  /** CPU time (user + system) per second while idle, in the first seconds after ready, ms. */
+  readonly firstIdleCpuMs: number;
+  /** CPU time (user + system) per second while idle, from 12 s after ready, ms. */
+  readonly idleCpuMs: number;
+  /** Resident set size after a full GC, MB. */
+  readonly rssMb: number;
+  /** V8 heap in use after a full GC, MB. */
+  readonly heapMb: number;
+  readonly rps: number;
+  readonly failed: number;
+}
+
+const NAME = 'x'.repeat(64);
+const DEADLINE_MS = 10_000;
+const CONCURRENCY = 64;
+const READY_TIMEOUT_MS = 120_000;
+const POLL_MS = 100;
+/** When connection start-up is over: past the first keepalive timer (10 s) of the last connection. */
+const SETTLED_MS = 12_000;
+
+const [kind, file, idleArg, loadArg] = process.argv.slice(2);
+const addresses = JSON.parse(readFileSync(file!, 'utf8')) as string[];
+const idleSeconds = Number(idleArg);
+const loadSeconds = Number(loadArg);
+
+type Call = (request: object, options: grpc.CallOptions, callback: (error: unknown, reply: unknown) => void) => void;
+
+/** The channelz answer for one entity, called in process. */
+function channelz<T>(method: 'GetChannel' | 'GetSubchannel', request: object): Promise<T> {
+  const handler = grpc.getChannelzHandlers()[method] as unknown as (
+    call: { request: object },
+    callback: (error: unknown, response: T) => void,
+  ) => void;
+  return new Promise((resolve, reject) =>
+    handler({ request }, (error, response) => (error ? reject(error) : resolve(response))),
+  );
+}
+
+/** A plain grpc-js `round_robin` client; resolves once channelz shows every subchannel READY. */
+async function plainClient(): Promise<{ call: () => Promise<string>; close: () => void }> {
+  const Client = plainGreeter();
+  const client = new Client(`ipv4:${addresses.join(',')}`, grpc.credentials.createInsecure(), {
+    'grpc.service_config': JSON.stringify({ loadBalancingConfig: [{ round_robin: {} }] }),
+  });
+  const channel = client.getChannel();
+  channel.getConnectivityState(true);
+  const id = channel.getChannelzRef().id;
+  const deadline = Date.now() + READY_TIMEOUT_MS;
+  for (; ; await sleep(POLL_MS)) {
+    if (Date.now() > deadline) throw new Error(`grpc-js: not every subchannel READY after ${READY_TIMEOUT_MS} ms`);
+    const { channel: info } = await channelz<{ channel: { subchannel_ref: { subchannel_id: number }[] } }>(
+      'GetChannel',
+      { channel_id: id },
+    );
+    if (info.subchannel_ref.length < addresses.length) continue;
+    const states = await Promise.all(
+      info.subchannel_ref.map(async (ref) => {
+        const { subchannel } = await channelz<{ subchannel: { data: { state: { state: string } } } }>('GetSubchannel', {
+          subchannel_id: ref.subchannel_id,
+        });
+        return subchannel.data.state.state;
+      }),
+    );
+    if (states.filter((s) => s === 'READY').length >= addresses.length) break;
+  }
+  const sayHello = client.sayHello as Call;
+  return {
+    call: () =>
+      new Promise((resolve, reject) =>
+        sayHello.call(client, { name: NAME }, { deadline: Date.now() + DEADLINE_MS }, (error, reply) =>
+          error ? reject(error) : resolve((reply as { nodeId: string }).nodeId),
+        ),
+      ),
+    close: () => client.close(),
+  };
+}
+
+async function switchboardClient(): Promise<{ call: () => Promise<string>; close: () => Promise<void> }> {
+  const client = createClient(Greeter, { endpoints: addresses, deadlineMs: DEADLINE_MS });
+  await client.ready({ all: true, timeoutMs: READY_TIMEOUT_MS });
+  return { call: async () => (await client.sayHello({ name: NAME })).nodeId, close: () => client.close() };
+}
+
+if (kind !== 'grpc-js' && kind !== 'switchboard') {
+  throw new TypeError(`many-endpoints-client: kind must be grpc-js or switchboard, got ${kind}`);
+}
+const exposedGc = globalThis.gc;
+if (exposedGc === undefined) throw new Error('many-endpoints-client: run with --expose-gc');
+const gc: () => void = exposedGc;
+const started = performance.now();
+const client = kind === 'grpc-js' ? await plainClient() : await switchboardClient();
+const readyMs = performance.now() - started;
+/**
+ * CPU time per second over the next `seconds`, ms, after a full GC and a second for the
+ * GC threads' sweeping to finish (it would count against whichever window follows).
+ */
+async function idleCpu(seconds: number): Promise<number> {
+  gc();
+  await sleep(1000);
+  const before = process.cpuUsage();
+  const started = performance.now();
+  await sleep(seconds * 1000);
+  const cpu = process.cpuUsage(before);
+  return (cpu.user + cpu.system) / 1000 / ((performance.now() - started) / 1000);
+}
+const firstIdleCpuMs = await idleCpu(idleSeconds);
+// Switchboard's channels arm grpc-js' 10 s keepalive timer with their first calls (node
+// info, health watch); each fires once, finds no call open and stops. Steady idleness is
+// measured after that.
+await sleep(Math.max(0, SETTLED_MS - (performance.now() - started - readyMs)));
+const idleCpuMs = await idleCpu(idleSeconds);
+gc();
+const memory = process.memoryUsage();
+const load = await runClosedLoop({
+  concurrency: CONCURRENCY,
+  durationMs: loadSeconds * 1000,
+  maxCalls: 2_000_000,
+  call: client.call,
+});
+const run: EndpointsRun = {
+  readyMs,
+  firstIdleCpuMs,
+  idleCpuMs,
+  rssMb: memory.rss / 2 ** 20,
+  heapMb: memory.heapUsed / 2 ** 20,
+  rps: load.rps,
+  failed: load.failed,
+};
+console.log(JSON.stringify(run));
+process.stdin.resume();
+process.stdin.on('end', () => void Promise.resolve(client.close()).then(() => process.exit(0)));

@@ -1,0 +1,107 @@
+import { numberAtLeast, positiveNumber } from '../../common/option-checks.js';
+import { RpcError } from '../../common/rpc-error.js';
+import { Status } from '../../common/status.js';
+import type { ThrottleStats } from '../api/client-stats.js';
+import { WindowCounts } from './window-counts.js';
+
+/**
+ * Client-side adaptive throttling (Google SRE book, "Handling Overload"): over a trailing
+ * window the client counts its `requests` and the `accepts` among them, and refuses a new
+ * attempt locally with probability
+ *
+ *   p = max(0, (requests − k · accepts) / (requests + 1))
+ *
+ * so nothing is refused while the nodes accept more than 1/k of the requests, and when
+ * they refuse, the client sends them about k times what they accept instead of everything.
+ * An attempt refused for overload (RESOURCE_EXHAUSTED or UNAVAILABLE, but not a message
+ * over a size limit) is a request not accepted; any other answer is accepted; a CANCELLED
+ * attempt (the caller, or a hedge that lost) is neither. A refused attempt counts as a
+ * request (as in the book), so p keeps rising while the nodes refuse and falls as soon as
+ * they accept again. Calls the concurrency-limit queue refuses are not counted: no node
+ * saw them.
+ */
+export class AdaptiveThrottle {
+  readonly #service: string;
+  readonly #k: number;
+  readonly #windowMs: number;
+  readonly #counts: WindowCounts;
+  readonly #random: () => number;
+  #rejected = 0;
+
+  /**
+   * @param service - the service, named in the error of a refused call.
+   * @param options - k and the window.
+   * @param random - uniform source in [0, 1) for the draw.
+   * @param now - the clock in ms (injected in tests).
+   */
+  constructor(
+    service: string,
+    options: ThrottleOptions,
+    random: () => number,
+    now: () => number = () => performance.now(),
+  ) {
+    const where = `createClient(${service})`;
+    this.#service = service;
+    this.#k = numberAtLeast(options.k ?? 2, 1, where, 'throttle.k');
+    this.#windowMs = positiveNumber(options.windowMs ?? 10_000, where, 'throttle.windowMs');
+    this.#counts = new WindowCounts(2, this.#windowMs, now);
+    this.#random = random;
+  }
+
+  /** The probability that the next attempt is refused now. */
+  get rejectProbability(): number {
+    this.#counts.advance();
+    const requests = this.#counts.total(REQUESTS);
+    return Math.max(0, (requests - this.#k * this.#counts.total(ACCEPTS)) / (requests + 1));
+  }
+
+  /** Lets an attempt of `path` go, or throws the RESOURCE_EXHAUSTED of a locally refused one. */
+  admit(path: string): void {
+    const p = this.rejectProbability;
+    if (p === 0 || this.#random() >= p) return;
+    this.#rejected++;
+    this.#counts.add(REQUESTS);
+    const accepted = `the nodes accepted ${this.#counts.total(ACCEPTS)} of ${this.#counts.total(REQUESTS)} requests`;
+    throw new RpcError(
+      Status.RESOURCE_EXHAUSTED,
+      `${this.#service}: refused by the client's adaptive throttle with probability ${p.toFixed(2)}: ` +
+        `${accepted} in the last ${this.#windowMs / 1000} s (throttle.k ${this.#k})`,
+      undefined,
+      { path },
+    );
+  }
+
+  /** An attempt ended with `code`; `refused` when the node refused it for overload. */
+  record(code: number, refused: boolean): void {
+    if (code === Status.CANCELLED) return;
+    this.#counts.add(REQUESTS);
+    if (!refused) this.#counts.add(ACCEPTS);
+  }
+
+  /** The window's counts, the probability now and the attempts refused so far. */
+  stats(): ThrottleStats {
+    const rejectProbability = this.rejectProbability;
+    return {
+      k: this.#k,
+      windowMs: this.#windowMs,
+      requests: this.#counts.total(REQUESTS),
+      accepts: this.#counts.total(ACCEPTS),
+      rejectProbability,
+      rejected: this.#rejected,
+    };
+  }
+}
+
+/** Settings of the client's adaptive throttle (`ClientOptions.throttle`). */
+export interface ThrottleOptions {
+  /**
+   * How many times what the nodes accept the client may still send (default 2, the book's):
+   * nothing is refused while more than 1/k of the requests are accepted. At least 1.
+   */
+  readonly k?: number;
+  /** Length of the trailing window of requests and accepts, ms (default 10,000). */
+  readonly windowMs?: number;
+}
+
+const REQUESTS = 0;
+const ACCEPTS = 1;
