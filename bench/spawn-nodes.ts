@@ -101,6 +101,12 @@ export interface WorkerNodesProcess {
   addresses(flavour: string): string[];
   /** Changes node `index`'s service time (both flavours). */
   setServiceMs(index: number, ms: number): void;
+  /**
+   * The node process's stalls since the previous call (a 1 ms timer late by 2 ms or more:
+   * [start in ms since the epoch, length in ms]), and over how long; the first call starts
+   * the timing.
+   */
+  stalls(): Promise<{ readonly samples: [number, number][]; readonly ms: number }>;
   stop(): Promise<void>;
 }
 
@@ -109,7 +115,7 @@ export interface WorkerNodesProcess {
  * service time, in a child process.
  */
 export async function spawnWorkerNodes(serviceMs: readonly number[]): Promise<WorkerNodesProcess> {
-  const { child, first, stop } = await spawnScript('./worker-nodes.ts', serviceMs.map(String));
+  const { child, first, ask, stop } = await spawnScript('./worker-nodes.ts', serviceMs.map(String));
   const addresses = first as Record<string, string[]> & { plain: string[]; switchboard: string[]; quiet: string[] };
   return {
     plain: addresses.plain,
@@ -123,6 +129,7 @@ export async function spawnWorkerNodes(serviceMs: readonly number[]): Promise<Wo
       return found;
     },
     setServiceMs: (index, ms) => child.stdin!.write(`service ${index} ${ms}\n`),
+    stalls: async () => JSON.parse(await ask('stalls')) as { samples: [number, number][]; ms: number },
     stop,
   };
 }

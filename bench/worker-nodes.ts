@@ -16,7 +16,9 @@
  * and calls per second over the same window (Switchboard's reporter counts those
  * itself), as an application whose capacity is one worker would. Prints the addresses as
  * one JSON line; reads `service <index> <ms>` lines on stdin to change a node's service
- * time (both flavours); exits when stdin closes or on SIGTERM.
+ * time (both flavours), and `stalls` lines, answered with the process's event-loop stalls
+ * since the previous one (for the simulator's validation); exits when stdin closes or on
+ * SIGTERM.
  * Usage: `node --import tsx bench/worker-nodes.ts 2 2 6`.
  */
 import { createInterface } from 'node:readline';
@@ -99,14 +101,41 @@ console.log(
   JSON.stringify({ plain: addresses(plain), ...Object.fromEntries(flavours.map((f) => [f.name, addresses(f.nodes)])) }),
 );
 
+/**
+ * While timing stalls: when a 1 ms interval timer was 2 ms or more late, as [start, length]
+ * with the start in ms since the epoch (`performance.timeOrigin`-based, so another process
+ * can place it on its own clock).
+ */
+let stalls: { samples: [number, number][]; timer: NodeJS.Timeout; since: number } | undefined;
+function timeStalls(): void {
+  let last = performance.now();
+  const samples: [number, number][] = [];
+  const timer = setInterval(() => {
+    const now = performance.now();
+    if (now - last - 1 >= 2) samples.push([performance.timeOrigin + last + 1, now - last - 1]);
+    last = now;
+  }, 1);
+  stalls = { samples, timer, since: performance.now() };
+}
+
 createInterface({ input: process.stdin }).on('line', (line) => {
   const [command, index, ms] = line.split(' ');
+  if (command === 'stalls') {
+    // `stalls`: the stalls since the last `stalls` (none the first time) as one JSON line; timing goes on.
+    const taken =
+      stalls === undefined ? { samples: [], ms: 0 } : { samples: stalls.samples, ms: performance.now() - stalls.since };
+    if (stalls !== undefined) clearInterval(stalls.timer);
+    timeStalls();
+    console.log(JSON.stringify(taken));
+    return;
+  }
   if (command !== 'service') return;
   for (const workers of [plainWorkers, ...flavours.map((f) => f.workers)])
     workers[Number(index)]!.serviceMs = Number(ms);
 });
 const stop = async () => {
   clearInterval(timer);
+  if (stalls !== undefined) clearInterval(stalls.timer);
   for (const node of plain) node.server.forceShutdown();
   await Promise.all(switchboardNodes.map((n) => n.server.shutdown({ graceMs: 0 })));
   process.exit(0);

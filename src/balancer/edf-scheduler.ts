@@ -4,9 +4,14 @@ import { wasTried } from './tried.js';
 /**
  * An earliest-deadline-first schedule over weighted endpoints, in a binary heap: entry i
  * (endpoint i, weight wᵢ) owns the virtual-time deadlines kᵢ/wᵢ; `next()` takes the
- * smallest (ties: earlier in the list) and moves that entry to its next one. O(log n) per
- * pick, no allocation. `schedule()` keeps the virtual time and the deadlines of endpoints
- * whose weight did not change (see `weighted.ts`).
+ * smallest and moves that entry to its next one. O(log n) per pick, no allocation.
+ * `schedule()` keeps the virtual time and the deadlines of endpoints whose weight did not
+ * change (see `weighted.ts`).
+ *
+ * Ties go in list order from a random start (drawn once, as roundRobin's offset): endpoints
+ * of equal weight share every deadline, and with ties in plain list order every client
+ * started together sent to endpoint 0, then 1, ... in step — the whole fleet on one node at
+ * a time (the simulator showed it: docs/scale.md).
  */
 export class EdfScheduler {
   // Entry i is endpoints[i], with deadline counts[i] / weights[i]. The heap keeps entry
@@ -17,6 +22,10 @@ export class EdfScheduler {
   private counts = new Float64Array(0);
   private heapEntry = new Int32Array(0);
   private heapKey = new Float64Array(0);
+  /** Entry i's place in the tie order: i less the random start, mod n. */
+  private tieRank = new Int32Array(0);
+  /** Where the tie order starts, as a share of the list, in [0, 1) (drawn with the first virtual time). */
+  private tieStart = -1;
   /** Earliest deadline at the last pick: the schedule's virtual time. */
   private now = -1;
 
@@ -31,7 +40,10 @@ export class EdfScheduler {
   /** Schedules `list` by `weightOf(i)`, keeping the virtual time and unchanged endpoints' deadlines. */
   schedule(list: readonly Endpoint[], weightOf: (i: number) => number): void {
     const n = list.length;
-    if (this.now < 0 && n > 0) this.now = this.random();
+    if (this.now < 0 && n > 0) {
+      this.now = this.random();
+      this.tieStart = this.random();
+    }
     const previous = new Map<string, number>();
     for (let i = 0; i < this.endpoints.length; i++) previous.set(this.endpoints[i]!.id, i);
 
@@ -50,6 +62,9 @@ export class EdfScheduler {
     this.counts = nextCounts;
     this.heapEntry = new Int32Array(n);
     this.heapKey = new Float64Array(n);
+    this.tieRank = new Int32Array(n);
+    const start = Math.floor(this.tieStart * n);
+    for (let i = 0; i < n; i++) this.tieRank[i] = (i - start + n) % n;
     for (let i = 0; i < n; i++) {
       this.heapEntry[i] = i;
       this.heapKey[i] = nextCounts[i]! / nextWeights[i]!;
@@ -82,7 +97,9 @@ export class EdfScheduler {
   private siftDown(pos: number, entry: number, key: number): void {
     const heapEntry = this.heapEntry;
     const heapKey = this.heapKey;
+    const rank = this.tieRank;
     const n = heapEntry.length;
+    const entryRank = rank[entry]!;
     for (;;) {
       let child = 2 * pos + 1;
       if (child >= n) break;
@@ -92,13 +109,13 @@ export class EdfScheduler {
       if (right < n) {
         const rightKey = heapKey[right]!;
         const rightEntry = heapEntry[right]!;
-        if (rightKey < childKey || (rightKey === childKey && rightEntry < childEntry)) {
+        if (rightKey < childKey || (rightKey === childKey && rank[rightEntry]! < rank[childEntry]!)) {
           child = right;
           childKey = rightKey;
           childEntry = rightEntry;
         }
       }
-      if (key < childKey || (key === childKey && entry < childEntry)) break;
+      if (key < childKey || (key === childKey && entryRank < rank[childEntry]!)) break;
       heapKey[pos] = childKey;
       heapEntry[pos] = childEntry;
       pos = child;
@@ -118,6 +135,7 @@ export class EdfScheduler {
     if (right < 0) return left;
     const l = this.heapKey[left]!;
     const r = this.heapKey[right]!;
-    return r < l || (r === l && heapEntry[right]! < heapEntry[left]!) ? right : left;
+    const rank = this.tieRank;
+    return r < l || (r === l && rank[heapEntry[right]!]! < rank[heapEntry[left]!]!) ? right : left;
   }
 }

@@ -42,12 +42,18 @@ export interface LeastLoadOptions {
   readonly choices?: number;
   /** Uniform source in [0, 1) for sampling (default `Math.random`). */
   readonly random?: () => number;
+  /**
+   * The clock load reports' freshness is judged by, in ms (default `performance.now()`,
+   * read only for endpoints with a report); the simulator's is virtual.
+   */
+  readonly now?: () => number;
 }
 
 /** A balancer sending each call to the cheaper of d random endpoints. */
 export function leastLoad(options: LeastLoadOptions = {}): Balancer {
   const choices = integerAtLeast(options.choices ?? 2, 1, 'leastLoad', 'choices');
   const random = options.random ?? Math.random;
+  const clock = options.now;
   let endpoints: readonly Endpoint[] = [];
   /** A permutation of 0..n-1; its prefix is the sample of the current pick. */
   let order = new Int32Array(0);
@@ -70,13 +76,14 @@ export function leastLoad(options: LeastLoadOptions = {}): Balancer {
       let fallback: Endpoint | undefined;
       let fallbackCost = Number.POSITIVE_INFINITY;
       let compared = 0;
+      const now = clock?.();
       for (let k = 0; k < n && compared < choices; k++) {
         const j = k + Math.floor(random() * (n - k));
         const index = order[j]!;
         order[j] = order[k]!;
         order[k] = index;
         const candidate = endpoints[index]!;
-        const c = cost(candidate);
+        const c = cost(candidate, now);
         if (tried.length > 0 && wasTried(tried, candidate)) {
           if (fallback === undefined || c < fallbackCost) {
             fallback = candidate;

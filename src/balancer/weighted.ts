@@ -4,13 +4,13 @@
  *
  * Optimises: shares proportional to weight, spread evenly in time (no bursts of the heavy
  * node), deterministic. Cost formula: endpoint i with weight wᵢ owns the virtual-time
- * deadlines kᵢ/wᵢ (kᵢ = 1, 2, …); every pick takes the smallest deadline (ties: earlier in
- * the list) and moves that endpoint to its next one. In any unit of virtual time endpoint
+ * deadlines kᵢ/wᵢ (kᵢ = 1, 2, …); every pick takes the smallest deadline (ties: in list
+ * order from a random start) and moves that endpoint to its next one. In any unit of virtual time endpoint
  * i owns exactly wᵢ deadlines, so with integer weights every run of W = Σwᵢ consecutive
  * picks holds exactly wᵢ calls to endpoint i, and each endpoint's calls are spaced 1/wᵢ
  * apart: the same guarantees as nginx's smooth WRR (`current += weight; pick the max;
- * current -= total`), with a slightly different interleaving (1:2:3 gives C B C A B C where
- * nginx gives C B A C B C).
+ * current -= total`), with a slightly different interleaving (1:2:3 gives C B C A B C,
+ * ties taken from A, where nginx gives C B A C B C).
  *
  * Why not nginx's loop itself: it is O(n) per pick, and a pick must be O(1) or O(log n)
  * (< 1 µs at 10,000 endpoints); precomputing its cycle is O(n·W) and W is unbounded with
@@ -26,8 +26,10 @@
  * did not change keeps its next deadline; a new or re-weighted one starts on its grid at
  * the current virtual time (its first deadline is the next k/w after now). So membership
  * and weight changes neither restart the cycle nor favour the head of the list. The first
- * update starts at a random virtual time in [0, 1) (from `random`) so that clients started
- * together are not in phase. Same state and same update → same sequence.
+ * update starts at a random virtual time in [0, 1) and a random start of the tie order
+ * (both from `random`) so that clients started together are not in phase: with ties in
+ * plain list order, clients of many equal-weight endpoints all sent to the first, then the
+ * second, ... together (docs/scale.md). Same state and same update → same sequence.
  *
  * A retry takes the untried endpoint with the earliest deadline: it can only sit below
  * tried ones in the heap, so at most 2·tried.length + 1 heap slots are examined.

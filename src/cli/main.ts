@@ -6,6 +6,7 @@ import { registerDemoCommand } from './demo-command.js';
 import { registerDescribeCommand } from './describe-command.js';
 import { registerGenCommand } from './gen-command.js';
 import { registerListCommand } from './list-command.js';
+import { registerSimulateCommand } from './simulate-command.js';
 
 const program = new Command('switchboard').description('Switchboard: RPC on gRPC with client-side load balancing');
 registerGenCommand(program);
@@ -14,4 +15,5 @@ registerBenchCommand(program);
 registerListCommand(program);
 registerDescribeCommand(program);
 registerDemoCommand(program);
+registerSimulateCommand(program);
 await program.parseAsync();

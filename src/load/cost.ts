@@ -21,9 +21,12 @@ import { freshLoad, queueDepth } from './load-signals.js';
  */
 const PENALTY = 1e9;
 
-/** The delay a call sent to `endpoint` now should expect, in ms (see the formula above). */
-export function cost(endpoint: Endpoint): number {
-  const load = freshLoad(endpoint);
+/**
+ * The delay a call sent to `endpoint` at `now` should expect, in ms (see the formula above);
+ * `now` is read from `performance.now()` when needed and not given.
+ */
+export function cost(endpoint: Endpoint, now?: number): number {
+  const load = freshLoad(endpoint, now);
   const depth = queueDepth(endpoint, load);
   const perCall = endpoint.serviceTimeMs ?? endpoint.ewmaLatencyMs;
   const c = perCall > 0 ? (depth + 1) * perCall : depth === 0 ? 0 : PENALTY + depth;

@@ -34,12 +34,20 @@ export class LatencyHistogram {
 
   /** p50/p90/p99/max in ms (zeros when empty). */
   summary(): LatencySummary {
+    return { p50: this.percentile(50), p90: this.percentile(90), p99: this.percentile(99), max: this.max };
+  }
+
+  /** The latency at `percentile` (0..100) in ms (0 when empty). */
+  percentile(percentile: number): number {
     const histogram = this.histogram;
-    if (histogram === undefined) return { p50: 0, p90: 0, p99: 0, max: 0 };
+    if (histogram === undefined) return 0;
     // A percentile is the top of its HDR bucket, which may lie above the exact maximum.
-    const max = histogram.maxValue / 1000;
-    const at = (percentile: number) => Math.min(max, histogram.getValueAtPercentile(percentile) / 1000);
-    return { p50: at(50), p90: at(90), p99: at(99), max };
+    return Math.min(this.max, histogram.getValueAtPercentile(percentile) / 1000);
+  }
+
+  /** The largest latency recorded, in ms (0 when empty). */
+  get max(): number {
+    return (this.histogram?.maxValue ?? 0) / 1000;
   }
 
   reset(): void {

@@ -99,6 +99,21 @@ describe('weighted', () => {
     expect(phases.size).toBeGreaterThan(1);
   });
 
+  it('does not send clients started together to the same equal-weight endpoint in step', () => {
+    // 100 endpoints of weight 1 share every deadline; 50 clients, each its own seed.
+    const list = Array.from({ length: 100 }, (_, i) => endpoint(`n${i}`));
+    const clients = Array.from({ length: 50 }, (_, seed) => {
+      const w = weighted({ random: seededRandom(seed) });
+      w.update(list);
+      return w;
+    });
+    // The k-th pick of every client: with ties in plain list order all 50 took n0, then n1, ...
+    for (let k = 0; k < 3; k++) {
+      const nodes = new Set(clients.map((w) => w.pick(firstAttempt)!.id));
+      expect(nodes.size).toBeGreaterThan(30);
+    }
+  });
+
   it('skips tried endpoints on retries', () => {
     const w = weighted({ random: seededRandom(6) });
     w.update(abc);

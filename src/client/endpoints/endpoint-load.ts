@@ -1,9 +1,8 @@
 import type * as grpc from '@grpc/grpc-js';
 import type { LoadReport } from '../../balancer/balancer.js';
 import { Status } from '../../common/status.js';
-import { type DecayingEwma, floorEwma, peakEwma } from '../../load/decaying-ewma.js';
+import { CallEstimates } from '../../load/call-estimates.js';
 import { LoadReader } from '../../load/load-reader.js';
-import { freshReport, otherCallers } from '../../load/load-signals.js';
 import { CodeCounts } from '../../observability/code-counts.js';
 import { LatencyHistogram } from '../../observability/latency-histogram.js';
 import { RecentLatencies } from '../../observability/recent-latencies.js';
@@ -11,24 +10,19 @@ import { WindowCounter } from '../../observability/window-counter.js';
 import type { ConcurrencyLimit } from './concurrency-limit.js';
 
 /**
- * What the client has measured of one node: calls in flight and completed, failures by
- * code, the latency histogram, the peak-EWMA latency, the floor-EWMA service time per
- * queued call, the node's last load report, and (with `concurrencyLimit`) the limit of
- * calls in flight there, fed by every attempt's end. Written only by an {@link Attempt}'s
- * start and end (and the hedge counts, by a hedged call); read by balancers through the
- * endpoint, and by stats.
+ * What the client has measured of one node: the estimates balancers read (calls in flight,
+ * the peak-EWMA latency, the floor-EWMA service time per queued call: {@link CallEstimates}),
+ * calls completed, failures by code, the latency histograms, the node's last load report,
+ * and (with `concurrencyLimit`) the limit of calls in flight there, fed by every attempt's
+ * end. Written only by an {@link Attempt}'s start and end (and the hedge counts, by a
+ * hedged call); read by balancers through the endpoint, and by stats.
  */
-export class EndpointLoad {
-  inFlight = 0;
+export class EndpointLoad extends CallEstimates {
   calls = 0;
   failures = 0;
   /** Hedges sent here (attempts after the first of a hedged call), and how many of them won. */
   hedges = 0;
   hedgesWon = 0;
-  /** Peak-sensitive EWMA of latency, ms. */
-  readonly latencyEwma: DecayingEwma;
-  /** Floor-tracking EWMA of latency ÷ the queue the call joined: ms per queued call. */
-  readonly serviceTime: DecayingEwma;
   readonly latency = new LatencyHistogram();
   /** The last attempts' latencies, for the recent p99. */
   readonly recentLatency = new RecentLatencies();
@@ -45,8 +39,7 @@ export class EndpointLoad {
     latencyDecayMs: number,
     readonly limit: ConcurrencyLimit | undefined,
   ) {
-    this.latencyEwma = peakEwma(latencyDecayMs);
-    this.serviceTime = floorEwma(latencyDecayMs);
+    super(latencyDecayMs);
   }
 
   /** The node's last load report (kept up to date in place). */
@@ -56,9 +49,7 @@ export class EndpointLoad {
 
   /** An attempt starts at `now`; returns the calls queued on the node with it (itself included). */
   start(now: number): number {
-    const depth = this.inFlight + otherCallers(freshReport(this.#reader.report, now)) + 1;
-    this.inFlight++;
-    return depth;
+    return this.begin(this.#reader.report, now);
   }
 
   /**
@@ -76,7 +67,7 @@ export class EndpointLoad {
    * `now`; `refused` when the node refused it for overload.
    */
   finish(code: number, latencyMs: number, now: number, depth: number, inFlightAtStart: number, refused: boolean): void {
-    this.inFlight--;
+    this.end(code === Status.OK || code === Status.CANCELLED, latencyMs, now, depth);
     if (this.limit !== undefined) this.feedLimit(this.limit, code, latencyMs, inFlightAtStart, refused);
     this.calls++;
     if (code !== Status.OK) {
@@ -86,15 +77,6 @@ export class EndpointLoad {
     this.latency.record(latencyMs);
     this.recentLatency.record(latencyMs, now);
     this.recent.add(now);
-    if (code === Status.OK || code === Status.CANCELLED) {
-      this.latencyEwma.observe(latencyMs, now);
-      this.serviceTime.observe(latencyMs / depth, now);
-    } else {
-      // A failure that came back fast must not make the node look cheap: it only ever
-      // raises the estimates, so a failing node sheds load.
-      this.latencyEwma.observe(Math.max(latencyMs, this.latencyEwma.value), now);
-      this.serviceTime.observe(Math.max(latencyMs / depth, this.serviceTime.value), now);
-    }
   }
 
   /**
