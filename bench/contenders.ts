@@ -5,7 +5,14 @@
  * signals only), on Switchboard nodes with their per-call load reports, and on the same
  * Switchboard nodes with reports off (what the reports bring, the server code being equal).
  */
-import { type Balancer, balancers, createClient, type EndpointInput, seededRandom } from 'switchboard';
+import {
+  type Balancer,
+  balancers,
+  type ClientOptions,
+  createClient,
+  type EndpointInput,
+  seededRandom,
+} from 'switchboard';
 import { plainGreeterClient } from '../src/cli/grpc-js-baseline.js';
 import { Greeter } from '../src/gen/demo/greeter.js';
 import { nginxInstalled, startNginx } from './nginx-proxy.js';
@@ -87,6 +94,7 @@ function switchboardOn(
   which: Contender['nodes'],
   balancer: () => Balancer,
   endpoints?: (addresses: string[]) => EndpointInput[],
+  options: Partial<ClientOptions<typeof Greeter>> = {},
 ): Contender['start'] {
   return async (nodes) => {
     const addresses = nodes[which];
@@ -94,6 +102,7 @@ function switchboardOn(
       endpoints: endpoints?.(addresses) ?? addresses,
       balancer: balancer(),
       deadlineMs: DEADLINE_MS,
+      ...options,
     });
     await client.ready({ all: true });
     return { call: async () => (await client.sayHello({ name: 'bench' })).nodeId, close: () => client.close() };
@@ -126,6 +135,13 @@ export function contenders(): Contender[] {
       name: 'leastLoad()',
       nodes: 'plain',
       start: switchboardOn('plain', () => balancers.leastLoad({ random: seededRandom(3) })),
+    },
+    {
+      name: "leastLoad() + concurrencyLimit: 'adaptive'",
+      nodes: 'plain',
+      start: switchboardOn('plain', () => balancers.leastLoad({ random: seededRandom(3) }), undefined, {
+        concurrencyLimit: 'adaptive',
+      }),
     },
     {
       name: 'leastLoad(), no reports',
