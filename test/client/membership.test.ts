@@ -1,24 +1,9 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Client } from 'switchboard';
-import type { ResolvedEndpoint, Resolver } from 'switchboard/extend';
 import type { Echo } from '../gen/echo.js';
 import { useEchoCluster } from '../helpers/echo-cluster.js';
 import { countBy } from '../helpers/echo-nodes.js';
-
-/** A resolver the test drives by hand. */
-function manualResolver() {
-  let deliver: ((list: readonly ResolvedEndpoint[]) => void) | undefined;
-  const resolver: Resolver = {
-    source: 'manual',
-    subscribe(_service, onChange) {
-      deliver = onChange;
-      return () => {
-        deliver = undefined;
-      };
-    },
-  };
-  return { resolver, set: (list: readonly ResolvedEndpoint[]) => deliver?.(list) };
-}
+import { manualResolver } from '../helpers/manual-resolver.js';
 
 describe('a client following its resolver', () => {
   const cluster = useEchoCluster();

@@ -1,25 +1,10 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { balancers, type Client, createClient } from 'switchboard';
-import type { ResolvedEndpoint, Resolver } from 'switchboard/extend';
 import { selectSubset } from '../../src/client/endpoints/subset.js';
 import { Echo } from '../gen/echo.js';
 import { useEchoCluster } from '../helpers/echo-cluster.js';
 import { countBy, type EchoNode } from '../helpers/echo-nodes.js';
-
-/** A resolver the test drives by hand. */
-function manualResolver() {
-  let deliver: ((list: readonly ResolvedEndpoint[]) => void) | undefined;
-  const resolver: Resolver = {
-    source: 'manual',
-    subscribe(_service, onChange) {
-      deliver = onChange;
-      return () => {
-        deliver = undefined;
-      };
-    },
-  };
-  return { resolver, set: (addresses: readonly string[]) => deliver?.(addresses.map((address) => ({ address }))) };
-}
+import { manualResolver } from '../helpers/manual-resolver.js';
 
 describe('a client with a subset', () => {
   const cluster = useEchoCluster();
@@ -40,7 +25,7 @@ describe('a client with a subset', () => {
       deadlineMs: 5000,
     });
     const all = nodes.map((n) => n.address);
-    manual.set(all);
+    manual.set(all.map((address) => ({ address })));
     await client.ready({ all: true });
     const members = selectSubset(all, { size: 2, strategy: 'random', client: 'client-a' });
     expect(client.stats().discovery.subset).toEqual({
@@ -56,7 +41,7 @@ describe('a client with a subset', () => {
 
     const left = members[0]!;
     const rest = all.filter((a) => a !== left);
-    manual.set(rest);
+    manual.set(rest.map((address) => ({ address })));
     const next = selectSubset(rest, { size: 2, strategy: 'random', client: 'client-a' });
     expect(next).toContain(members[1]);
     expect(client.stats().discovery.subset?.members).toEqual(next);
