@@ -20,7 +20,7 @@ const storage = new AsyncLocalStorage<HandledCall>();
 /**
  * Whether a client that inherits has been created in this process. Until one is, handlers
  * run outside any context: on Node 20 the first `run` turns on async_hooks' promise hooks
- * for the whole process, which cost a node with trivial handlers about 10% of its
+ * for the whole process, which cost a node with trivial handlers about 12% of its
  * throughput (bench/README.md), a price only a node that calls on should pay.
  */
 let clientsInherit = false;

@@ -100,7 +100,7 @@ export class AdaptiveLimit {
 
 /** Settings of an {@link AdaptiveLimit}; every one has a default. */
 export interface AdaptiveLimitOptions {
-  /** The limit before any latency was measured (default 20). */
+  /** The limit before any latency was measured (default 20, or the nearest of `min` and `max`). */
   readonly initial?: number;
   /** The lowest the limit goes (default 2: one call served while the next travels). */
   readonly min?: number;
@@ -131,6 +131,8 @@ const DEFAULTS: Required<AdaptiveLimitOptions> = {
 
 function checkOptions(where: string, options: AdaptiveLimitOptions): Required<AdaptiveLimitOptions> {
   const o = { ...DEFAULTS, ...options };
+  // A min or max alone moves the default initial inside them, rather than failing on it.
+  if (options.initial === undefined) o.initial = Math.min(o.max, Math.max(o.min, DEFAULTS.initial));
   integerAtLeast(o.min, 1, where, 'concurrency limit min');
   integerAtLeast(o.max, o.min, where, 'concurrency limit max');
   integerAtLeast(o.initial, 1, where, 'concurrency limit initial');

@@ -93,7 +93,8 @@ export interface QueueOptions {
   /**
    * `'fifo'` (arrival order), `'adaptive-lifo'` (newest first while the queue stands) or
    * `'codel'` (arrival order, dropping calls that waited over `targetMs` while the queue
-   * stands, over `intervalMs` otherwise). Default `'codel'`; see docs/guides/resilience.md.
+   * stands, over `intervalMs` otherwise). Default `'codel'` with `maxConcurrentCalls:
+   * 'adaptive'`, `'fifo'` with a number; see docs/guides/resilience.md.
    */
   readonly discipline?: 'fifo' | 'adaptive-lifo' | 'codel';
   /** `codel`: the longest a call waits in a standing queue, in ms (default 5). */

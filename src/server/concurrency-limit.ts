@@ -97,8 +97,9 @@ export class ConcurrencyLimit {
       // Per-call weight, not per-ms: the estimate should follow the calls, however few.
       this.#handlingMs = this.#handlingMs === 0 ? heldMs : this.#handlingMs + (heldMs - this.#handlingMs) / 16;
       this.#adaptive?.sample(heldMs, slot.inFlight);
-    } else if (ctx.deadline !== undefined && ctx.deadline.getTime() <= Date.now()) {
-      // Held until its caller's deadline passed: the node took longer than callers allow.
+    } else if (ranOutOfTime(ctx)) {
+      // Held until its caller's deadline passed, or until the node answered for it just before
+      // (deadline-answer.ts): the node took longer than callers allow.
       this.#adaptive?.drop();
     }
     this.#serveQueue();
@@ -172,7 +173,7 @@ export interface AdmissionOptions {
    * cannot be met after the expected wait is refused at arrival.
    */
   readonly maxQueuedCalls?: number;
-  /** The order of the queue and what it sheds under sustained overload (default CoDel). */
+  /** The order of the queue and what it sheds under sustained overload (default CoDel when adaptive, FIFO with a fixed limit). */
   readonly queue?: QueueOptions;
 }
 
@@ -218,9 +219,7 @@ const ADAPTIVE_QUEUE = 1000;
 
 /** A node's handling time is its own work, with no network in it: one call at a time is a valid floor. */
 function nodeDefaults(options: AdaptiveLimitOptions): AdaptiveLimitOptions {
-  const min = options.min ?? 1;
-  const max = options.max ?? 1000;
-  return { min, initial: Math.min(max, Math.max(min, 20)), ...options };
+  return { min: 1, ...options };
 }
 
 function queueOptions(
@@ -239,4 +238,11 @@ function queueOptions(
 
 function ms(value: number): string {
   return value < 10 ? value.toFixed(1) : value.toFixed(0);
+}
+
+/** Whether a cancelled call's time ran out: its deadline passed, or the node answered DEADLINE_EXCEEDED for it. */
+function ranOutOfTime(ctx: LiveContext): boolean {
+  if (ctx.deadline !== undefined && ctx.deadline.getTime() <= Date.now()) return true;
+  const reason: unknown = ctx.signal.reason;
+  return reason instanceof RpcError && reason.code === Status.DEADLINE_EXCEEDED;
 }

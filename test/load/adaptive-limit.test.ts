@@ -77,6 +77,12 @@ describe('AdaptiveLimit', () => {
     expect(limit.limit).toBe(8);
   });
 
+  it('starts inside a min or a max given alone', () => {
+    expect(new AdaptiveLimit('test', { max: 10 }).limit).toBe(10);
+    expect(new AdaptiveLimit('test', { min: 50 }).limit).toBe(50);
+    expect(new AdaptiveLimit('test', { min: 5, max: 8, initial: 6 }).limit).toBe(6);
+  });
+
   it('names the option and the rule it broke', () => {
     expect(() => new AdaptiveLimit('createClient(Echo)', { min: 5, initial: 2 })).toThrow(
       'createClient(Echo): concurrency limit initial must be between min 5 and max 1000, got 2',

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { LiveContext } from '../../src/server/call-context.js';
 import { ConcurrencyLimit } from '../../src/server/concurrency-limit.js';
+import { RpcError, Status } from 'switchboard';
 
 /** The part of a call's context admission reads. */
 function context(): LiveContext {
@@ -68,5 +69,24 @@ describe('ConcurrencyLimit (adaptive) on the time calls hold their slot', () => 
     for (const ctx of calls) expect(limit.admit(ctx)).toBeUndefined();
     expect(() => limit.admit(context())).toThrow('node n is at its limit of 2 concurrent calls');
     expect(limit.stats()).toMatchObject({ limit: 2, running: 2, refused: { queueFull: 1, deadline: 0, codel: 0 } });
+  });
+
+  it('backs off on a call the node answered DEADLINE_EXCEEDED for before its deadline', () => {
+    const limit = new ConcurrencyLimit('n', { maxConcurrentCalls: { initial: 10, min: 1 } });
+    const controller = new AbortController();
+    const deadline = new Date(Date.now() + 60_000);
+    const ctx = { cancelled: true, deadline, signal: controller.signal } as unknown as LiveContext;
+    expect(limit.admit(ctx)).toBeUndefined();
+    // What deadline-answer.ts does at deadline − margin; the caller's deadline itself is far off.
+    controller.abort(new RpcError(Status.DEADLINE_EXCEEDED, 'answered by the node'));
+    limit.release(ctx);
+    expect(limit.limit).toBe(9);
+    // A call its caller cancelled says nothing of the node's speed.
+    const other = new AbortController();
+    const cancelled = { cancelled: true, deadline, signal: other.signal } as unknown as LiveContext;
+    limit.admit(cancelled);
+    other.abort(new RpcError(Status.CANCELLED, 'the caller left'));
+    limit.release(cancelled);
+    expect(limit.limit).toBe(9);
   });
 });
