@@ -173,7 +173,10 @@ export interface AdmissionOptions {
    * cannot be met after the expected wait is refused at arrival.
    */
   readonly maxQueuedCalls?: number;
-  /** The order of the queue and what it sheds under sustained overload (default CoDel when adaptive, FIFO with a fixed limit). */
+  /**
+   * The order of the queue and what it sheds under sustained overload (default CoDel when
+   * adaptive, FIFO with a fixed limit).
+   */
   readonly queue?: QueueOptions;
 }
 

@@ -6,7 +6,8 @@
  *
  * A call costs at most three events: its end at the node (the node's queue position is
  * fixed on arrival, `sim-node.ts`), its answer back at the client after the overhead (and
- * any stall of the client's process), and, open loop, the client's next arrival. Calls are pooled objects that are their own events.
+ * any stall of the client's process), and, open loop, the client's next arrival. Calls are
+ * pooled objects that are their own events.
  */
 import { seededRandom } from '../common/seeded-random.js';
 import { LatencyHistogram } from '../observability/latency-histogram.js';

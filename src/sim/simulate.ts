@@ -164,8 +164,9 @@ function specOf(spec: BalancerSpec): { name: string; label: string; options: Rec
 }
 
 /**
- * A client's random stalls over `horizonMs` (replayed ones are placed by the run): Poisson starts at the scenario's rate, lengths drawn
- * from its samples, as [start, end) pairs; a stall starting inside another extends it.
+ * A client's random stalls over `horizonMs` (replayed ones are placed by the run): Poisson
+ * starts at the scenario's rate, lengths drawn from its samples, as [start, end) pairs; a
+ * stall starting inside another extends it.
  */
 function stallsOf(scenario: Scenario, random: () => number, horizonMs: number): Float64Array {
   const spec = scenario.clientStalls;
