@@ -74,7 +74,6 @@ class FirstMessageRace {
   private inFlight = 0;
   private decided = false;
   private timer: NodeJS.Timeout | undefined;
-  private readonly startedAt = performance.now();
   private win: (racer: Racer) => void = noop;
   private lose: (error: unknown) => void = noop;
 
@@ -165,7 +164,7 @@ class FirstMessageRace {
     this.decide(racer);
     racer.first = first;
     if (racer.hedge) racer.endpoint.measured.hedgesWon++;
-    this.hedging.delay.record(performance.now() - this.startedAt);
+    this.hedging.delay.record(performance.now() - racer.attempt.startedAt);
     const { onHeader, onTrailer } = this.call.options;
     if (onHeader !== undefined && racer.headers !== undefined) guarded(onHeader)(racer.headers);
     if (onTrailer !== undefined) {
@@ -205,7 +204,7 @@ class FirstMessageRace {
       if (racer === winner || racer.cancelled) continue;
       racer.cancelled = true;
       racer.grpcCall?.cancel();
-      racer.attempt.end(Status.CANCELLED);
+      racer.attempt.abandon();
     }
   }
 }

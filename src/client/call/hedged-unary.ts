@@ -49,7 +49,6 @@ class HedgedCall {
   private inFlight = 0;
   private settled = false;
   private timer: NodeJS.Timeout | undefined;
-  private readonly startedAt = performance.now();
   private resolve: (value: unknown) => void = noop;
   private reject: (error: unknown) => void = noop;
 
@@ -94,7 +93,7 @@ class HedgedCall {
       if (error === null) {
         attempt.attempt.end(Status.OK, now);
         if (attempt.hedge) attempt.endpoint.measured.hedgesWon++;
-        this.hedging.delay.record(now - this.startedAt);
+        this.hedging.delay.record(now - attempt.attempt.startedAt);
         this.settle(attempt, status);
         this.resolve(attempt.response);
         return;
@@ -198,7 +197,7 @@ class HedgeAttempt implements UnaryAnswer {
     if (this.done) return;
     this.done = true;
     this.grpcCall?.cancel();
-    this.attempt.end(Status.CANCELLED);
+    this.attempt.abandon();
   }
 
   /** `error` null: answered OK. */

@@ -1,5 +1,6 @@
 import type * as grpc from '@grpc/grpc-js';
 import type { Endpoint } from '../../balancer/balancer.js';
+import { Status } from '../../common/status.js';
 import type { MethodDescriptor } from '../../schema/descriptor.js';
 import type { EndpointLoad } from './endpoint-load.js';
 
@@ -47,5 +48,18 @@ export class Attempt<E extends Endpoint = Endpoint> {
     const latencyMs = now - this.startedAt;
     this.load.finish(code, latencyMs, now, this.depth, this.inFlightAtStart, refused);
     this.sink.attemptEnded(this.endpoint, this.method, code, latencyMs, refused);
+  }
+
+  /**
+   * Records that the client cancelled the attempt before the node answered it, because
+   * another attempt of its call won (once; later calls do nothing): CANCELLED, and the
+   * node is taken to hold it until it answers another OK ({@link EndpointLoad.abandoned}).
+   */
+  abandon(now = performance.now()): void {
+    if (this.#ended) return;
+    this.#ended = true;
+    const latencyMs = now - this.startedAt;
+    this.load.abandoned(latencyMs, now, this.depth);
+    this.sink.attemptEnded(this.endpoint, this.method, Status.CANCELLED, latencyMs, false);
   }
 }

@@ -82,8 +82,9 @@ export class ClientEndpoint implements Endpoint {
     return this.connection.client;
   }
 
+  /** Attempts in flight here, and those a hedge gave up on that the node has not answered since (see `CallEstimates.queued`). */
   get inFlight(): number {
-    return this.measured.inFlight;
+    return this.measured.queued;
   }
 
   /** The node's last load report (kept up to date in place). */

@@ -67,8 +67,22 @@ export class EndpointLoad extends CallEstimates {
    * `now`; `refused` when the node refused it for overload.
    */
   finish(code: number, latencyMs: number, now: number, depth: number, inFlightAtStart: number, refused: boolean): void {
-    this.end(code === Status.OK || code === Status.CANCELLED, latencyMs, now, depth);
+    this.end(code === Status.OK || code === Status.CANCELLED, latencyMs, now, depth, code === Status.OK);
     if (this.limit !== undefined) this.feedLimit(this.limit, code, latencyMs, inFlightAtStart, refused);
+    this.count(code, latencyMs, now);
+  }
+
+  /**
+   * An attempt that joined a queue of `depth` was given up on after `latencyMs`, at `now`,
+   * before the node answered it (a hedge that lost): counted as CANCELLED, and among the
+   * calls the node may still hold ({@link CallEstimates.abandon}); the limit learns nothing from it.
+   */
+  abandoned(latencyMs: number, now: number, depth: number): void {
+    this.abandon(latencyMs, now, depth);
+    this.count(Status.CANCELLED, latencyMs, now);
+  }
+
+  private count(code: number, latencyMs: number, now: number): void {
     this.calls++;
     if (code !== Status.OK) {
       this.failures++;

@@ -108,7 +108,7 @@ export class Membership {
   /** Closes drained endpoints once their calls are done; checks again while any is busy. */
   private closeDrained(): void {
     for (const [address, endpoint] of this.draining) {
-      if (endpoint.inFlight > 0) continue;
+      if (endpoint.measured.inFlight > 0) continue;
       endpoint.close();
       this.draining.delete(address);
     }
