@@ -38,7 +38,10 @@ export interface Endpoint {
   readonly zone: string;
   /** Labels of the node (e.g. `version: 'v2'`). */
   readonly labels: Readonly<Record<string, string>>;
-  /** Calls and streams currently in flight from this client to the node. */
+  /**
+   * Calls and streams currently in flight from this client to the node, counting the
+   * attempts a hedge gave up on that the node has not answered since (it may hold them still).
+   */
   readonly inFlight: number;
   /** Peak-EWMA latency in ms, decayed to now; 0 until the first call completes. */
   readonly ewmaLatencyMs: number;

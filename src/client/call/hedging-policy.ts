@@ -13,7 +13,8 @@ export interface HedgingOptions {
   readonly maxAttempts: number;
   /**
    * Wait before each hedge, ms. Default: adaptive, the `percentile` of this method's recent
-   * call latency on this client, never below `minDelayMs`; no hedge is sent before the
+   * latency on this client (each answered call's winning attempt, from that attempt's
+   * start), never below `minDelayMs`; no hedge is sent before the
    * method has answered enough calls for the percentile to mean something.
    */
   readonly delayMs?: number;
