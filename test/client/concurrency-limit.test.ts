@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { balancers, type RpcError, Status } from 'switchboard';
+import { balancers, type RpcError, Status, type Telemetry } from 'switchboard';
 import { useEchoCluster } from '../helpers/echo-cluster.js';
 
 const failure = (promise: Promise<unknown>) =>
@@ -80,6 +80,37 @@ describe('client concurrency limit', () => {
     expect(order).toEqual(['slot freed', 'queued answered']);
     expect(client.stats().concurrencyQueue).toEqual({ waiting: 0, limit: 64, refused: 0 });
     await holding;
+  });
+
+  it('gives the slot back when a call granted it fails before its attempt begins', async () => {
+    await cluster.start(1);
+    // A telemetry whose attempt hook throws for the calls marked `broken`: granted a slot, they never begin.
+    const telemetry: Telemetry = {
+      client: () => ({
+        interceptor: (_call, next) => next(),
+        attempt: (_endpoint, call, next) => {
+          if (call.metadata.broken !== undefined) throw new Error('attempt hook broke');
+          return next;
+        },
+        close() {},
+      }),
+      server: () => (_call, next) => next(),
+    };
+    const client = cluster.client({ concurrencyLimit: 1, telemetry });
+    await client.ready();
+    const hold = new AbortController();
+    const holding = held(client, hold);
+    await expect.poll(() => client.stats().endpoints[0]!.inFlight).toBe(1);
+    const broken = failure(client.unary({ text: 'broken' }, { deadlineMs: 30_000, metadata: { broken: '1' } }));
+    await expect.poll(() => client.stats().concurrencyQueue?.waiting).toBe(1);
+    hold.abort();
+    expect((await broken).message).toContain('attempt hook broke');
+    await holding;
+    // The node's one slot is free again: two calls after it run one after the other, none waits out its deadline.
+    const after = await Promise.all(['a', 'b'].map((text) => client.unary({ text }, { deadlineMs: 2000 })));
+    expect(after.map((r) => r.text)).toEqual(['a', 'b']);
+    expect(client.stats().endpoints[0]).toMatchObject({ inFlight: 0, concurrencyLimit: 1 });
+    expect(client.stats().concurrencyQueue).toEqual({ waiting: 0, limit: 64, refused: 0 });
   });
 
   it('fails at once when the queue is full, and a cancelled queued call leaves the queue', async () => {

@@ -31,7 +31,7 @@ export class ClientEndpoint implements Endpoint {
   /** Connected, identified, serving and not ejected: may be picked. */
   ready = false;
   readonly measured: EndpointLoad;
-  /** Slots of the concurrency limit handed to queued calls whose attempt has not begun yet. */
+  /** Slots of the concurrency limit granted to queued calls in this macrotask (`EndpointSet` ends them). */
   reserved = 0;
   private readonly connection: Connection;
   private identified = false;
@@ -129,8 +129,6 @@ export class ClientEndpoint implements Endpoint {
   /** An attempt of `method` starts on this endpoint at `now`; its `end()` records it here and in `sink`. */
   begin(method: MethodDescriptor, sink: AttemptSink<ClientEndpoint>, now = performance.now()): Attempt<ClientEndpoint> {
     const depth = this.measured.start(now);
-    // The slot handed to a queued call is taken by its attempt, the next to begin here.
-    if (this.reserved > 0) this.reserved--;
     return new Attempt(this, method, this.measured, sink, now, depth, this.measured.inFlight);
   }
 

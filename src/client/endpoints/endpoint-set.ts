@@ -23,6 +23,8 @@ export class EndpointSet {
   private ready: readonly ClientEndpoint[] = [];
   private readonly queue: LimitQueue | undefined;
   private readonly waiters = new Set<() => void>();
+  /** The endpoints of the slots granted to queued calls in this macrotask (see `drain`). */
+  private readonly granted: ClientEndpoint[] = [];
   private memberSet = new Set<ClientEndpoint>();
   private closed = false;
   private readonly outliers: OutlierDetector | undefined;
@@ -203,7 +205,14 @@ export class EndpointSet {
     return picked?.hasRoom() ? picked : undefined;
   }
 
-  /** Hands free slots to the calls first in the queue, a slot reserved for each until its attempt begins. */
+  /**
+   * Hands free slots to the calls first in the queue. Each slot is reserved until the
+   * current macrotask ends, not until the call's attempt begins: every call kind continues
+   * from its resolved pick in microtasks and begins its attempt synchronously there, so by
+   * `setImmediate` the attempt holds the slot in `inFlight`, or the call failed before it
+   * began (a throwing telemetry hook, an inherited signal) and the slot is free again. A
+   * reservation so cannot outlive its call; the queue is drained again when they lapse.
+   */
   private drain(): void {
     const queue = this.queue;
     if (queue === undefined) return;
@@ -211,8 +220,17 @@ export class EndpointSet {
       const endpoint = this.pickWithRoom(call);
       if (endpoint === undefined) return;
       endpoint.reserved++;
+      if (this.granted.length === 0) setImmediate(() => this.releaseGrants());
+      this.granted.push(endpoint);
       queue.grant(endpoint);
     }
+  }
+
+  /** Ends the reservations of the slots granted in the last macrotask, and hands on those left unused. */
+  private releaseGrants(): void {
+    for (const endpoint of this.granted) endpoint.reserved--;
+    this.granted.length = 0;
+    this.drain();
   }
 
   private notReadyError(path: string | undefined, tried: PickContext['tried']): RpcError {
