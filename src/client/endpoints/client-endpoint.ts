@@ -3,9 +3,10 @@ import type { Endpoint, LoadReport } from '../../balancer/balancer.js';
 import type { ResolvedEndpoint } from '../../discovery/resolver.js';
 import type { NodeInfo } from '../../gen/switchboard/v1/node.js';
 import { cost } from '../../load/cost.js';
+import type { AttemptEnd } from '../../observability/telemetry.js';
 import type { MethodDescriptor } from '../../schema/descriptor.js';
 import type { EndpointState, EndpointStats } from '../api/client-stats.js';
-import { Attempt, type AttemptSink } from './attempt.js';
+import { Attempt } from './attempt.js';
 import type { ConcurrencyLimit } from './concurrency-limit.js';
 import { Connection, type ConnectionSettings } from './connection.js';
 import { EndpointLoad } from './endpoint-load.js';
@@ -127,7 +128,7 @@ export class ClientEndpoint implements Endpoint {
   }
 
   /** An attempt of `method` starts on this endpoint at `now`; its `end()` records it here and in `sink`. */
-  begin(method: MethodDescriptor, sink: AttemptSink<ClientEndpoint>, now = performance.now()): Attempt<ClientEndpoint> {
+  begin(method: MethodDescriptor, sink: AttemptEnd<ClientEndpoint>, now = performance.now()): Attempt<ClientEndpoint> {
     const depth = this.measured.start(now);
     return new Attempt(this, method, this.measured, sink, now, depth, this.measured.inFlight);
   }
