@@ -103,7 +103,7 @@ export class CallPipeline implements AttemptEnd<ClientEndpoint> {
     if (call.signal?.aborted) {
       throw new RpcError(Status.CANCELLED, 'call cancelled before it started', undefined, { path: call.path });
     }
-    if (call.attempt === 1) this.defaults.throttle?.admit(call.path);
+    if (call.attempt === 1) this.defaults.throttle?.admit(call.path, performance.now());
     const endpoint = this.set.pick(call);
     if (endpoint !== undefined) return endpoint;
     const deadline = call.deadline ?? Date.now() + this.defaults.waitForReadyMs;
@@ -127,7 +127,7 @@ export class CallPipeline implements AttemptEnd<ClientEndpoint> {
   attemptEnded(attempt: EndedAttempt<ClientEndpoint>): void {
     const { endpoint, code, latencyMs } = attempt;
     this.defaults.record?.(attempt.method, endpoint.id, code, latencyMs);
-    this.defaults.throttle?.record(code, attempt.refused);
+    this.defaults.throttle?.record(code, attempt.refused, attempt.endedAt);
     this.set.recordOutcome(endpoint, code);
     if (this.balancer.onCallEnd !== undefined) {
       this.outcome.code = code;
