@@ -37,7 +37,7 @@ export class EndpointSet {
     private readonly limits: EndpointLimits | undefined,
   ) {
     this.balancer.update([]);
-    this.queue = limits === undefined ? undefined : new LimitQueue(service, limits.queueLimit);
+    this.queue = limits === undefined ? undefined : new LimitQueue(service, limits.queueLimit, () => this.ready);
     this.outliers =
       outlierDetection === false
         ? undefined
@@ -88,8 +88,9 @@ export class EndpointSet {
 
   /**
    * Waits for a pick until `deadline` (ms since epoch) or `signal`; then UNAVAILABLE /
-   * CANCELLED. When ready nodes exist but none has room, the call waits in the concurrency
-   * queue instead, or fails at once with RESOURCE_EXHAUSTED when it may not (see `LimitQueue`).
+   * CANCELLED. When a ready node is at its limit and the pick found none with room (or calls
+   * wait already), the call waits in the concurrency queue instead, or fails at once with
+   * RESOURCE_EXHAUSTED when it may not (see `LimitQueue`).
    */
   async waitForPick(call: QueuedCall, deadline: number, signal: AbortSignal | undefined): Promise<ClientEndpoint> {
     for (;;) {
@@ -100,9 +101,9 @@ export class EndpointSet {
       const queue = this.queue;
       // Some node at its limit (or calls queued already): wait for a slot, not for the ready set to change.
       if (queue !== undefined && (queue.length > 0 || this.ready.some((e) => !e.hasRoom()))) {
-        const refusal = queue.refusal(call, this.ready, deadline);
+        const refusal = queue.refusal(call, deadline);
         if (refusal !== undefined) throw refusal;
-        return queue.wait(call, deadline, signal, () => queue.atLimit(this.ready));
+        return queue.wait(call, deadline, signal);
       }
       if (Date.now() >= deadline) throw this.notReadyError(call.path, call.tried);
       if (!(await this.nextChange(deadline, signal))) {
