@@ -32,7 +32,7 @@ export class ClientEndpoint implements Endpoint {
   /** Connected, identified, serving and not ejected: may be picked. */
   ready = false;
   readonly measured: EndpointLoad;
-  /** Slots of the concurrency limit granted to queued calls in this macrotask (`EndpointSet` ends them). */
+  /** Slots of the concurrency limit granted to queued calls in this macrotask whose attempt has not begun. */
   reserved = 0;
   private readonly connection: Connection;
   private identified = false;
@@ -130,6 +130,8 @@ export class ClientEndpoint implements Endpoint {
   /** An attempt of `method` starts on this endpoint at `now`; its `end()` records it here and in `sink`. */
   begin(method: MethodDescriptor, sink: AttemptEnd<ClientEndpoint>, now = performance.now()): Attempt<ClientEndpoint> {
     const depth = this.measured.start(now);
+    // A slot granted to a queued call is taken by the next attempt to begin here (`EndpointSet` ends the rest).
+    if (this.reserved > 0) this.reserved--;
     return new Attempt(this, method, this.measured, sink, now, depth, this.measured.inFlight);
   }
 

@@ -207,12 +207,13 @@ export class EndpointSet {
   }
 
   /**
-   * Hands free slots to the calls first in the queue. Each slot is reserved until the
-   * current macrotask ends, not until the call's attempt begins: every call kind continues
-   * from its resolved pick in microtasks and begins its attempt synchronously there, so by
-   * `setImmediate` the attempt holds the slot in `inFlight`, or the call failed before it
-   * began (a throwing telemetry hook, an inherited signal) and the slot is free again. A
-   * reservation so cannot outlive its call; the queue is drained again when they lapse.
+   * Hands free slots to the calls first in the queue, each reserved on its node until an
+   * attempt begins there or, at the latest, until the current macrotask ends: every call
+   * kind continues from its resolved pick in microtasks and begins its attempt synchronously
+   * there, so by `setImmediate` the attempt holds the slot in `inFlight`, or the call failed
+   * before it began (a throwing telemetry hook, an inherited signal) and the slot is free
+   * again. A reservation so cannot outlive its call; the queue is drained again when the
+   * leftovers end.
    */
   private drain(): void {
     const queue = this.queue;
@@ -221,15 +222,15 @@ export class EndpointSet {
       const endpoint = this.pickWithRoom(call);
       if (endpoint === undefined) return;
       endpoint.reserved++;
-      if (this.granted.length === 0) setImmediate(() => this.releaseGrants());
+      if (this.granted.length === 0) setImmediate(() => this.endReservations());
       this.granted.push(endpoint);
       queue.grant(endpoint);
     }
   }
 
-  /** Ends the reservations of the slots granted in the last macrotask, and hands on those left unused. */
-  private releaseGrants(): void {
-    for (const endpoint of this.granted) endpoint.reserved--;
+  /** Ends the reservations the last macrotask's grants left unused, and hands those slots on. */
+  private endReservations(): void {
+    for (const endpoint of this.granted) endpoint.reserved = 0;
     this.granted.length = 0;
     this.drain();
   }
