@@ -12,7 +12,13 @@ export type { EndpointInput, ResolvedEndpoint, Resolver, Unsubscribe } from './d
 export { cost } from './load/cost.js';
 export { type DecayingEwma, floorEwma, peakEwma } from './load/decaying-ewma.js';
 export { freshLoad, LOAD_REPORT_TTL_MS, queueDepth } from './load/load-signals.js';
-export type { AttemptEnd, ClientTelemetry, Telemetry, TelemetryCall } from './observability/telemetry.js';
+export type {
+  AttemptEnd,
+  ClientTelemetry,
+  EndedAttempt,
+  Telemetry,
+  TelemetryCall,
+} from './observability/telemetry.js';
 export type { Herding } from './sim/herd-counter.js';
 export type {
   BalancerSpec,

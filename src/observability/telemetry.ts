@@ -36,7 +36,27 @@ export interface TelemetryCall extends PickContext {
   readonly options: { readonly metadata?: unknown };
 }
 
-/** Where an attempt's end is reported (the shape of the client's attempt sink). */
+/** Where an attempt's end is reported: the client's own recording, or a telemetry's in front of it. */
 export interface AttemptEnd<E extends Endpoint> {
-  attemptEnded(endpoint: E, method: MethodDescriptor, code: number, latencyMs: number, refused: boolean): void;
+  /** `attempt` ended (called once per attempt). */
+  attemptEnded(attempt: EndedAttempt<E>): void;
+}
+
+/** An attempt that has ended, as {@link AttemptEnd.attemptEnded} reads it. */
+export interface EndedAttempt<E extends Endpoint> {
+  /** The node it went to. */
+  readonly endpoint: E;
+  /** The method called. */
+  readonly method: MethodDescriptor;
+  /** The status code it ended with (CANCELLED for a hedge that lost, or a call the caller cancelled). */
+  readonly code: number;
+  /** From its start to its end, ms. */
+  readonly latencyMs: number;
+  /** When it ended (`performance.now()`). */
+  readonly endedAt: number;
+  /**
+   * Whether the node refused it for overload: RESOURCE_EXHAUSTED or UNAVAILABLE, but not a
+   * message over a size limit (the throttle and the concurrency limit count it as not accepted).
+   */
+  readonly refused: boolean;
 }

@@ -9,14 +9,13 @@ const formula = (requests: number, accepts: number, k: number) =>
 
 describe('AdaptiveThrottle', () => {
   it('refuses with probability max(0, (requests − k·accepts) / (requests + 1)), replayed with the same seed', () => {
-    const clock = { t: 0 };
-    const throttle = new AdaptiveThrottle('Echo', { k: 2, windowMs: 1000 }, seededRandom(7), () => clock.t);
+    const throttle = new AdaptiveThrottle('Echo', { k: 2, windowMs: 1000 }, seededRandom(7));
     // 10 answers, 3 of them accepted (an application error is accepted); CANCELLED counts in neither.
     const codes = [Status.OK, Status.NOT_FOUND, Status.OK, ...Array<number>(7).fill(Status.RESOURCE_EXHAUSTED)];
-    for (const code of codes) throttle.record(code, code === Status.RESOURCE_EXHAUSTED);
-    throttle.record(Status.CANCELLED, false);
-    expect(throttle.stats()).toMatchObject({ requests: 10, accepts: 3, rejected: 0 });
-    expect(throttle.rejectProbability).toBe(4 / 11);
+    for (const code of codes) throttle.record(code, code === Status.RESOURCE_EXHAUSTED, 0);
+    throttle.record(Status.CANCELLED, false, 0);
+    expect(throttle.stats(0)).toMatchObject({ requests: 10, accepts: 3, rejected: 0 });
+    expect(throttle.rejectProbability(0)).toBe(4 / 11);
 
     // 40 attempts: each refused one is a request more; each let through is answered UNAVAILABLE.
     const replay = seededRandom(7);
@@ -28,8 +27,8 @@ describe('AdaptiveThrottle', () => {
       const refuse = p > 0 && replay() < p;
       if (refuse) expected++;
       try {
-        throttle.admit('/test.Echo/Unary');
-        throttle.record(Status.UNAVAILABLE, true);
+        throttle.admit('/test.Echo/Unary', 0);
+        throttle.record(Status.UNAVAILABLE, true, 0);
       } catch (error) {
         refused++;
         expect((error as RpcError).code).toBe(Status.RESOURCE_EXHAUSTED);
@@ -44,7 +43,7 @@ describe('AdaptiveThrottle', () => {
     }
     expect(refused).toBe(expected);
     expect(refused).toBeGreaterThan(10);
-    expect(throttle.stats()).toEqual({
+    expect(throttle.stats(0)).toEqual({
       k: 2,
       windowMs: 1000,
       requests: 50,
@@ -55,16 +54,16 @@ describe('AdaptiveThrottle', () => {
   });
 
   it('refuses nothing while the nodes accept more than 1/k, and forgets what left the window', () => {
-    const clock = { t: 0 };
     const never = () => 0;
-    const throttle = new AdaptiveThrottle('Echo', { k: 2, windowMs: 1000 }, never, () => clock.t);
-    for (let i = 0; i < 100; i++) throttle.record(i % 2 === 0 ? Status.OK : Status.UNAVAILABLE, i % 2 === 1);
-    expect(throttle.rejectProbability).toBe(0);
-    throttle.admit('/test.Echo/Unary');
-    for (let i = 0; i < 100; i++) throttle.record(Status.RESOURCE_EXHAUSTED, true);
-    expect(throttle.rejectProbability).toBe(formula(200, 50, 2));
-    clock.t = 1000;
-    expect(throttle.stats()).toMatchObject({ requests: 0, accepts: 0, rejectProbability: 0 });
+    const throttle = new AdaptiveThrottle('Echo', { k: 2, windowMs: 1000 }, never);
+    for (let i = 0; i < 100; i++) throttle.record(i % 2 === 0 ? Status.OK : Status.UNAVAILABLE, i % 2 === 1, 0);
+    expect(throttle.rejectProbability(0)).toBe(0);
+    throttle.admit('/test.Echo/Unary', 0);
+    for (let i = 0; i < 100; i++) throttle.record(Status.RESOURCE_EXHAUSTED, true, 950);
+    expect(throttle.rejectProbability(950)).toBe(formula(200, 50, 2));
+    // At 1000 ms the first 100 ms bucket has left the window, at 1900 ms all of it.
+    expect(throttle.stats(1000)).toMatchObject({ requests: 100, accepts: 0, rejectProbability: formula(100, 0, 2) });
+    expect(throttle.stats(1900)).toMatchObject({ requests: 0, accepts: 0, rejectProbability: 0 });
   });
 
   it('checks its options', () => {

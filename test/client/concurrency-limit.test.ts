@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { balancers, type RpcError, Status } from 'switchboard';
+import { type Balancer, balancers, type RpcError, Status, type Telemetry } from 'switchboard';
+import type { Endpoint } from 'switchboard/extend';
 import { useEchoCluster } from '../helpers/echo-cluster.js';
 
 const failure = (promise: Promise<unknown>) =>
@@ -61,6 +62,45 @@ describe('client concurrency limit', () => {
     await Promise.all(holding);
   });
 
+  it('names only the nodes at their limit, and estimates the wait from them alone', async () => {
+    await cluster.start(2);
+    // A balancer that sends every call to node-0: node-1 has room, but no call may go there.
+    let ready: readonly Endpoint[] = [];
+    const balancer: Balancer = {
+      name: 'node-0 only',
+      update: (endpoints) => {
+        ready = endpoints;
+      },
+      pick: (call) => ready.find((e) => e.id === 'node-0' && !call.tried.includes(e)),
+    };
+    const client = cluster.client({ balancer, concurrencyLimit: 1, concurrencyQueueLimit: 1, latencyDecayMs: 600_000 });
+    await client.ready({ all: true });
+    await client.unary({ text: 'warm', delayMs: 300 });
+    const hold = new AbortController();
+    const holding = held(client, hold);
+    await expect.poll(() => client.stats().endpoints.map((e) => e.inFlight)).toEqual([1, 0]);
+    // node-0 frees a slot every ~300 ms: ~600 ms to finish, past a 400 ms deadline (node-1, never called, has no
+    // latency to count in the estimate; counted, it made the estimate 0 and the call waited out its deadline).
+    const late = await failure(client.unary({ text: 'late' }, { deadlineMs: 400 }));
+    expect(late.code).toBe(Status.RESOURCE_EXHAUSTED);
+    expect(late.details).toMatch(
+      new RegExp(
+        '^test\\.echo\\.Echo: 1 of 2 ready nodes is at its concurrency limit \\(node-0 1\\), the others were not ' +
+          'picked for it and behind 0 waiting calls it would finish in ~\\d+ ms, after the \\d+ ms left of its deadline$',
+      ),
+    );
+    const queued = client.unary({ text: 'queued' }, { deadlineMs: 30_000 });
+    await expect.poll(() => client.stats().concurrencyQueue?.waiting).toBe(1);
+    const full = await failure(client.unary({ text: 'over' }, { deadlineMs: 30_000 }));
+    expect(full.details).toBe(
+      'test.echo.Echo: 1 of 2 ready nodes is at its concurrency limit (node-0 1), calls wait ahead of it (FIFO) ' +
+        'and 1 call waits (concurrencyQueueLimit 1)',
+    );
+    hold.abort();
+    expect((await queued).nodeId).toBe('node-0');
+    await holding;
+  });
+
   it('queues a call while every node is at its limit and runs it when a slot frees', async () => {
     await cluster.start(1);
     const client = cluster.client({ concurrencyLimit: 1 });
@@ -80,6 +120,37 @@ describe('client concurrency limit', () => {
     expect(order).toEqual(['slot freed', 'queued answered']);
     expect(client.stats().concurrencyQueue).toEqual({ waiting: 0, limit: 64, refused: 0 });
     await holding;
+  });
+
+  it('gives the slot back when a call granted it fails before its attempt begins', async () => {
+    await cluster.start(1);
+    // A telemetry whose attempt hook throws for the calls marked `broken`: granted a slot, they never begin.
+    const telemetry: Telemetry = {
+      client: () => ({
+        interceptor: (_call, next) => next(),
+        attempt: (_endpoint, call, next) => {
+          if (call.metadata.broken !== undefined) throw new Error('attempt hook broke');
+          return next;
+        },
+        close() {},
+      }),
+      server: () => (_call, next) => next(),
+    };
+    const client = cluster.client({ concurrencyLimit: 1, telemetry });
+    await client.ready();
+    const hold = new AbortController();
+    const holding = held(client, hold);
+    await expect.poll(() => client.stats().endpoints[0]!.inFlight).toBe(1);
+    const broken = failure(client.unary({ text: 'broken' }, { deadlineMs: 30_000, metadata: { broken: '1' } }));
+    await expect.poll(() => client.stats().concurrencyQueue?.waiting).toBe(1);
+    hold.abort();
+    expect((await broken).message).toContain('attempt hook broke');
+    await holding;
+    // The node's one slot is free again: two calls after it run one after the other, none waits out its deadline.
+    const after = await Promise.all(['a', 'b'].map((text) => client.unary({ text }, { deadlineMs: 2000 })));
+    expect(after.map((r) => r.text)).toEqual(['a', 'b']);
+    expect(client.stats().endpoints[0]).toMatchObject({ inFlight: 0, concurrencyLimit: 1 });
+    expect(client.stats().concurrencyQueue).toEqual({ waiting: 0, limit: 64, refused: 0 });
   });
 
   it('fails at once when the queue is full, and a cancelled queued call leaves the queue', async () => {

@@ -22,6 +22,20 @@ describe('WindowCounter', () => {
     expect(counter.total(1_000_000)).toBe(1);
   });
 
+  it('keeps counters side by side, and drops an event timed before the window', () => {
+    const counts = new WindowCounter(1000, 10, 2);
+    counts.add(0, 0);
+    counts.add(50, 1);
+    counts.add(950, 0);
+    expect([counts.total(950, 0), counts.total(950, 1)]).toEqual([2, 1]);
+    // At 1000 ms the bucket [0, 100) has left the window, with one event of each counter.
+    expect([counts.total(1000, 0), counts.total(1000, 1)]).toEqual([1, 0]);
+    counts.add(400, 1); // read earlier than the newest event, still in the window: counted
+    counts.add(99, 1); // behind the window: not counted
+    expect([counts.total(1000, 0), counts.total(1000, 1)]).toEqual([1, 1]);
+    expect([counts.total(1450, 0), counts.total(1450, 1)]).toEqual([1, 0]);
+  });
+
   it('counts right in the first seconds of the clock', () => {
     const counter = new WindowCounter(10_000, 10);
     counter.add(1500);

@@ -1,8 +1,8 @@
 import { numberAtLeast, positiveNumber } from '../../common/option-checks.js';
 import { RpcError } from '../../common/rpc-error.js';
 import { Status } from '../../common/status.js';
+import { WindowCounter } from '../../observability/window-counter.js';
 import type { ThrottleStats } from '../api/client-stats.js';
-import { WindowCounts } from './window-counts.js';
 
 /**
  * Client-side adaptive throttling (Google SRE book, "Handling Overload"): over a trailing
@@ -18,13 +18,14 @@ import { WindowCounts } from './window-counts.js';
  * attempt (the caller, or a hedge that lost) is neither. A refused attempt counts as a
  * request (as in the book), so p keeps rising while the nodes refuse and falls as soon as
  * they accept again. Calls the concurrency-limit queue refuses are not counted: no node
- * saw them.
+ * saw them. Each call reads the clock once for the throttle (its admission); the end of an
+ * attempt passes the time it was recorded at.
  */
 export class AdaptiveThrottle {
   readonly #service: string;
   readonly #k: number;
   readonly #windowMs: number;
-  readonly #counts: WindowCounts;
+  readonly #counts: WindowCounter;
   readonly #random: () => number;
   #rejected = 0;
 
@@ -32,36 +33,30 @@ export class AdaptiveThrottle {
    * @param service - the service, named in the error of a refused call.
    * @param options - k and the window.
    * @param random - uniform source in [0, 1) for the draw.
-   * @param now - the clock in ms (injected in tests).
    */
-  constructor(
-    service: string,
-    options: ThrottleOptions,
-    random: () => number,
-    now: () => number = () => performance.now(),
-  ) {
+  constructor(service: string, options: ThrottleOptions, random: () => number) {
     const where = `createClient(${service})`;
     this.#service = service;
     this.#k = numberAtLeast(options.k ?? 2, 1, where, 'throttle.k');
     this.#windowMs = positiveNumber(options.windowMs ?? 10_000, where, 'throttle.windowMs');
-    this.#counts = new WindowCounts(2, this.#windowMs, now);
+    this.#counts = new WindowCounter(this.#windowMs, 10, 2);
     this.#random = random;
   }
 
-  /** The probability that the next attempt is refused now. */
-  get rejectProbability(): number {
-    this.#counts.advance();
-    const requests = this.#counts.total(REQUESTS);
-    return Math.max(0, (requests - this.#k * this.#counts.total(ACCEPTS)) / (requests + 1));
+  /** The probability that an attempt is refused at `now` (ms, `performance.now()`). */
+  rejectProbability(now: number): number {
+    const requests = this.#counts.total(now, REQUESTS);
+    return Math.max(0, (requests - this.#k * this.#counts.total(now, ACCEPTS)) / (requests + 1));
   }
 
-  /** Lets an attempt of `path` go, or throws the RESOURCE_EXHAUSTED of a locally refused one. */
-  admit(path: string): void {
-    const p = this.rejectProbability;
+  /** Lets an attempt of `path` go at `now`, or throws the RESOURCE_EXHAUSTED of a locally refused one. */
+  admit(path: string, now: number): void {
+    const p = this.rejectProbability(now);
     if (p === 0 || this.#random() >= p) return;
     this.#rejected++;
-    this.#counts.add(REQUESTS);
-    const accepted = `the nodes accepted ${this.#counts.total(ACCEPTS)} of ${this.#counts.total(REQUESTS)} requests`;
+    this.#counts.add(now, REQUESTS);
+    const requests = this.#counts.total(now, REQUESTS);
+    const accepted = `the nodes accepted ${this.#counts.total(now, ACCEPTS)} of ${requests} requests`;
     throw new RpcError(
       Status.RESOURCE_EXHAUSTED,
       `${this.#service}: refused by the client's adaptive throttle with probability ${p.toFixed(2)}: ` +
@@ -71,22 +66,21 @@ export class AdaptiveThrottle {
     );
   }
 
-  /** An attempt ended with `code`; `refused` when the node refused it for overload. */
-  record(code: number, refused: boolean): void {
+  /** An attempt ended with `code` at `now`; `refused` when the node refused it for overload. */
+  record(code: number, refused: boolean, now: number): void {
     if (code === Status.CANCELLED) return;
-    this.#counts.add(REQUESTS);
-    if (!refused) this.#counts.add(ACCEPTS);
+    this.#counts.add(now, REQUESTS);
+    if (!refused) this.#counts.add(now, ACCEPTS);
   }
 
-  /** The window's counts, the probability now and the attempts refused so far. */
-  stats(): ThrottleStats {
-    const rejectProbability = this.rejectProbability;
+  /** The window's counts, the probability at `now` and the attempts refused so far. */
+  stats(now = performance.now()): ThrottleStats {
     return {
       k: this.#k,
       windowMs: this.#windowMs,
-      requests: this.#counts.total(REQUESTS),
-      accepts: this.#counts.total(ACCEPTS),
-      rejectProbability,
+      requests: this.#counts.total(now, REQUESTS),
+      accepts: this.#counts.total(now, ACCEPTS),
+      rejectProbability: this.rejectProbability(now),
       rejected: this.#rejected,
     };
   }

@@ -3,10 +3,10 @@ import { metadataSize } from '../../common/metadata.js';
 import { RpcError } from '../../common/rpc-error.js';
 import { Status } from '../../common/status.js';
 import type { CallRecorder } from '../../observability/metrics.js';
-import type { ClientTelemetry } from '../../observability/telemetry.js';
+import type { AttemptEnd, ClientTelemetry, EndedAttempt } from '../../observability/telemetry.js';
 import type { MethodDescriptor } from '../../schema/descriptor.js';
 import type { CallOptions, Compression } from '../api/call-options.js';
-import type { Attempt, AttemptSink } from '../endpoints/attempt.js';
+import type { Attempt } from '../endpoints/attempt.js';
 import type { ClientEndpoint } from '../endpoints/client-endpoint.js';
 import type { EndpointSet } from '../endpoints/endpoint-set.js';
 import { attemptFailure, refusedForOverload } from './attempt-failure.js';
@@ -58,7 +58,7 @@ export interface CallDefaults {
  * feedback (so each balancer learns from its own calls). The call kinds (`unary.ts`,
  * `server-stream.ts`, `client-stream.ts`, `bidi-stream.ts`) run their attempts through it.
  */
-export class CallPipeline implements AttemptSink<ClientEndpoint> {
+export class CallPipeline implements AttemptEnd<ClientEndpoint> {
   private readonly outcome = { code: 0, latencyMs: 0 } satisfies CallOutcome;
 
   constructor(
@@ -103,7 +103,7 @@ export class CallPipeline implements AttemptSink<ClientEndpoint> {
     if (call.signal?.aborted) {
       throw new RpcError(Status.CANCELLED, 'call cancelled before it started', undefined, { path: call.path });
     }
-    if (call.attempt === 1) this.defaults.throttle?.admit(call.path);
+    if (call.attempt === 1) this.defaults.throttle?.admit(call.path, performance.now());
     const endpoint = this.set.pick(call);
     if (endpoint !== undefined) return endpoint;
     const deadline = call.deadline ?? Date.now() + this.defaults.waitForReadyMs;
@@ -124,15 +124,10 @@ export class CallPipeline implements AttemptSink<ClientEndpoint> {
     return failure;
   }
 
-  attemptEnded(
-    endpoint: ClientEndpoint,
-    method: MethodDescriptor,
-    code: number,
-    latencyMs: number,
-    refused: boolean,
-  ): void {
-    this.defaults.record?.(method, endpoint.id, code, latencyMs);
-    this.defaults.throttle?.record(code, refused);
+  attemptEnded(attempt: EndedAttempt<ClientEndpoint>): void {
+    const { endpoint, code, latencyMs } = attempt;
+    this.defaults.record?.(attempt.method, endpoint.id, code, latencyMs);
+    this.defaults.throttle?.record(code, attempt.refused, attempt.endedAt);
     this.set.recordOutcome(endpoint, code);
     if (this.balancer.onCallEnd !== undefined) {
       this.outcome.code = code;

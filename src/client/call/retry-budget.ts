@@ -1,5 +1,5 @@
 import type { BudgetStats } from '../api/client-stats.js';
-import { WindowCounts } from './window-counts.js';
+import { WindowCounter } from '../../observability/window-counter.js';
 
 /** How many retries a client may spend, so a sick cluster is not stormed. */
 export interface RetryBudgetOptions {
@@ -29,13 +29,14 @@ const RETRIES = 1;
  * sliding window, retries ≤ minPerSecond × window + ratio × calls. When every node fails,
  * each call gets its first attempt and the cluster sees at most `1 + ratio` times the
  * callers' load instead of `maxAttempts` times. The window is kept in ten buckets
- * (`WindowCounts`), so recording is O(1) and nothing is allocated per call. The hedging budget is the same
- * account with its own defaults (`HEDGING_BUDGET`).
+ * (`WindowCounter`), so recording is O(1) and nothing is allocated per call. The hedging
+ * budget is the same account with its own defaults (`HEDGING_BUDGET`).
  */
 export class RetryBudget {
-  private readonly counts: WindowCounts;
+  private readonly counts: WindowCounter;
   private readonly ratio: number;
   private readonly floor: number;
+  private readonly now: () => number;
 
   constructor(
     options: RetryBudgetOptions = {},
@@ -51,27 +52,28 @@ export class RetryBudget {
       );
     }
     this.floor = (minPerSecond * windowMs) / 1000;
-    this.counts = new WindowCounts(2, windowMs, now);
+    this.counts = new WindowCounter(windowMs, 10, 2);
+    this.now = now;
   }
 
   /** A call (its first attempt) starts. */
   recordCall(): void {
-    this.counts.add(CALLS);
+    this.counts.add(this.now(), CALLS);
   }
 
   /** Takes one retry (or hedge) from the budget; false when it is spent. */
   tryRetry(): boolean {
-    this.counts.advance();
-    if (this.counts.total(RETRIES) + 1 > this.floor + this.ratio * this.counts.total(CALLS)) return false;
-    this.counts.add(RETRIES);
+    const now = this.now();
+    if (this.counts.total(now, RETRIES) + 1 > this.floor + this.ratio * this.counts.total(now, CALLS)) return false;
+    this.counts.add(now, RETRIES);
     return true;
   }
 
   /** The window's calls, what was spent and what is left. */
   stats(): BudgetStats {
-    this.counts.advance();
-    const calls = this.counts.total(CALLS);
-    const spent = this.counts.total(RETRIES);
+    const now = this.now();
+    const calls = this.counts.total(now, CALLS);
+    const spent = this.counts.total(now, RETRIES);
     return { calls, spent, available: Math.max(0, Math.floor(this.floor + this.ratio * calls - spent)) };
   }
 }

@@ -1,14 +1,9 @@
 import type * as grpc from '@grpc/grpc-js';
 import type { Endpoint } from '../../balancer/balancer.js';
 import { Status } from '../../common/status.js';
+import type { AttemptEnd, EndedAttempt } from '../../observability/telemetry.js';
 import type { MethodDescriptor } from '../../schema/descriptor.js';
 import type { EndpointLoad } from './endpoint-load.js';
-
-/** Where an ended attempt is reported beyond its endpoint: outlier ejection, the balancer, metrics. */
-export interface AttemptSink<E extends Endpoint> {
-  /** `refused`: the node refused the attempt for overload (see {@link Attempt.end}). */
-  attemptEnded(endpoint: E, method: MethodDescriptor, code: number, latencyMs: number, refused: boolean): void;
-}
 
 /**
  * One attempt of a call on one endpoint, from `endpoint.begin()` to {@link Attempt.end}:
@@ -16,14 +11,18 @@ export interface AttemptSink<E extends Endpoint> {
  * endpoint's in-flight calls from its start; `end` records it once — the endpoint's
  * estimates and stats, then the sink (ejection, balancer feedback, metrics).
  */
-export class Attempt<E extends Endpoint = Endpoint> {
+export class Attempt<E extends Endpoint = Endpoint> implements EndedAttempt<E> {
   #ended = false;
+  #code = 0;
+  #latencyMs = 0;
+  #endedAt = 0;
+  #refused = false;
 
   constructor(
     readonly endpoint: E,
     readonly method: MethodDescriptor,
     private readonly load: EndpointLoad,
-    private readonly sink: AttemptSink<E>,
+    private readonly sink: AttemptEnd<E>,
     /** When the attempt started (`performance.now()`). */
     readonly startedAt: number,
     /** The queue it joined on the node, itself included: the client's estimate until the node says. */
@@ -31,6 +30,26 @@ export class Attempt<E extends Endpoint = Endpoint> {
     /** This client's attempts in flight on the node when it began, itself included (for the concurrency limit). */
     private readonly inFlightAtStart: number,
   ) {}
+
+  /** The status code it ended with (0 until it ends). */
+  get code(): number {
+    return this.#code;
+  }
+
+  /** From its start to its end, ms (0 until it ends). */
+  get latencyMs(): number {
+    return this.#latencyMs;
+  }
+
+  /** When it ended (`performance.now()`; 0 until it ends). */
+  get endedAt(): number {
+    return this.#endedAt;
+  }
+
+  /** Whether the node refused it for overload (see {@link Attempt.end}). */
+  get refused(): boolean {
+    return this.#refused;
+  }
 
   /** Reads the node's load report in the attempt's trailers, received at `now`. */
   takeReport(trailers: grpc.Metadata, now: number): void {
@@ -45,9 +64,12 @@ export class Attempt<E extends Endpoint = Endpoint> {
   end(code: number, now = performance.now(), refused = false): void {
     if (this.#ended) return;
     this.#ended = true;
-    const latencyMs = now - this.startedAt;
-    this.load.finish(code, latencyMs, now, this.depth, this.inFlightAtStart, refused);
-    this.sink.attemptEnded(this.endpoint, this.method, code, latencyMs, refused);
+    this.#code = code;
+    this.#latencyMs = now - this.startedAt;
+    this.#endedAt = now;
+    this.#refused = refused;
+    this.load.finish(code, this.#latencyMs, now, this.depth, this.inFlightAtStart, refused);
+    this.sink.attemptEnded(this);
   }
 
   /**
@@ -58,8 +80,10 @@ export class Attempt<E extends Endpoint = Endpoint> {
   abandon(now = performance.now()): void {
     if (this.#ended) return;
     this.#ended = true;
-    const latencyMs = now - this.startedAt;
-    this.load.abandoned(latencyMs, now, this.depth);
-    this.sink.attemptEnded(this.endpoint, this.method, Status.CANCELLED, latencyMs, false);
+    this.#code = Status.CANCELLED;
+    this.#latencyMs = now - this.startedAt;
+    this.#endedAt = now;
+    this.load.abandoned(this.#latencyMs, now, this.depth);
+    this.sink.attemptEnded(this);
   }
 }

@@ -3,9 +3,10 @@ import type { Endpoint, LoadReport } from '../../balancer/balancer.js';
 import type { ResolvedEndpoint } from '../../discovery/resolver.js';
 import type { NodeInfo } from '../../gen/switchboard/v1/node.js';
 import { cost } from '../../load/cost.js';
+import type { AttemptEnd } from '../../observability/telemetry.js';
 import type { MethodDescriptor } from '../../schema/descriptor.js';
 import type { EndpointState, EndpointStats } from '../api/client-stats.js';
-import { Attempt, type AttemptSink } from './attempt.js';
+import { Attempt } from './attempt.js';
 import type { ConcurrencyLimit } from './concurrency-limit.js';
 import { Connection, type ConnectionSettings } from './connection.js';
 import { EndpointLoad } from './endpoint-load.js';
@@ -31,7 +32,7 @@ export class ClientEndpoint implements Endpoint {
   /** Connected, identified, serving and not ejected: may be picked. */
   ready = false;
   readonly measured: EndpointLoad;
-  /** Slots of the concurrency limit handed to queued calls whose attempt has not begun yet. */
+  /** Slots of the concurrency limit granted to queued calls in this macrotask whose attempt has not begun. */
   reserved = 0;
   private readonly connection: Connection;
   private identified = false;
@@ -128,9 +129,9 @@ export class ClientEndpoint implements Endpoint {
   }
 
   /** An attempt of `method` starts on this endpoint at `now`; its `end()` records it here and in `sink`. */
-  begin(method: MethodDescriptor, sink: AttemptSink<ClientEndpoint>, now = performance.now()): Attempt<ClientEndpoint> {
+  begin(method: MethodDescriptor, sink: AttemptEnd<ClientEndpoint>, now = performance.now()): Attempt<ClientEndpoint> {
     const depth = this.measured.start(now);
-    // The slot handed to a queued call is taken by its attempt, the next to begin here.
+    // A slot granted to a queued call is taken by the next attempt to begin here (`EndpointSet` ends the rest).
     if (this.reserved > 0) this.reserved--;
     return new Attempt(this, method, this.measured, sink, now, depth, this.measured.inFlight);
   }

@@ -23,6 +23,8 @@ export class EndpointSet {
   private ready: readonly ClientEndpoint[] = [];
   private readonly queue: LimitQueue | undefined;
   private readonly waiters = new Set<() => void>();
+  /** The endpoints of the slots granted to queued calls in this macrotask (see `drain`). */
+  private readonly granted: ClientEndpoint[] = [];
   private memberSet = new Set<ClientEndpoint>();
   private closed = false;
   private readonly outliers: OutlierDetector | undefined;
@@ -35,7 +37,7 @@ export class EndpointSet {
     private readonly limits: EndpointLimits | undefined,
   ) {
     this.balancer.update([]);
-    this.queue = limits === undefined ? undefined : new LimitQueue(service, limits.queueLimit);
+    this.queue = limits === undefined ? undefined : new LimitQueue(service, limits.queueLimit, () => this.ready);
     this.outliers =
       outlierDetection === false
         ? undefined
@@ -86,8 +88,9 @@ export class EndpointSet {
 
   /**
    * Waits for a pick until `deadline` (ms since epoch) or `signal`; then UNAVAILABLE /
-   * CANCELLED. When ready nodes exist but none has room, the call waits in the concurrency
-   * queue instead, or fails at once with RESOURCE_EXHAUSTED when it may not (see `LimitQueue`).
+   * CANCELLED. When a ready node is at its limit and the pick found none with room (or calls
+   * wait already), the call waits in the concurrency queue instead, or fails at once with
+   * RESOURCE_EXHAUSTED when it may not (see `LimitQueue`).
    */
   async waitForPick(call: QueuedCall, deadline: number, signal: AbortSignal | undefined): Promise<ClientEndpoint> {
     for (;;) {
@@ -98,9 +101,9 @@ export class EndpointSet {
       const queue = this.queue;
       // Some node at its limit (or calls queued already): wait for a slot, not for the ready set to change.
       if (queue !== undefined && (queue.length > 0 || this.ready.some((e) => !e.hasRoom()))) {
-        const refusal = queue.refusal(call, this.ready, deadline);
+        const refusal = queue.refusal(call, deadline);
         if (refusal !== undefined) throw refusal;
-        return queue.wait(call, deadline, signal, () => queue.atLimit(this.ready));
+        return queue.wait(call, deadline, signal);
       }
       if (Date.now() >= deadline) throw this.notReadyError(call.path, call.tried);
       if (!(await this.nextChange(deadline, signal))) {
@@ -203,7 +206,15 @@ export class EndpointSet {
     return picked?.hasRoom() ? picked : undefined;
   }
 
-  /** Hands free slots to the calls first in the queue, a slot reserved for each until its attempt begins. */
+  /**
+   * Hands free slots to the calls first in the queue, each reserved on its node until an
+   * attempt begins there or, at the latest, until the current macrotask ends: every call
+   * kind continues from its resolved pick in microtasks and begins its attempt synchronously
+   * there, so by `setImmediate` the attempt holds the slot in `inFlight`, or the call failed
+   * before it began (a throwing telemetry hook, an inherited signal) and the slot is free
+   * again. A reservation so cannot outlive its call; the queue is drained again when the
+   * leftovers end.
+   */
   private drain(): void {
     const queue = this.queue;
     if (queue === undefined) return;
@@ -211,8 +222,17 @@ export class EndpointSet {
       const endpoint = this.pickWithRoom(call);
       if (endpoint === undefined) return;
       endpoint.reserved++;
+      if (this.granted.length === 0) setImmediate(() => this.endReservations());
+      this.granted.push(endpoint);
       queue.grant(endpoint);
     }
+  }
+
+  /** Ends the reservations the last macrotask's grants left unused, and hands those slots on. */
+  private endReservations(): void {
+    for (const endpoint of this.granted) endpoint.reserved = 0;
+    this.granted.length = 0;
+    this.drain();
   }
 
   private notReadyError(path: string | undefined, tried: PickContext['tried']): RpcError {

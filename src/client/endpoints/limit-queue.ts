@@ -20,9 +20,9 @@ interface Waiter {
 }
 
 /**
- * The calls waiting for a slot while every ready node is at its concurrency limit: a
- * bounded FIFO. A call joins only if there is room and it can still finish in time: the
- * full nodes complete calls at a rate r = Σ 1 / serviceTimeᵢ (serviceTime: the node's time
+ * The calls waiting for a slot while the ready nodes they may go to are at their concurrency
+ * limit: a bounded FIFO. A call joins only if there is room and it can still finish in time:
+ * the full nodes complete calls at a rate r = Σ 1 / serviceTimeᵢ (serviceTime: the node's time
  * per queued call, the floor EWMA leastLoad weighs by), so a call behind `waiting` others
  * finishes after about
  *
@@ -40,10 +40,12 @@ export class LimitQueue {
   /**
    * @param service - the service, named in errors.
    * @param limit - calls that may wait at once (`concurrencyQueueLimit`).
+   * @param ready - the ready nodes now (those at their limit are the ones a waiting call waits for).
    */
   constructor(
     private readonly service: string,
     readonly limit: number,
+    private readonly ready: () => readonly ClientEndpoint[],
   ) {}
 
   /** Calls waiting now. */
@@ -57,11 +59,12 @@ export class LimitQueue {
   }
 
   /**
-   * The RESOURCE_EXHAUSTED of a call that may not wait for `full` (every ready node, at its
-   * limit) until `deadline` (ms since epoch), or undefined when it may.
+   * The RESOURCE_EXHAUSTED of a call that may not wait for a slot on the ready nodes at their
+   * limit until `deadline` (ms since epoch), or undefined when it may.
    */
-  refusal(call: QueuedCall, full: readonly ClientEndpoint[], deadline: number): RpcError | undefined {
+  refusal(call: QueuedCall, deadline: number): RpcError | undefined {
     const waiting = this.#waiters.length;
+    const full = this.ready().filter((e) => !e.hasRoom());
     let reason: string | undefined;
     if (waiting >= this.limit) {
       reason = `${waiting} ${waiting === 1 ? 'call waits' : 'calls wait'} (concurrencyQueueLimit ${this.limit})`;
@@ -77,7 +80,7 @@ export class LimitQueue {
     }
     if (reason === undefined) return undefined;
     this.#refused++;
-    return new RpcError(Status.RESOURCE_EXHAUSTED, `${this.atLimit(full)} and ${reason}`, undefined, {
+    return new RpcError(Status.RESOURCE_EXHAUSTED, `${this.blocked(full, waiting)} and ${reason}`, undefined, {
       path: call.path,
     });
   }
@@ -87,12 +90,7 @@ export class LimitQueue {
    * fails with DEADLINE_EXCEEDED (RESOURCE_EXHAUSTED for a call without a deadline, waiting
    * `waitForReadyMs`), when `signal` aborts with CANCELLED.
    */
-  wait(
-    call: QueuedCall,
-    deadline: number,
-    signal: AbortSignal | undefined,
-    full: () => string,
-  ): Promise<ClientEndpoint> {
+  wait(call: QueuedCall, deadline: number, signal: AbortSignal | undefined): Promise<ClientEndpoint> {
     return new Promise<ClientEndpoint>((resolve, reject) => {
       const enqueuedAt = Date.now();
       const leave = (error: RpcError) => {
@@ -106,7 +104,9 @@ export class LimitQueue {
         const code = call.deadline === undefined ? Status.RESOURCE_EXHAUSTED : Status.DEADLINE_EXCEEDED;
         const what = call.deadline === undefined ? 'waitForReadyMs' : 'deadline';
         const waited = `${what} passed after ${Date.now() - enqueuedAt} ms in the concurrency-limit queue`;
-        leave(new RpcError(code, `${full()}: ${waited}`, undefined, { path: call.path }));
+        const full = this.ready().filter((e) => !e.hasRoom());
+        const blocked = this.blocked(full, this.#waiters.indexOf(waiter));
+        leave(new RpcError(code, `${blocked}: ${waited}`, undefined, { path: call.path }));
       };
       const onAbort = () =>
         leave(
@@ -133,10 +133,21 @@ export class LimitQueue {
     waiter.resolve(endpoint);
   }
 
-  /** The limits as errors name them: `Echo: every ready node is at its concurrency limit (node-a 4, node-b 2)`. */
-  atLimit(full: readonly ClientEndpoint[]): string {
-    const limits = full.map((e) => `${e.id} ${e.concurrencyLimit}`).join(', ');
-    return `${this.service}: every ready node is at its concurrency limit (${limits})`;
+  /**
+   * Why a call with `ahead` calls in line before it cannot go now, naming only the nodes at
+   * their limit (`full`): `Echo: every ready node is at its concurrency limit (node-a 4,
+   * node-b 2)`, or, when another node has room, why the call may not take it: the calls
+   * ahead go first (FIFO), or the balancer did not pick it for this call.
+   */
+  private blocked(full: readonly ClientEndpoint[], ahead: number): string {
+    const ready = this.ready().length;
+    if (ready === 0) return `${this.service}: no node is ready`;
+    const limits = full.length === 0 ? '' : ` (${full.map((e) => `${e.id} ${e.concurrencyLimit}`).join(', ')})`;
+    if (full.length === ready) return `${this.service}: every ready node is at its concurrency limit${limits}`;
+    const one = full.length === 1;
+    const some = `${full.length} of ${ready} ready nodes ${one ? 'is' : 'are'} at ${one ? 'its' : 'their'} concurrency limit`;
+    const others = ahead > 0 ? 'calls wait ahead of it (FIFO)' : 'the others were not picked for it';
+    return `${this.service}: ${some}${limits}, ${others}`;
   }
 
   /** Calls waiting, the bound, and the calls refused at once so far. */

@@ -12,8 +12,7 @@ import {
 import type { Endpoint } from '../../balancer/balancer.js';
 import type { ClientInterceptor } from '../../client/api/client-interceptor.js';
 import { Status } from '../../common/status.js';
-import type { MethodDescriptor } from '../../schema/descriptor.js';
-import type { AttemptEnd, ClientTelemetry } from '../telemetry.js';
+import type { AttemptEnd, ClientTelemetry, EndedAttempt } from '../telemetry.js';
 import type { Instruments } from './instruments.js';
 import { codeOf, endSpan, methodNames, metadataSetter, statusAttribute } from './otel-names.js';
 
@@ -119,14 +118,18 @@ class AttemptRecord<E extends Endpoint> implements AttemptEnd<E> {
     private readonly next: AttemptEnd<E>,
   ) {}
 
-  attemptEnded(endpoint: E, method: MethodDescriptor, code: number, latencyMs: number, refused: boolean): void {
-    this.instruments.attemptDuration.record(latencyMs / 1000, { ...this.method, 'grpc.status': statusAttribute(code) });
+  attemptEnded(ended: EndedAttempt<E>): void {
+    const { endpoint, code } = ended;
+    this.instruments.attemptDuration.record(ended.latencyMs / 1000, {
+      ...this.method,
+      'grpc.status': statusAttribute(code),
+    });
     this.span?.addEvent('attempt', {
       'switchboard.attempt': this.attempt,
       'switchboard.endpoint.id': endpoint.id,
       ...serverOf(endpoint),
       'rpc.grpc.status_code': code,
     });
-    this.next.attemptEnded(endpoint, method, code, latencyMs, refused);
+    this.next.attemptEnded(ended);
   }
 }
