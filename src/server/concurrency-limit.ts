@@ -59,8 +59,12 @@ export class ConcurrencyLimit {
     return this.#adaptive?.limit ?? this.#fixed;
   }
 
-  /** Undefined when the call may run now; a promise when it is queued; throws when it is refused. */
-  admit(ctx: LiveContext): Promise<void> | undefined {
+  /**
+   * Undefined when the call may run now; a promise when it is queued; throws when it is
+   * refused. `answerBy`: when the node answers for the call if its handler has not
+   * (deadline-answer.ts), the time a queued call must be served by; else its deadline.
+   */
+  admit(ctx: LiveContext, answerBy = ctx.deadline): Promise<void> | undefined {
     const limit = this.limit;
     if (this.#holders.size < limit) {
       this.#hold(ctx);
@@ -74,7 +78,7 @@ export class ConcurrencyLimit {
         `node ${this.#nodeId} is at its limit of ${limit} concurrent calls${queued}`,
       );
     }
-    this.#checkDeadline(ctx, limit);
+    this.#checkDeadline(answerBy, limit);
     return new Promise<void>((admit, refuse) => {
       const entry: Waiting = { ctx, queuedAt: this.#now(), admit, refuse, onAbort: () => {} };
       entry.onAbort = () => {
@@ -121,8 +125,7 @@ export class ConcurrencyLimit {
     this.#holders.set(ctx, { since: this.#now(), inFlight: this.#holders.size + 1 });
   }
 
-  #checkDeadline(ctx: LiveContext, limit: number): void {
-    const deadline = ctx.deadline;
+  #checkDeadline(deadline: Date | undefined, limit: number): void {
     if (deadline === undefined || this.#handlingMs === 0) return;
     const leftMs = deadline.getTime() - Date.now();
     const ahead = this.#queue.ahead;

@@ -21,8 +21,11 @@ export interface CallHooks {
   begin(ctx: LiveContext): void;
   /** How long before a call's deadline the node answers for its handler (undefined: the default; 0: never). */
   readonly deadlineMarginMs?: number;
-  /** Admission (concurrency limit): undefined = run now, a promise = wait, a throw = refuse. */
-  admit?(ctx: LiveContext): Promise<void> | undefined;
+  /**
+   * Admission (concurrency limit): undefined = run now, a promise = wait, a throw = refuse;
+   * `answerBy`: when the node answers for the handler (before the caller's deadline), if it does.
+   */
+  admit?(ctx: LiveContext, answerBy: Date | undefined): Promise<void> | undefined;
   /** The call ended with `code` (as the handler left it) after `latencyMs`. */
   end(ctx: LiveContext, code: Status, latencyMs: number): void;
   /** The status is about to be sent (with `ctx.trailer`): for the load report. */
@@ -78,7 +81,7 @@ export function adaptHandler(
     const started = performance.now();
     let code = Status.OK;
     hooks.begin(ctx);
-    const work = admitThenRun(ctx, body);
+    const work = admitThenRun(ctx, answer, body);
     try {
       await (answer === undefined ? work : Promise.race([work, answer.due]));
     } catch (error) {
@@ -93,8 +96,12 @@ export function adaptHandler(
       hooks.end(ctx, code, performance.now() - started);
     }
   };
-  const admitThenRun = async (ctx: LiveContext, body: (ctx: LiveContext) => Promise<void>) => {
-    const admitted = hooks.admit?.(ctx);
+  const admitThenRun = async (
+    ctx: LiveContext,
+    answer: DeadlineAnswer | undefined,
+    body: (ctx: LiveContext) => Promise<void>,
+  ) => {
+    const admitted = hooks.admit?.(ctx, answer?.handled.deadline);
     if (admitted !== undefined) await admitted;
     await body(ctx);
   };

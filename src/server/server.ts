@@ -94,7 +94,7 @@ class NodeServer implements Server {
         ctx.joined = this.live.size;
         this.recorders.get(ctx.path)?.begin();
       },
-      admit: limit && ((ctx) => limit.admit(ctx)),
+      admit: limit && ((ctx, answerBy) => limit.admit(ctx, answerBy)),
       end: (ctx, code, latencyMs) => {
         this.live.delete(ctx);
         limit?.release(ctx);

@@ -62,12 +62,17 @@ describe('deadline-aware admission', () => {
             '\\+ \\d+ ms handling, \\d+ ms left$',
         ),
       );
+      // One whose deadline leaves time enough, but not once the node's margin is taken off (it
+      // answers DEADLINE_EXCEEDED a tenth of the timeout early): refused too, not queued to fail later.
+      const handling = node.admission().handlingMs;
+      const tight = await rejection(node.client.unary({ text: 'tight' }, { deadlineMs: Math.ceil(2 * handling + 25) }));
+      expect(tight.code).toBe(Status.RESOURCE_EXHAUSTED);
       // A call with time enough waits and is served.
       const patient = await node.queue('patient', 10_000);
       node.open();
       await expect(Promise.all([holder, patient.answer])).resolves.toHaveLength(2);
       expect(node.started).toEqual(['warm', 'holder', 'patient']);
-      expect(node.admission().refused).toEqual({ queueFull: 0, deadline: 1, codel: 0 });
+      expect(node.admission().refused).toEqual({ queueFull: 0, deadline: 2, codel: 0 });
     } finally {
       await node.close();
     }
