@@ -9,24 +9,24 @@
  * bench/admission-sim.ts 10 0.5,1,2,3`. Figures: docs/decisions/0047-queue-discipline.md.
  */
 import { ConcurrencyLimit } from '../src/server/concurrency-limit.js';
+import { EventQueue, type SimEvent } from '../src/sim/event-queue.js';
 import { seededRandom } from 'switchboard';
 
+interface Step extends SimEvent {
+  readonly run: () => void;
+}
+let events = new EventQueue<Step>();
 let t = 0;
 // The deadline check reads the wall clock: it must read the virtual one.
 Date.now = () => t;
-const events: { at: number; run: () => void }[] = [];
-const at = (time: number, run: () => void) => {
-  let i = events.length;
-  while (i > 0 && events[i - 1]!.at > time) i--;
-  events.splice(i, 0, { at: time, run });
-};
+const at = (time: number, run: () => void) => events.push({ at: 0, seq: 0, run }, time);
 const SERVICE = [2, 2, 6];
 const CAPACITY = SERVICE.reduce((s, ms) => s + 1000 / ms, 0);
 const DEADLINE = 250;
 
 async function run(name: string, options: object | undefined, level: number, seconds: number) {
   t = 0;
-  events.length = 0;
+  events = new EventQueue<Step>();
   const nodes = SERVICE.map((ms, i) => ({
     ms,
     freeAt: 0,
@@ -75,8 +75,7 @@ async function run(name: string, options: object | undefined, level: number, sec
     if (next < end) at(next, arrive);
   };
   at(0, arrive);
-  while (events.length > 0) {
-    const event = events.shift()!;
+  for (let event = events.pop(); event !== undefined; event = events.pop()) {
     t = event.at;
     event.run();
     for (let i = 0; i < 4; i++) await null;
