@@ -52,3 +52,29 @@ export interface MethodHedging {
   readonly policy: HedgingPolicy;
   readonly delay: HedgeDelay;
 }
+
+/** A hedged call or stream, told when its delay has passed. */
+export interface HedgeDue {
+  hedgeDue(): void;
+}
+
+/**
+ * Calls `race.hedgeDue()` once `delayMs` has passed and the answers that came meanwhile
+ * have been read: the timer only queues the hedge for the event loop's check phase
+ * (`setImmediate`), after its poll phase has read the sockets. When the client's own event
+ * loop was held (a GC pause, a busy CPU), every timer is late at once, and timers run first
+ * in the loop: without this turn, each call in flight would hedge although its answer was
+ * already waiting in the socket, a burst of wasted attempts on nodes that were fine.
+ * (Module functions, so the timers hold no closure.)
+ */
+export function armHedge(delayMs: number, race: HedgeDue): NodeJS.Timeout {
+  return setTimeout(afterDelay, delayMs, race);
+}
+
+function afterDelay(race: HedgeDue): void {
+  setImmediate(hedgeNow, race);
+}
+
+function hedgeNow(race: HedgeDue): void {
+  race.hedgeDue();
+}

@@ -9,7 +9,7 @@ import type { ClientEndpoint } from '../endpoints/client-endpoint.js';
 import { attemptFailure, callError, refusedForOverload } from './attempt-failure.js';
 import type { CallPipeline } from './call-pipeline.js';
 import type { CallState } from './call-state.js';
-import type { MethodHedging } from './hedge-delay.js';
+import { armHedge, type HedgeDue, type MethodHedging } from './hedge-delay.js';
 import { cancelOnAbort, guarded } from './stream-io.js';
 
 /**
@@ -69,7 +69,7 @@ interface Racer {
 }
 
 /** The attempts of a hedged stream racing to its first message. */
-class FirstMessageRace {
+class FirstMessageRace implements HedgeDue {
   private readonly racers: Racer[] = [];
   private inFlight = 0;
   private decided = false;
@@ -138,7 +138,7 @@ class FirstMessageRace {
     );
     if (this.racers.length < this.hedging.policy.maxAttempts && this.timer === undefined) {
       const delay = this.hedging.delay.value;
-      if (delay !== Number.POSITIVE_INFINITY) this.timer = setTimeout(hedgeTimer, delay, this);
+      if (delay !== Number.POSITIVE_INFINITY) this.timer = armHedge(delay, this);
     }
   }
 
@@ -207,10 +207,6 @@ class FirstMessageRace {
       racer.attempt.abandon();
     }
   }
-}
-
-function hedgeTimer(race: FirstMessageRace): void {
-  race.hedgeDue();
 }
 
 const EMPTY: AsyncIterator<unknown> = { next: async () => ({ done: true, value: undefined }) };

@@ -9,7 +9,7 @@ import type { ClientEndpoint } from '../endpoints/client-endpoint.js';
 import { attemptFailure, callError, refusedForOverload } from './attempt-failure.js';
 import type { CallPipeline } from './call-pipeline.js';
 import type { CallState } from './call-state.js';
-import type { MethodHedging } from './hedge-delay.js';
+import { armHedge, type HedgeDue, type MethodHedging } from './hedge-delay.js';
 import { cancelOnAbort, guarded } from './stream-io.js';
 import { sendUnaryRequest, type UnaryAnswer } from './unary-request.js';
 
@@ -38,13 +38,8 @@ export function hedgedUnaryCall(
   }
 }
 
-/** Arms the next hedge of `call` (a module function, so the timer holds no closure). */
-function hedgeTimer(call: HedgedCall): void {
-  call.hedgeDue();
-}
-
 /** One hedged call: its attempts in flight, the timer of its next hedge, and how it settled. */
-class HedgedCall {
+class HedgedCall implements HedgeDue {
   private readonly attempts: HedgeAttempt[] = [];
   private inFlight = 0;
   private settled = false;
@@ -139,7 +134,7 @@ class HedgedCall {
     if (this.settled || this.attempts.length >= this.hedging.policy.maxAttempts) return;
     const delay = this.hedging.delay.value;
     if (delay !== Number.POSITIVE_INFINITY && this.timer === undefined) {
-      this.timer = setTimeout(hedgeTimer, delay, this);
+      this.timer = armHedge(delay, this);
     }
   }
 
