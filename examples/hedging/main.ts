@@ -51,7 +51,7 @@ for (const hedging of [undefined, { maxAttempts: 2 }]) {
   const client = createClient(Greeter, {
     endpoints,
     balancer: balancers.leastLoad(),
-    hedging, // { maxAttempts: 2 }: after the delay (the p98 of recent latency), try another node
+    hedging, // { maxAttempts: 2 }: after the delay (the p95 of recent latency), try another node
   });
   await client.ready({ all: true });
   // The adaptive delay needs the method's recent latency: 200 calls first.

@@ -10,12 +10,13 @@ const MIN_SAMPLES = 64;
 /**
  * When to send a method's next hedge. A fixed `delayMs`, or adaptive as Dean & Barroso's
  * "defer the hedge until the request has been outstanding longer than the 95th-percentile
- * expected latency": delay = max(minDelayMs, the `percentile` (default p98) of the last 512
- * answered attempts), so under steady load about 2% of calls hedge, and fewer when the
- * budget says so. The latency of an answered call is its winning attempt's own, from that
+ * expected latency": delay = max(minDelayMs, the `percentile` (default p95) of the last 512
+ * answered attempts), so under steady load at most about 5% of calls hedge (fewer: one
+ * whose answer is in when its hedge is due sends none, see {@link armHedge}), and fewer
+ * when the budget says so. The latency of an answered call is its winning attempt's own, from that
  * attempt's start: the latency to expect of a node that answers. Were it the call's (from
  * its first attempt), every call a stall held would count at about the delay or more, so a
- * stall that hits over 2% of calls would push the percentile, and the delay, up with each
+ * stall that hits over 5% of calls would push the percentile, and the delay, up with each
  * stall (measured: 13 ms without stalls, 24–31 ms during them), just when hedges are
  * needed. The percentile is recomputed every 32 samples, so the call path reads a number;
  * until 64 calls have answered, no hedge is sent (a fresh client knows no tail yet).
