@@ -4,7 +4,7 @@
  * node-a frozen for 200 ms every second (SIGSTOP, then SIGCONT): what a GC pause or a
  * noisy neighbour does to the tail. A balancer learns only after calls are stuck behind
  * the stall, so every client without hedging sees ~200 ms at p99.9; hedging sends a stuck
- * call to another node after the delay (adaptive: p98 of the method's latency). Rows:
+ * call to another node after the delay (adaptive: p95 of the answered attempts' latency). Rows:
  * grpc-js `round_robin`, JSQ, `leastLoad()`, `leastLoad()` + hedging, and both Switchboard
  * rows without stalls (what hedging costs on a healthy cluster). Extra attempts: attempts
  * sent ÷ calls − 1. Targets: with hedging p99.9 ≤ 30 ms, extra attempts ≤ 10%, calls/s ≥
