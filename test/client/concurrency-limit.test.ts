@@ -86,7 +86,8 @@ describe('client concurrency limit', () => {
     expect(late.details).toMatch(
       new RegExp(
         '^test\\.echo\\.Echo: 1 of 2 ready nodes is at its concurrency limit \\(node-0 1\\), the others were not ' +
-          'picked for it and behind 0 waiting calls it would finish in ~\\d+ ms, after the \\d+ ms left of its deadline$',
+          'picked for it and behind 0 waiting calls it would finish in ~\\d+ ms, ' +
+          'after the \\d+ ms left of its deadline$',
       ),
     );
     const queued = client.unary({ text: 'queued' }, { deadlineMs: 30_000 });

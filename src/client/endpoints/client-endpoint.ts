@@ -83,7 +83,10 @@ export class ClientEndpoint implements Endpoint {
     return this.connection.client;
   }
 
-  /** Attempts in flight here, and those a hedge gave up on that the node has not answered since (see `CallEstimates.queued`). */
+  /**
+   * Attempts in flight here, and those a hedge gave up on that the node has not answered
+   * since (see `CallEstimates.queued`).
+   */
   get inFlight(): number {
     return this.measured.queued;
   }

@@ -145,7 +145,8 @@ export class LimitQueue {
     const limits = full.length === 0 ? '' : ` (${full.map((e) => `${e.id} ${e.concurrencyLimit}`).join(', ')})`;
     if (full.length === ready) return `${this.service}: every ready node is at its concurrency limit${limits}`;
     const one = full.length === 1;
-    const some = `${full.length} of ${ready} ready nodes ${one ? 'is' : 'are'} at ${one ? 'its' : 'their'} concurrency limit`;
+    const verb = one ? 'is' : 'are';
+    const some = `${full.length} of ${ready} ready nodes ${verb} at ${one ? 'its' : 'their'} concurrency limit`;
     const others = ahead > 0 ? 'calls wait ahead of it (FIFO)' : 'the others were not picked for it';
     return `${this.service}: ${some}${limits}, ${others}`;
   }
