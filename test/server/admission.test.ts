@@ -28,7 +28,8 @@ async function gatedNode(options: Partial<ServerOptions>) {
     },
   });
   const { address } = await server.listen('127.0.0.1:0');
-  const client = cluster.client({ endpoints: [address] });
+  // The node's refusals are under test: the client's adaptive throttle must not add its own.
+  const client = cluster.client({ endpoints: [address], throttle: false });
   const admission = () => server.stats().admission!;
   /**
    * Sends a call and waits until the node has queued it (so the calls' arrival order is
@@ -180,7 +181,8 @@ describe("maxConcurrentCalls: 'adaptive'", () => {
     });
     const { address } = await server.listen('127.0.0.1:0');
     try {
-      const client = cluster.client({ endpoints: [address] });
+      // The node's refusals are under test: the client's adaptive throttle must not add its own.
+  const client = cluster.client({ endpoints: [address], throttle: false });
       expect(server.stats().admission?.limit).toBe(20);
       // 24 callers, 15 calls each: at most 360 × 4 ms of work.
       await Promise.all(
