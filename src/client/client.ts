@@ -78,7 +78,7 @@ export function createClient<S extends ServiceDescriptor>(service: S, options: C
           nodes: () =>
             set.endpoints.map((e) => ({
               id: e.id,
-              inFlight: e.inFlight,
+              inFlight: e.measured.inFlight,
               calls: e.measured.calls,
               hedges: e.measured.hedges,
               hedgesWon: e.measured.hedgesWon,
