@@ -181,8 +181,7 @@ describe("maxConcurrentCalls: 'adaptive'", () => {
     });
     const { address } = await server.listen('127.0.0.1:0');
     try {
-      // The node's refusals are under test: the client's adaptive throttle must not add its own.
-  const client = cluster.client({ endpoints: [address], throttle: false });
+      const client = cluster.client({ endpoints: [address] });
       expect(server.stats().admission?.limit).toBe(20);
       // 24 callers, 15 calls each: at most 360 × 4 ms of work.
       await Promise.all(
