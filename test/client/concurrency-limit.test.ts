@@ -42,22 +42,23 @@ describe('client concurrency limit', () => {
     const hold = new AbortController();
     const holding = [held(client, hold), held(client, hold)];
     await expect.poll(() => client.stats().endpoints.map((e) => e.inFlight)).toEqual([1, 1]);
-    // Two slots freeing every ~300 ms: a call would finish in ~450 ms, past its 400 ms deadline.
+    // Two slots freeing every ~300 ms: a call would finish in ~450 ms, within its 700 ms deadline but past half of
+    // it (the estimate is a mean; a queue filled up to the deadline runs its oldest calls out of time).
     let deadlinePassed = false;
     const timer = setTimeout(() => {
       deadlinePassed = true;
-    }, 400);
-    const error = await failure(client.unary({ text: 'late' }, { deadlineMs: 400 }));
+    }, 700);
+    const error = await failure(client.unary({ text: 'late' }, { deadlineMs: 700 }));
     expect(deadlinePassed).toBe(false);
     clearTimeout(timer);
     expect(error.code).toBe(Status.RESOURCE_EXHAUSTED);
     expect(error.details).toMatch(
       new RegExp(
         '^test\\.echo\\.Echo: every ready node is at its concurrency limit \\(node-\\d 1, node-\\d 1\\) and behind 0 ' +
-          'waiting calls it would finish in ~\\d+ ms, after the \\d+ ms left of its deadline$',
+          'waiting calls it would finish in ~\\d+ ms, more than half of the \\d+ ms left of its deadline$',
       ),
     );
-    expect(client.stats().concurrencyQueue).toEqual({ waiting: 0, limit: 64, refused: 1 });
+    expect(client.stats().concurrencyQueue).toEqual({ waiting: 0, limit: 1000, refused: 1 });
     hold.abort();
     await Promise.all(holding);
   });
@@ -87,7 +88,7 @@ describe('client concurrency limit', () => {
       new RegExp(
         '^test\\.echo\\.Echo: 1 of 2 ready nodes is at its concurrency limit \\(node-0 1\\), the others were not ' +
           'picked for it and behind 0 waiting calls it would finish in ~\\d+ ms, ' +
-          'after the \\d+ ms left of its deadline$',
+          'more than half of the \\d+ ms left of its deadline$',
       ),
     );
     const queued = client.unary({ text: 'queued' }, { deadlineMs: 30_000 });
@@ -119,7 +120,7 @@ describe('client concurrency limit', () => {
     hold.abort();
     expect((await queued).text).toBe('queued');
     expect(order).toEqual(['slot freed', 'queued answered']);
-    expect(client.stats().concurrencyQueue).toEqual({ waiting: 0, limit: 64, refused: 0 });
+    expect(client.stats().concurrencyQueue).toEqual({ waiting: 0, limit: 1000, refused: 0 });
     await holding;
   });
 
@@ -151,7 +152,7 @@ describe('client concurrency limit', () => {
     const after = await Promise.all(['a', 'b'].map((text) => client.unary({ text }, { deadlineMs: 2000 })));
     expect(after.map((r) => r.text)).toEqual(['a', 'b']);
     expect(client.stats().endpoints[0]).toMatchObject({ inFlight: 0, concurrencyLimit: 1 });
-    expect(client.stats().concurrencyQueue).toEqual({ waiting: 0, limit: 64, refused: 0 });
+    expect(client.stats().concurrencyQueue).toEqual({ waiting: 0, limit: 1000, refused: 0 });
   });
 
   it('fails at once when the queue is full, and a cancelled queued call leaves the queue', async () => {

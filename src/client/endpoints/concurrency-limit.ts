@@ -25,8 +25,11 @@ export interface EndpointLimits {
   readonly queueLimit: number;
 }
 
-/** Default `concurrencyQueueLimit`: a few limits' worth of calls, short enough to fail the rest at once. */
-const DEFAULT_QUEUE_LIMIT = 64;
+/**
+ * Default `concurrencyQueueLimit`. The deadline check bounds the queue under overload; the count only bounds
+ * memory (a bound of 64 refused calls at 1x capacity that the nodes would have served in time, `bench/overload.ts`).
+ */
+const DEFAULT_QUEUE_LIMIT = 1000;
 
 /** The per-node limits of `option` (checked once, here), or undefined without the option. */
 export function endpointLimits(

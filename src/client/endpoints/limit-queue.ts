@@ -19,6 +19,9 @@ interface Waiter {
   readonly onAbort: () => void;
 }
 
+/** The share of a call's remaining time its expected finish may take for it to wait in line. */
+const WAIT_SHARE = 0.5;
+
 /**
  * The calls waiting for a slot while the ready nodes they may go to are at their concurrency
  * limit: a bounded FIFO. A call joins only if there is room and it can still finish in time:
@@ -29,7 +32,9 @@ interface Waiter {
  *   (waiting + 1 + Σ limitᵢ) / r   ms
  *
  * (its turn, then the limit's worth of calls ahead of it on its node, Little's law); when
- * that is past its deadline it fails at once with RESOURCE_EXHAUSTED. A waiting call leaves when an
+ * that is more than half the time it has left it fails at once with RESOURCE_EXHAUSTED (the
+ * estimate is a mean: allowed up to the whole deadline, a queue under 2x offered load filled
+ * to it and the calls that waited longest ran out of time on the node). A waiting call leaves when an
  * attempt's end frees a slot (the endpoint set hands it the endpoint: no timer polls), at
  * its deadline, or when it is cancelled.
  */
@@ -71,11 +76,12 @@ export class LimitQueue {
     } else {
       const expected = expectedFinishMs(full, waiting);
       const left = deadline - Date.now();
-      if (expected > left) {
+      if (expected > left * WAIT_SHARE) {
         const what = call.deadline === undefined ? 'waitForReadyMs' : 'deadline';
         const ahead = `${waiting} waiting call${waiting === 1 ? '' : 's'}`;
         const finish = `it would finish in ~${Math.ceil(expected)} ms`;
-        reason = `behind ${ahead} ${finish}, after the ${Math.max(0, Math.floor(left))} ms left of its ${what}`;
+        const share = `more than half of the ${Math.max(0, Math.floor(left))} ms left of its ${what}`;
+        reason = `behind ${ahead} ${finish}, ${share}`;
       }
     }
     if (reason === undefined) return undefined;
