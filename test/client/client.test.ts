@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { type Client, createClient, RpcError, Status } from 'switchboard';
+import { type Client, createClient, createServer, RpcError, Status } from 'switchboard';
 import { Echo } from '../gen/echo.js';
 import { useEchoCluster } from '../helpers/echo-cluster.js';
 
@@ -118,6 +118,27 @@ describe('client failure handling', () => {
     const failed = writes.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
     expect(failed.length).toBeGreaterThan(0);
     expect((failed[0]!.reason as RpcError).message).toContain('on sick');
+  });
+
+  it('calls a node on the IPv6 loopback, and one by a name (ipv6: and DNS targets)', async () => {
+    const nodes = ['six', 'four'].map((id) => {
+      const node = createServer({ nodeId: id });
+      node.add(Echo, { unary: async (req) => ({ text: req.text, nodeId: id, index: 0 }) });
+      return node;
+    });
+    const six = (await nodes[0]!.listen('[::1]:0')).address;
+    const four = (await nodes[1]!.listen('127.0.0.1:0')).address;
+    const byAddress = createClient(Echo, { endpoints: [six], deadlineMs: 5000 });
+    const byName = createClient(Echo, { endpoints: [four.replace('127.0.0.1', 'localhost')], deadlineMs: 5000 });
+    try {
+      expect(six).toMatch(/^\[::1\]:\d+$/);
+      expect((await byAddress.unary({ text: 'v6' })).nodeId).toBe('six');
+      expect(byAddress.stats().endpoints.map((e) => [e.id, e.address])).toEqual([['six', six]]);
+      expect((await byName.unary({ text: 'name' })).nodeId).toBe('four');
+    } finally {
+      await Promise.all([byAddress.close(), byName.close()]);
+      await Promise.all(nodes.map((node) => node.shutdown({ graceMs: 0 })));
+    }
   });
 
   it('rejects bad options with errors that name what is wrong', () => {

@@ -45,7 +45,8 @@ export class ClientEndpoint implements Endpoint {
   constructor(
     private config: ResolvedEndpoint,
     settings: ConnectionSettings,
-    private readonly onChange: () => void,
+    /** `ready` changed, or the identity changed while ready; told whether it is ready now. */
+    private readonly onChange: (ready: boolean) => void,
     limit: ConcurrencyLimit | undefined,
   ) {
     this.address = config.address;
@@ -189,7 +190,7 @@ export class ClientEndpoint implements Endpoint {
 
   /** Asks the node who it is; a server that cannot say keeps the configured identity. */
   private identify(client: grpc.Client): void {
-    askIdentity(client, (info) => {
+    askIdentity(client.getChannel(), (info) => {
       if (this.closed || client !== this.connection.client || !this.connection.ready) return;
       const changed = info !== undefined && this.adopt(info);
       this.identified = true;
@@ -211,6 +212,6 @@ export class ClientEndpoint implements Endpoint {
     const ready = !this.closed && this.connection.ready && this.identified && this.serving === true && !this.ejected;
     if (ready === this.ready && !(ready && identityChanged)) return;
     this.ready = ready;
-    this.onChange();
+    this.onChange(ready);
   }
 }

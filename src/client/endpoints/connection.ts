@@ -1,4 +1,5 @@
 import * as grpc from '@grpc/grpc-js';
+import { channelTarget } from '../../common/address.js';
 import { probeConnectError } from './connect-error.js';
 
 /** How the client connects to every endpoint. */
@@ -76,7 +77,7 @@ export class Connection {
   }
 
   private open(): grpc.Client {
-    return new grpc.Client(this.address, this.settings.credentials, {
+    return new grpc.Client(channelTarget(this.address), this.settings.credentials, {
       'grpc.use_local_subchannel_pool': 1,
       'grpc.initial_reconnect_backoff_ms': 250,
       'grpc.max_reconnect_backoff_ms': 5000,

@@ -26,6 +26,8 @@ export class EndpointSet {
   /** The endpoints of the slots granted to queued calls in this macrotask (see `drain`). */
   private readonly granted: ClientEndpoint[] = [];
   private memberSet = new Set<ClientEndpoint>();
+  /** A refresh is due at `setImmediate` for endpoints that became ready (see `changed`). */
+  private refreshDue = false;
   private closed = false;
   private readonly outliers: OutlierDetector | undefined;
 
@@ -55,7 +57,7 @@ export class EndpointSet {
 
   /** Opens a connection to a new endpoint whose changes refresh this set; `replace` makes it a member. */
   connect(config: ResolvedEndpoint): ClientEndpoint {
-    return new ClientEndpoint(config, this.settings, () => this.refresh(), this.limits?.create());
+    return new ClientEndpoint(config, this.settings, (ready) => this.changed(ready), this.limits?.create());
   }
 
   /** Makes `endpoints` the members and offers the ready ones to the balancer. */
@@ -116,8 +118,10 @@ export class EndpointSet {
 
   /** Resolves once one endpoint (or `all`) is ready; UNAVAILABLE at `deadline`. */
   async whenReady(all: boolean, deadline: number): Promise<void> {
+    // The balancer's view, not the endpoints' flags: ready means a call may be picked there now.
     const isReady = () =>
-      all ? this.endpoints.length > 0 && this.endpoints.every((e) => e.ready) : this.endpoints.some((e) => e.ready);
+      !this.refreshDue &&
+      (all ? this.endpoints.length > 0 && this.endpoints.every((e) => e.ready) : this.ready.length > 0);
     while (!isReady()) {
       if (this.closed) throw new RpcError(Status.CANCELLED, `client of ${this.service} closed`);
       if (Date.now() >= deadline) throw this.notReadyError(undefined, []);
@@ -186,7 +190,27 @@ export class EndpointSet {
     this.queue?.close(new RpcError(Status.CANCELLED, `client of ${this.service} closed`));
   }
 
+  /**
+   * An endpoint's readiness (or its identity while ready) changed. One that left is taken out
+   * of the balancer's view at once, so that no pick goes to it; those that became ready are
+   * offered together at the end of the macrotask: each refresh filters every member and
+   * rebuilds the balancer's picker, and 1,000 endpoints that connect one by one made that
+   * quadratic (a million member visits before the last was ready).
+   */
+  private changed(ready: boolean): void {
+    if (!ready) {
+      this.refresh();
+      return;
+    }
+    if (this.refreshDue) return;
+    this.refreshDue = true;
+    setImmediate(() => {
+      if (this.refreshDue && !this.closed) this.refresh();
+    });
+  }
+
   private refresh(): void {
+    this.refreshDue = false;
     this.ready = this.endpoints.filter((endpoint) => endpoint.ready);
     this.balancer.update(this.ready);
     for (const wake of [...this.waiters]) wake();

@@ -2,6 +2,7 @@ import * as grpc from '@grpc/grpc-js';
 import { Status } from '../../common/status.js';
 import { Health, type HealthCheckResponse } from '../../gen/grpc/health/v1/health.js';
 import { methodCodec } from '../../schema/codec.js';
+import { type ChannelCall, startChannelCall } from './channel-call.js';
 
 const watchMethod = Health.methods.watch;
 const watchCodec = methodCodec(Health, watchMethod);
@@ -16,7 +17,7 @@ const RESTART_DELAY_MS = 1000;
  * after UNIMPLEMENTED: the next connection asks again).
  */
 export class HealthWatch {
-  private call: grpc.ClientReadableStream<unknown> | undefined;
+  private call: ChannelCall | undefined;
   private restart: NodeJS.Timeout | undefined;
   private running = false;
 
@@ -31,39 +32,36 @@ export class HealthWatch {
   start(): void {
     this.stop();
     this.running = true;
-    const call = this.client().makeServerStreamRequest(
+    const channel = this.client().getChannel();
+    const call: ChannelCall = startChannelCall(
+      channel,
       watchMethod.path,
-      watchCodec.serializeRequest,
-      watchCodec.deserializeResponse,
+      watchCodec,
       { service: this.service },
-      new grpc.Metadata(),
-      {},
+      Number.POSITIVE_INFINITY,
+      (response: HealthCheckResponse) => {
+        if (this.call !== call) return;
+        if (response.status === 'SERVICE_UNKNOWN' && this.service !== '') {
+          // The node keeps no health for this service (not a Switchboard node, or an
+          // internal service): follow the node's overall health instead.
+          this.service = '';
+          this.start();
+          return;
+        }
+        this.onStatus(response.status === 'SERVING');
+      },
+      (status) => {
+        if (this.call !== call) return;
+        this.call = undefined;
+        if (status.code === Status.UNIMPLEMENTED) {
+          // The node is asked again only on its next connection.
+          this.onStatus(true);
+          return;
+        }
+        this.scheduleRestart();
+      },
     );
     this.call = call;
-    call.on('data', (response: HealthCheckResponse) => {
-      if (response.status === 'SERVICE_UNKNOWN' && this.service !== '') {
-        // The node keeps no health for this service (not a Switchboard node, or an
-        // internal service): follow the node's overall health instead.
-        this.service = '';
-        this.start();
-        return;
-      }
-      this.onStatus(response.status === 'SERVING');
-    });
-    call.on('error', (error: grpc.ServiceError) => {
-      if (this.call !== call) return;
-      if (error.code === Status.UNIMPLEMENTED) {
-        // The stream still ends after its error: forget it, so that the end does not
-        // schedule a restart. The node is asked again only on its next connection.
-        this.call = undefined;
-        this.onStatus(true);
-        return;
-      }
-      this.scheduleRestart();
-    });
-    call.on('end', () => {
-      if (this.call === call) this.scheduleRestart();
-    });
   }
 
   /** Stops watching; call when the connection is lost or the endpoint closes. */

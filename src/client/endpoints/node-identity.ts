@@ -1,7 +1,9 @@
-import * as grpc from '@grpc/grpc-js';
+import type * as grpc from '@grpc/grpc-js';
+import { Status } from '../../common/status.js';
 import { Node, type NodeInfo } from '../../gen/switchboard/v1/node.js';
 import type { ResolvedEndpoint } from '../../discovery/resolver.js';
 import { methodCodec } from '../../schema/codec.js';
+import { startChannelCall } from './channel-call.js';
 
 const INFO_TIMEOUT_MS = 2000;
 const infoMethod = Node.methods.info;
@@ -39,14 +41,17 @@ export function identityChanged(a: NodeIdentity, b: NodeIdentity): boolean {
  * Asks a connected node who it is; `done` gets its answer, or undefined from a server that
  * cannot say (not a Switchboard node: it keeps the configured identity and is still usable).
  */
-export function askIdentity(client: grpc.Client, done: (info: NodeInfo | undefined) => void): void {
-  client.makeUnaryRequest(
+export function askIdentity(channel: grpc.ChannelInterface, done: (info: NodeInfo | undefined) => void): void {
+  let info: NodeInfo | undefined;
+  startChannelCall(
+    channel,
     infoMethod.path,
-    infoCodec.serializeRequest,
-    infoCodec.deserializeResponse,
+    infoCodec,
     {},
-    new grpc.Metadata(),
-    { deadline: Date.now() + INFO_TIMEOUT_MS },
-    (error, info) => done(error ? undefined : (info as NodeInfo)),
+    Date.now() + INFO_TIMEOUT_MS,
+    (answer: NodeInfo) => {
+      info = answer;
+    },
+    (status) => done(status.code === Status.OK ? info : undefined),
   );
 }

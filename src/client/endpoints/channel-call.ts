@@ -1,0 +1,65 @@
+import * as grpc from '@grpc/grpc-js';
+
+/** How a call the client makes for itself ended: its status, without an error object. */
+export interface ChannelCallStatus {
+  readonly code: number;
+  readonly details: string;
+}
+
+/** A call the client makes for itself, on one endpoint's channel. */
+export interface ChannelCall {
+  /** Cancels the call; its `onStatus` then gets CANCELLED. */
+  cancel(): void;
+}
+
+/** One call's messages: how to write the request and read the answers (a method's codec). */
+export interface ChannelCallCodec {
+  readonly serializeRequest: (request: unknown) => Buffer;
+  readonly deserializeResponse: (bytes: Buffer) => unknown;
+}
+
+/**
+ * Starts a call with one request and any number of answers straight on `channel`, below
+ * grpc-js' `Client`: the calls every endpoint makes on each connection (Node/Info, the
+ * health watch) need none of what `Client` adds per call — an Error captured for its
+ * stack, an EventEmitter, an interceptor chain — and at 1,000 endpoints that was most of
+ * what their start-up cost (a ServiceError with a formatted stack per node that answers
+ * UNIMPLEMENTED). `onMessage` gets each answer, `onStatus` the end, once.
+ */
+export function startChannelCall<Req, Res>(
+  channel: grpc.ChannelInterface,
+  path: string,
+  codec: ChannelCallCodec,
+  request: Req,
+  deadline: number,
+  onMessage: (response: Res) => void,
+  onStatus: (status: ChannelCallStatus) => void,
+): ChannelCall {
+  const call = channel.createCall(path, deadline, undefined, null, undefined);
+  let ended = false;
+  call.start(new grpc.Metadata(), {
+    onReceiveMetadata() {},
+    onReceiveMessage(bytes: Buffer) {
+      if (ended) return;
+      let response: Res;
+      try {
+        // The codec is the method's, so its answers are `Res`.
+        response = codec.deserializeResponse(bytes) as Res;
+      } catch (error) {
+        call.cancelWithStatus(grpc.status.INTERNAL, `cannot decode the answer of ${path}: ${String(error)}`);
+        return;
+      }
+      onMessage(response);
+      if (!ended) call.startRead();
+    },
+    onReceiveStatus(status: grpc.StatusObject) {
+      if (ended) return;
+      ended = true;
+      onStatus({ code: status.code, details: status.details });
+    },
+  });
+  call.sendMessageWithContext({}, codec.serializeRequest(request));
+  call.halfClose();
+  call.startRead();
+  return { cancel: () => call.cancelWithStatus(grpc.status.CANCELLED, 'cancelled by the client') };
+}
