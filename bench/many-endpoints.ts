@@ -3,10 +3,10 @@
  * (one process, one port each, no `grpc.health.v1`), Switchboard's default client against a
  * plain grpc-js client with `round_robin` over the same addresses, each alone in a child
  * process (bench/many-endpoints-client.ts), one after the other on the same nodes. Printed
- * per N: time until every endpoint is READY, CPU per second while idle (the median of 1 s
- * windows, in the first seconds after ready, and settled: from 12 s after ready), memory
- * after a full GC (RSS and V8 heap), calls/s of 64 calls in flight, and Switchboard /
- * grpc-js ratios.
+ * per N: time until every endpoint is READY, main-thread CPU per second while idle (the
+ * median of 1 s windows, in the first seconds after ready, and settled: from 12 s after
+ * ready), memory after a full GC (RSS and V8 heap), calls/s of 64 calls in flight, and
+ * Switchboard / grpc-js ratios.
  * Targets at 1,000 endpoints (issue 19): idle CPU ≤ max(5 ms/s, 2x grpc-js), memory and
  * time to ready ≤ 1.3x.
  *
