@@ -11,9 +11,11 @@
  *
  * `pick()` is O(1) and allocates nothing. `update()` keeps the cursor on the endpoint that
  * would have been picked next (by node id), so frequent updates neither restart the
- * rotation nor favour the head of the list; the random offset is drawn again on every
- * update until the first pick (endpoints become ready one at a time) and when the rotation
- * restarts from an empty set. A retry walks on from the cursor to the first
+ * rotation nor favour the head of the list. The start is one draw u in [0, 1), taken when
+ * the first endpoint arrives and again when the rotation restarts from an empty set;
+ * until the first pick it is placed anew at ⌊u·n⌋ on every update (endpoints become ready
+ * one at a time, or several at once: the same draw either way, so a seeded client starts
+ * where it starts however its endpoints' readiness was batched). A retry walks on from the cursor to the first
  * endpoint the call has not tried (at most `tried.length + 1` steps when one exists).
  */
 import type { Balancer, Endpoint, PickContext } from './balancer.js';
@@ -30,7 +32,9 @@ export function roundRobin(options: RoundRobinOptions = {}): Balancer {
   const random = options.random ?? Math.random;
   let endpoints: readonly Endpoint[] = [];
   let next = 0;
-  /** Until the first pick the start is drawn anew on every update: endpoints become ready one by one. */
+  /** The start's draw, in [0, 1); undefined until endpoints arrive (and after the set emptied). */
+  let start: number | undefined;
+  /** Until the first pick the start is placed anew on every update: endpoints become ready one by one. */
   let started = false;
 
   return {
@@ -41,10 +45,12 @@ export function roundRobin(options: RoundRobinOptions = {}): Balancer {
       if (n === 0) {
         endpoints = [];
         next = 0;
+        start = undefined;
         return;
       }
       if (endpoints.length === 0 || !started) {
-        next = Math.floor(random() * n) % n;
+        start ??= random();
+        next = Math.floor(start * n) % n;
       } else {
         const upcoming = endpoints[next]!.id;
         const at = list.findIndex((e) => e.id === upcoming);

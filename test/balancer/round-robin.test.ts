@@ -37,6 +37,18 @@ describe('roundRobin', () => {
     expect(firsts.size).toBe(3);
   });
 
+  it('starts on the same endpoint for a seed whether the endpoints arrive one at a time or at once', () => {
+    for (let seed = 0; seed < 20; seed++) {
+      const oneByOne = roundRobin({ random: seededRandom(seed) });
+      oneByOne.update(abc.slice(0, 1));
+      oneByOne.update(abc.slice(0, 2));
+      oneByOne.update(abc);
+      const atOnce = roundRobin({ random: seededRandom(seed) });
+      atOnce.update(abc);
+      expect(oneByOne.pick(firstAttempt)!.id).toBe(atOnce.pick(firstAttempt)!.id);
+    }
+  });
+
   it('rotates in list order from a random start', () => {
     const firsts = new Set<string>();
     for (let seed = 0; seed < 20; seed++) {
