@@ -15,8 +15,9 @@
  * the first endpoint arrives and again when the rotation restarts from an empty set;
  * until the first pick it is placed anew at ⌊u·n⌋ on every update (endpoints become ready
  * one at a time, or several at once: the same draw either way, so a seeded client starts
- * where it starts however its endpoints' readiness was batched). A retry walks on from the cursor to the first
- * endpoint the call has not tried (at most `tried.length + 1` steps when one exists).
+ * where it starts however its endpoints' readiness was batched). A retry walks on from the
+ * cursor to the first endpoint the call has not tried (at most `tried.length + 1` steps
+ * when one exists).
  */
 import type { Balancer, Endpoint, PickContext } from './balancer.js';
 import { firstUntried } from './tried.js';

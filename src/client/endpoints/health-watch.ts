@@ -52,9 +52,9 @@ export class HealthWatch {
       },
       (status) => {
         if (this.call !== call) return;
-        this.call = undefined;
         if (status.code === Status.UNIMPLEMENTED) {
           // The node is asked again only on its next connection.
+          this.call = undefined;
           this.onStatus(true);
           return;
         }
