@@ -102,13 +102,15 @@ export interface ClientOptions<S extends ServiceDescriptor = ServiceDescriptor> 
    * latency and falls when they see more or the node refuses, see `AdaptiveLimit`), its
    * settings (`{ initial, min, max, ... }`), or a fixed number per node. A node at its limit
    * is skipped by the balancer for that pick; when every ready node is at its limit, a call
-   * waits (FIFO) for a slot while its deadline can still be met, else fails at once with
+   * waits (FIFO) for a slot while its expected finish is within half its remaining deadline
+   * (or `waitForReadyMs`), else fails at once with
    * RESOURCE_EXHAUSTED naming the limits. Works against any gRPC server.
    */
   readonly concurrencyLimit?: ConcurrencyLimitOption;
   /**
    * Calls that may wait for a slot when every ready node is at its `concurrencyLimit`
-   * (default 64; 0: none waits, the excess fails at once). Only with `concurrencyLimit`.
+   * (default 1,000; 0: none waits, the excess fails at once). Under overload the deadline
+   * check bounds the queue first; this bounds memory. Only with `concurrencyLimit`.
    */
   readonly concurrencyQueueLimit?: number;
   /**

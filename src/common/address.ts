@@ -23,8 +23,8 @@ export function parseAddress(address: unknown, where: string): HostPort {
 
 /**
  * The grpc-js target for one `host:port`: `ipv4:` / `ipv6:` for an IP literal, so that the
- * channel resolves nothing (with a bare address grpc-js gives every channel a DNS resolver,
- * a fifth of what 1,000 channels cost to start), the address itself for a name.
+ * channel needs no resolver of its own (with a bare address grpc-js gives every channel a DNS
+ * resolver object and its backoff timer), the address itself for a name.
  */
 export function channelTarget(address: string): string {
   const bracketed = /^\[([0-9a-fA-F:.]+)\]:\d+$/.exec(address);

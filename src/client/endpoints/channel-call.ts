@@ -8,7 +8,7 @@ export interface ChannelCallStatus {
 
 /** A call the client makes for itself, on one endpoint's channel. */
 export interface ChannelCall {
-  /** Cancels the call; its `onStatus` then gets CANCELLED. */
+  /** Cancels the call; its `onStatus` then gets CANCELLED, unless it had ended already. */
   cancel(): void;
 }
 
@@ -35,6 +35,8 @@ export function startChannelCall<Req, Res>(
   onMessage: (response: Res) => void,
   onStatus: (status: ChannelCallStatus) => void,
 ): ChannelCall {
+  // Written first: a request that cannot be serialized throws before any call is open.
+  const message = codec.serializeRequest(request);
   const call = channel.createCall(path, deadline, undefined, null, undefined);
   let ended = false;
   call.start(new grpc.Metadata(), {
@@ -58,7 +60,7 @@ export function startChannelCall<Req, Res>(
       onStatus({ code: status.code, details: status.details });
     },
   });
-  call.sendMessageWithContext({}, codec.serializeRequest(request));
+  call.sendMessageWithContext({}, message);
   call.halfClose();
   call.startRead();
   return { cancel: () => call.cancelWithStatus(grpc.status.CANCELLED, 'cancelled by the client') };

@@ -19,7 +19,7 @@ interface Waiter {
   readonly onAbort: () => void;
 }
 
-/** The share of a call's remaining time its expected finish may take for it to wait in line. */
+/** The share of a call's remaining time its expected finish may take for it to wait in line ("half" in the refusal). */
 const WAIT_SHARE = 0.5;
 
 /**
