@@ -26,11 +26,11 @@ export interface ChannelCallCodec {
  * what their start-up cost (a ServiceError with a formatted stack per node that answers
  * UNIMPLEMENTED). `onMessage` gets each answer, `onStatus` the end, once.
  */
-export function startChannelCall<Req, Res>(
+export function startChannelCall<Res>(
   channel: grpc.ChannelInterface,
   path: string,
   codec: ChannelCallCodec,
-  request: Req,
+  request: unknown,
   deadline: number,
   onMessage: (response: Res) => void,
   onStatus: (status: ChannelCallStatus) => void,

@@ -193,9 +193,9 @@ export class EndpointSet {
   /**
    * An endpoint's readiness (or its identity while ready) changed. One that left is taken out
    * of the balancer's view at once, so that no pick goes to it; those that became ready are
-   * offered together once per turn of the event loop (`setImmediate`): each refresh filters every member and
-   * rebuilds the balancer's picker, and 1,000 endpoints that connect one by one made that
-   * quadratic (a million member visits before the last was ready).
+   * offered together once per turn of the event loop (`setImmediate`): each refresh filters
+   * every member and rebuilds the balancer's picker, and 1,000 endpoints that connect one by
+   * one made that quadratic (a million member visits before the last was ready).
    */
   private changed(ready: boolean): void {
     // Closing: every endpoint closes in turn, and the waiters and the queue are ended by close().

@@ -34,9 +34,9 @@ const WAIT_SHARE = 0.5;
  * (its turn, then the limit's worth of calls ahead of it on its node, Little's law); when
  * that is more than half the time it has left it fails at once with RESOURCE_EXHAUSTED (the
  * estimate is a mean: allowed up to the whole deadline, a queue under 2x offered load filled
- * to it and the calls that waited longest ran out of time on the node). A waiting call leaves when an
- * attempt's end frees a slot (the endpoint set hands it the endpoint: no timer polls), at
- * its deadline, or when it is cancelled.
+ * to it and the calls that waited longest ran out of time on the node). A waiting call
+ * leaves when an attempt's end frees a slot (the endpoint set hands it the endpoint: no
+ * timer polls), at its deadline, or when it is cancelled.
  */
 export class LimitQueue {
   readonly #waiters: Waiter[] = [];
