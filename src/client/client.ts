@@ -24,6 +24,7 @@ import {
 import { broadcast } from './cluster/broadcast.js';
 import { attachInternals, type ClientInternals, type ClientMethodInternals } from './cluster/client-internals.js';
 import { channelCredentials } from './endpoints/client-tls.js';
+import { ConnectionPool } from './endpoints/connection-pool.js';
 import { endpointLimits } from './endpoints/concurrency-limit.js';
 import { EndpointSet } from './endpoints/endpoint-set.js';
 import { Membership } from './endpoints/membership.js';
@@ -53,6 +54,7 @@ export function createClient<S extends ServiceDescriptor>(service: S, options: C
   const throttle =
     options.throttle === false ? undefined : new AdaptiveThrottle(service.name, options.throttle ?? {}, random);
   let membership: Membership | undefined;
+  const pool = new ConnectionPool(service.name, channelCredentials(options.tls, where), channelOptions(options, where));
   const set = new EndpointSet(
     service.name,
     routing,
@@ -60,8 +62,7 @@ export function createClient<S extends ServiceDescriptor>(service: S, options: C
       healthService: options.healthCheck === false ? undefined : service.name,
       connectTimeoutMs: options.connectTimeoutMs ?? 5000,
       latencyDecayMs: latencyDecayOf(options, where),
-      grpcOptions: channelOptions(options, where),
-      credentials: channelCredentials(options.tls, where),
+      pool,
       // A static resolver delivers its list while Membership is being built; no connection has failed by then.
       onConnectFailure: () => membership?.resolveNow(),
     },
@@ -120,6 +121,7 @@ export function createClient<S extends ServiceDescriptor>(service: S, options: C
       telemetry?.close();
       discovery.close();
       set.close();
+      pool.close();
     },
   };
   const interceptors =

@@ -1,5 +1,3 @@
-import { isIP } from 'node:net';
-
 /** A parsed `host:port`. */
 interface HostPort {
   readonly host: string;
@@ -19,16 +17,4 @@ export function parseAddress(address: unknown, where: string): HostPort {
     );
   }
   return { host: match[1]!, port };
-}
-
-/**
- * The grpc-js target for one `host:port`: `ipv4:` / `ipv6:` for an IP literal, so that the
- * channel needs no resolver of its own (with a bare address grpc-js gives every channel a DNS
- * resolver object and its backoff timer), the address itself for a name.
- */
-export function channelTarget(address: string): string {
-  const bracketed = /^\[([0-9a-fA-F:.]+)\]:\d+$/.exec(address);
-  if (bracketed !== null) return isIP(bracketed[1]!) === 6 ? `ipv6:${address}` : address;
-  const host = address.slice(0, address.lastIndexOf(':'));
-  return isIP(host) === 4 ? `ipv4:${address}` : address;
 }

@@ -1,6 +1,8 @@
 import * as grpc from '@grpc/grpc-js';
-import { channelTarget } from '../../common/address.js';
-import { probeConnectError } from './connect-error.js';
+import { describeConnectError } from './connect-error.js';
+import type { ConnectionPool, Line } from './connection-pool.js';
+
+type Subchannel = grpc.experimental.SubchannelInterface;
 
 /** How the client connects to every endpoint. */
 export interface ConnectionSettings {
@@ -10,52 +12,64 @@ export interface ConnectionSettings {
   readonly connectTimeoutMs: number;
   /** Decay time constant τ of the latency (peak) and service-time (floor) estimates, ms. */
   readonly latencyDecayMs: number;
-  readonly grpcOptions: grpc.ChannelOptions;
-  /** Plaintext or TLS. */
-  readonly credentials: grpc.ChannelCredentials;
+  /** The client's connections (its credentials and channel options). */
+  readonly pool: ConnectionPool;
   /** A connection failed or timed out (the client then asks its resolver for a fresh list). */
   readonly onConnectFailure: () => void;
 }
 
 /** What a connection tells its endpoint. */
 interface ConnectionEvents {
-  /** The channel became READY (`client` is the channel's grpc-js client). */
+  /** The connection became READY (`client` makes calls on it). */
   connected(client: grpc.Client): void;
-  /** The channel left READY. */
+  /** The connection left READY. */
   disconnected(): void;
   /** Any state change, after the two above. */
   changed(): void;
 }
 
-/** The probe that reads why a connection failed is never sent (it fails fast in TRANSIENT_FAILURE): any path does. */
-const PROBE_PATH = '/switchboard.v1.Node/Info';
 const { READY, CONNECTING, TRANSIENT_FAILURE, IDLE } = grpc.connectivityState;
 
 /**
- * One endpoint's grpc-js channel (its own HTTP/2 connection) and its connectivity: it
- * connects at once, follows every state change, says in words why a connection failed,
+ * One endpoint's connection (its own HTTP/2 connection, a subchannel of the client's
+ * {@link ConnectionPool}) and its connectivity: it connects at once and again whenever the
+ * connection drops, follows every state change, says in words why a connection failed,
  * and abandons a connection attempt that hangs (e.g. a stopped process) after the connect
- * timeout for a fresh channel.
+ * timeout for a fresh one.
  */
 export class Connection {
-  client: grpc.Client;
   state: grpc.connectivityState = IDLE;
   /** Why the last connection attempt failed (e.g. TLS verification), until it connects. */
   lastError: string | undefined = undefined;
+  private line: Line;
   private timer: NodeJS.Timeout | undefined;
   private closed = false;
+  /** Follows the current line's subchannel (removed from one before the next is opened). */
+  private readonly listener = (
+    _s: Subchannel,
+    _from: unknown,
+    next: grpc.connectivityState,
+    _k: number,
+    error?: string,
+  ) => this.follow(next, error);
 
   constructor(
     private readonly address: string,
     private readonly settings: ConnectionSettings,
     private readonly events: ConnectionEvents,
   ) {
-    this.client = this.open();
+    this.line = settings.pool.open(address);
   }
 
-  /** Starts following the channel (separate from the constructor, so the owner is complete first). */
+  /** The grpc-js client that makes calls on the current connection. */
+  get client(): grpc.Client {
+    return this.line.client;
+  }
+
+  /** Starts following the connection (separate from the constructor, so the owner is complete first). */
   start(): void {
-    this.watch(this.client);
+    this.line.subchannel.addConnectivityStateListener(this.listener);
+    this.follow(this.line.subchannel.getConnectivityState(), undefined);
   }
 
   get ready(): boolean {
@@ -73,36 +87,30 @@ export class Connection {
   close(): void {
     this.closed = true;
     clearTimeout(this.timer);
-    this.client.close();
+    this.drop();
   }
 
-  private open(): grpc.Client {
-    return new grpc.Client(channelTarget(this.address), this.settings.credentials, {
-      'grpc.use_local_subchannel_pool': 1,
-      'grpc.initial_reconnect_backoff_ms': 250,
-      'grpc.max_reconnect_backoff_ms': 5000,
-      ...this.settings.grpcOptions,
-    });
+  private drop(): void {
+    this.line.subchannel.removeConnectivityStateListener(this.listener);
+    this.settings.pool.release(this.line);
   }
 
-  private watch(client: grpc.Client): void {
-    if (this.closed || client !== this.client) return;
-    const channel = client.getChannel();
-    const state = channel.getConnectivityState(true);
+  private follow(state: grpc.connectivityState, error: string | undefined): void {
+    if (this.closed) return;
+    // Always connected: a dropped connection (IDLE) is dialled again at once, as grpc-js'
+    // pick_first does for a channel with calls to make.
+    if (state === IDLE) this.line.subchannel.startConnecting();
     const wasReady = this.state === READY;
     if (state === TRANSIENT_FAILURE && this.state !== TRANSIENT_FAILURE) {
-      probeConnectError(client, PROBE_PATH, (reason) => {
-        if (client === this.client && this.state !== READY) this.lastError = reason;
-      });
+      if (error !== undefined) this.lastError = describeConnectError(error);
       this.settings.onConnectFailure();
     }
     if (state === READY) this.lastError = undefined;
     this.state = state;
     this.armTimeout(state);
-    if (state === READY && !wasReady) this.events.connected(client);
+    if (state === READY && !wasReady) this.events.connected(this.client);
     else if (state !== READY && wasReady) this.events.disconnected();
     this.events.changed();
-    channel.watchConnectivityState(state, Number.POSITIVE_INFINITY, () => this.watch(client));
   }
 
   private armTimeout(state: grpc.connectivityState): void {
@@ -115,13 +123,13 @@ export class Connection {
     this.timer = setTimeout(() => {
       this.timer = undefined;
       if (this.closed || this.state !== CONNECTING) return;
-      const stale = this.client;
-      this.client = this.open();
-      stale.close();
+      this.drop();
+      this.line = this.settings.pool.open(this.address);
+      this.lastError = `no connection within ${this.settings.connectTimeoutMs} ms (connectTimeoutMs)`;
       this.state = TRANSIENT_FAILURE;
       this.settings.onConnectFailure();
       this.events.changed();
-      this.watch(this.client);
+      this.start();
     }, this.settings.connectTimeoutMs);
     this.timer.unref();
   }
