@@ -2,6 +2,7 @@ import { EventEmitter, once } from 'node:events';
 import { RpcError } from '../common/rpc-error.js';
 import { Status } from '../common/status.js';
 import { Health, type HealthCheckResponse_ServingStatus } from '../gen/grpc/health/v1/health.js';
+import type { MetadataInit } from '../common/metadata.js';
 import type { Handlers } from './handler-types.js';
 
 type ServingStatus = HealthCheckResponse_ServingStatus;
@@ -37,15 +38,21 @@ export class HealthState {
     this.closing.abort();
   }
 
-  /** The handlers of the `grpc.health.v1.Health` service over this state. */
-  handlers(): Handlers<typeof Health> {
+  /**
+   * The handlers of the `grpc.health.v1.Health` service over this state; every Watch
+   * stream opens with `headers` (the node's identity).
+   */
+  handlers(headers: () => MetadataInit): Handlers<typeof Health> {
     return {
       check: ({ service }) => {
         const status = this.statuses.get(service);
         if (status === undefined) throw new RpcError(Status.NOT_FOUND, `unknown service ${service}`);
         return { status };
       },
-      watch: (request, ctx) => this.watch(request.service, AbortSignal.any([ctx.signal, this.closing.signal])),
+      watch: (request, ctx) => {
+        ctx.sendHeader(headers());
+        return this.watch(request.service, AbortSignal.any([ctx.signal, this.closing.signal]));
+      },
     };
   }
 

@@ -17,7 +17,7 @@ import type { Handlers } from './handler-types.js';
 import { type AppLoad, type LoadSnapshot, LoadReporter } from './load-reporter.js';
 import type { ServerInterceptor } from './server-interceptor.js';
 import { Health, HealthState } from './health.js';
-import { Node, type NodeIdentity, nodeInfoHandlers } from './node-info.js';
+import { Node, type NodeIdentity, nodeInfoHandlers, nodeInfoHeader } from './node-info.js';
 import { ServerReflection } from './reflection/reflection-service.js';
 import type { ListenResult, Server, ServerOptions, ServerStats, ShutdownOptions } from './server-types.js';
 import { serverCredentials } from './server-tls.js';
@@ -115,12 +115,9 @@ class NodeServer implements Server {
     this.identity = { nodeId: options.nodeId, zone: options.zone ?? '', weight, labels: options.labels ?? {} };
     this.registry = options.registry;
     this.reflection = options.reflection === false ? undefined : new ServerReflection();
-    this.register(Health, this.health.handlers(), UNTRACKED);
-    this.register(
-      Node,
-      nodeInfoHandlers(this.identity, () => [...this.services]),
-      UNTRACKED,
-    );
+    const services = () => [...this.services];
+    this.register(Health, this.health.handlers(nodeInfoHeader(this.identity, services)), UNTRACKED);
+    this.register(Node, nodeInfoHandlers(this.identity, services), UNTRACKED);
     for (const service of this.reflection?.services ?? [])
       this.register(service, this.reflection!.handlers(), UNTRACKED);
   }

@@ -12,6 +12,13 @@ export interface ChannelCall {
   cancel(): void;
 }
 
+/** What a call the client makes for itself tells its caller. */
+export interface ChannelCallListener<Res> {
+  readonly onHeaders?: (headers: grpc.Metadata) => void;
+  readonly onMessage: (response: Res) => void;
+  readonly onStatus: (status: ChannelCallStatus) => void;
+}
+
 /** One call's messages: how to write the request and read the answers (a method's codec). */
 export interface ChannelCallCodec {
   readonly serializeRequest: (request: unknown) => Buffer;
@@ -24,7 +31,8 @@ export interface ChannelCallCodec {
  * health watch) need none of what `Client` adds per call — an Error captured for its
  * stack, an EventEmitter, an interceptor chain — and at 1,000 endpoints that was most of
  * what their start-up cost (a ServiceError with a formatted stack per node that answers
- * UNIMPLEMENTED). `onMessage` gets each answer, `onStatus` the end, once.
+ * UNIMPLEMENTED). `listener.onHeaders` gets the response headers (none come with a
+ * trailers-only answer), `onMessage` each answer, `onStatus` the end, once.
  */
 export function startChannelCall<Res>(
   channel: grpc.ChannelInterface,
@@ -32,15 +40,17 @@ export function startChannelCall<Res>(
   codec: ChannelCallCodec,
   request: unknown,
   deadline: number,
-  onMessage: (response: Res) => void,
-  onStatus: (status: ChannelCallStatus) => void,
+  listener: ChannelCallListener<Res>,
 ): ChannelCall {
+  const { onHeaders, onMessage, onStatus } = listener;
   // Written first: a request that cannot be serialized throws before any call is open.
   const message = codec.serializeRequest(request);
   const call = channel.createCall(path, deadline, undefined, null, undefined);
   let ended = false;
   call.start(new grpc.Metadata(), {
-    onReceiveMetadata() {},
+    onReceiveMetadata(headers: grpc.Metadata) {
+      if (!ended) onHeaders?.(headers);
+    },
     onReceiveMessage(bytes: Buffer) {
       if (ended) return;
       let response: Res;

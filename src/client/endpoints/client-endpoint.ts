@@ -14,11 +14,12 @@ import { HealthWatch } from './health-watch.js';
 import { askIdentity, identityChanged, identityOf, type NodeIdentity } from './node-identity.js';
 
 /**
- * One node as the client holds it: its connection, its identity (learnt from
- * `switchboard.v1.Node/Info` once connected), its health (from
- * `grpc.health.v1.Health/Watch`) and what the client measured of it (`EndpointLoad`). It
- * is offered to the balancer only while `ready`: connected, identified, serving and not
- * ejected, and (with a concurrency limit) picked only while it {@link ClientEndpoint.hasRoom}.
+ * One node as the client holds it: its connection, its identity and health (from
+ * `grpc.health.v1.Health/Watch`, whose headers say who a Switchboard node is; from
+ * `switchboard.v1.Node/Info` where they cannot or health is not watched) and what the
+ * client measured of it (`EndpointLoad`). It is offered to the balancer only while
+ * `ready`: connected, identified, serving and not ejected, and (with a concurrency limit)
+ * picked only while it {@link ClientEndpoint.hasRoom}.
  * Attempts on it start with {@link ClientEndpoint.begin}.
  */
 export class ClientEndpoint implements Endpoint {
@@ -56,8 +57,9 @@ export class ClientEndpoint implements Endpoint {
       connected: (client) => {
         this.identified = false;
         this.serving = this.health === undefined ? true : undefined;
-        this.identify(client);
-        this.health?.start();
+        // A Switchboard node says who it is on its health watch; without one, ask.
+        if (this.health === undefined) this.identify(client);
+        else this.health.start();
       },
       disconnected: () => {
         this.health?.stop();
@@ -68,14 +70,17 @@ export class ClientEndpoint implements Endpoint {
     this.health =
       settings.healthService === undefined
         ? undefined
-        : new HealthWatch(
-            () => this.connection.client,
-            settings.healthService,
-            (serving) => {
+        : new HealthWatch(() => this.connection.client, settings.healthService, {
+            status: (serving) => {
               this.serving = serving;
               this.update(false);
             },
-          );
+            identity: (heard) => {
+              if (heard === 'ask') {
+                if (!this.identified) this.identify(this.connection.client);
+              } else this.learn(heard === 'none' ? undefined : heard);
+            },
+          });
     this.connection.start();
   }
 
@@ -192,10 +197,15 @@ export class ClientEndpoint implements Endpoint {
   private identify(client: grpc.Client): void {
     askIdentity(client.getChannel(), (info) => {
       if (this.closed || client !== this.connection.client || !this.connection.ready) return;
-      const changed = info !== undefined && this.adopt(info);
-      this.identified = true;
-      this.update(changed);
+      this.learn(info);
     });
+  }
+
+  /** The node said who it is (undefined: it cannot say, and keeps the configured identity). */
+  private learn(info: NodeInfo | undefined): void {
+    const changed = info !== undefined && this.adopt(info);
+    this.identified = true;
+    this.update(changed);
   }
 
   /** Takes the node's announced identity where the config does not override it; true if it changed. */

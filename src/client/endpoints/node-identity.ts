@@ -1,4 +1,5 @@
 import type * as grpc from '@grpc/grpc-js';
+import { NODE_INFO_HEADER } from '../../common/node-info-header.js';
 import { Status } from '../../common/status.js';
 import { Node, type NodeInfo } from '../../gen/switchboard/v1/node.js';
 import type { ResolvedEndpoint } from '../../discovery/resolver.js';
@@ -43,15 +44,24 @@ export function identityChanged(a: NodeIdentity, b: NodeIdentity): boolean {
  */
 export function askIdentity(channel: grpc.ChannelInterface, done: (info: NodeInfo | undefined) => void): void {
   let info: NodeInfo | undefined;
-  startChannelCall(
-    channel,
-    infoMethod.path,
-    infoCodec,
-    {},
-    Date.now() + INFO_TIMEOUT_MS,
-    (answer: NodeInfo) => {
+  startChannelCall(channel, infoMethod.path, infoCodec, {}, Date.now() + INFO_TIMEOUT_MS, {
+    onMessage: (answer: NodeInfo) => {
       info = answer;
     },
-    (status) => done(status.code === Status.OK ? info : undefined),
-  );
+    onStatus: (status) => done(status.code === Status.OK ? info : undefined),
+  });
+}
+
+/**
+ * The identity a Switchboard node sends on its health watch's headers
+ * (common/node-info-header.ts), undefined where they carry none or it does not decode.
+ */
+export function identityFromHeaders(headers: grpc.Metadata): NodeInfo | undefined {
+  const [value] = headers.get(NODE_INFO_HEADER);
+  if (!Buffer.isBuffer(value)) return undefined;
+  try {
+    return infoCodec.deserializeResponse(value) as NodeInfo;
+  } catch {
+    return undefined;
+  }
 }
