@@ -3,7 +3,7 @@ import http2 from 'node:http2';
 import type { AddressInfo } from 'node:net';
 import { gunzipSync, gzipSync, inflateSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createClient, createServer, type Server, Status } from 'switchboard';
+import { createClient, createServer, type RpcError, type Server, Status } from 'switchboard';
 import { methodCodec } from '../../src/schema/codec.js';
 import { Echo, type EchoReply, type EchoRequest } from '../gen/echo.js';
 
@@ -26,6 +26,7 @@ function unframe(data: Buffer): { flag: number; bytes: Buffer } {
 
 /** What a peer received for one unary call. */
 interface Received {
+  readonly authority: string | undefined;
   readonly encoding: string | undefined;
   readonly flag: number;
   readonly wireBytes: number;
@@ -35,8 +36,8 @@ interface Received {
 /**
  * A gRPC peer made of node:http2, to see the bytes grpc-js sends (grpc-js decompresses
  * before a handler sees anything) and to send compressed responses (a grpc-js server
- * never does): it answers Echo/Unary with a gzip-compressed reply, anything else with
- * UNIMPLEMENTED.
+ * never does): it answers Echo/Unary with a gzip-compressed reply (one that does not
+ * decompress to the text 'garbage'), anything else with UNIMPLEMENTED.
  */
 async function startPeer(): Promise<{ address: string; received: Received[]; close: () => Promise<void> }> {
   const received: Received[] = [];
@@ -61,14 +62,16 @@ async function startPeer(): Promise<{ address: string; received: Received[]; clo
       const { flag, bytes } = unframe(Buffer.concat(chunks));
       const plain = flag === 0 ? bytes : encoding === 'deflate' ? inflateSync(bytes) : gunzipSync(bytes);
       const request = unaryCodec.deserializeRequest(plain) as EchoRequest;
-      received.push({ encoding, flag, wireBytes: bytes.length, request });
+      received.push({ authority: headers[':authority'], encoding, flag, wireBytes: bytes.length, request });
       const reply: Partial<EchoReply> = { text: `peer got ${request.text.length} chars`, nodeId: 'peer' };
       stream.respond(
         { ':status': 200, 'content-type': 'application/grpc', 'grpc-encoding': 'gzip' },
         { waitForTrailers: true },
       );
       stream.on('wantTrailers', () => stream.sendTrailers({ 'grpc-status': '0' }));
-      stream.end(frame(1, gzipSync(unaryCodec.serializeResponse(reply))));
+      // A request for 'garbage' gets a reply flagged compressed that is not gzip.
+      const body = gzipSync(unaryCodec.serializeResponse(reply));
+      stream.end(frame(1, request.text === 'garbage' ? Buffer.from('this is not gzip') : body));
     });
   });
   server.listen(0, '127.0.0.1');
@@ -159,6 +162,27 @@ describe('compression', () => {
       const got = peer.received.at(-1)!;
       expect([got.encoding, got.flag, got.request.text]).toEqual(['gzip', 1, LONG_TEXT]);
       expect(got.wireBytes).toBeLessThan(LONG_TEXT.length / 20);
+    } finally {
+      await client.close();
+    }
+  });
+
+  it("sends the endpoint's address as :authority", async () => {
+    const client = peerClient();
+    try {
+      await client.unary({ text: 'who' });
+      expect(peer.received.at(-1)!.authority).toBe(peer.address);
+    } finally {
+      await client.close();
+    }
+  });
+
+  it('a compressed response that does not decompress fails the call, naming why; the client goes on', async () => {
+    const client = peerClient();
+    try {
+      const error = (await client.unary({ text: 'garbage' }).catch((e: unknown) => e)) as RpcError;
+      expect([error.code, error.details]).toEqual([Status.INTERNAL, 'Failed to decompress gzip-encoded message']);
+      expect((await client.unary({ text: 'fine' })).text).toBe('peer got 4 chars');
     } finally {
       await client.close();
     }

@@ -73,23 +73,40 @@ export class EndpointCall implements Call {
       this.timer.unref();
     }
     this.open(metadata)
-      .catch((error: unknown) => this.fail(error, 'Getting metadata from plugin failed'))
+      .catch((error: unknown) => this.fail(error, 'cannot send the metadata'))
       .finally(this.opened);
   }
 
   private async open(metadata: grpc.Metadata): Promise<void> {
     const filtered = await this.filters.sendMetadata(Promise.resolve(metadata));
     const real = this.subchannel.getRealSubchannel();
-    const headers = await real
-      .getCallCredentials()
-      .generateMetadata({ method_name: this.method, service_url: `https://${this.host}${serviceOf(this.method)}` });
+    let headers: grpc.Metadata;
+    try {
+      headers = await real
+        .getCallCredentials()
+        .generateMetadata({ method_name: this.method, service_url: `https://${this.host}${serviceOf(this.method)}` });
+    } catch (error) {
+      this.fail(error, 'Getting metadata from plugin failed with error');
+      return;
+    }
     if (this.ended !== undefined) return;
+    // Both texts are grpc-js' for a call that never left the client (retried whatever the method does).
     if (this.subchannel.getConnectivityState() !== grpc.connectivityState.READY) {
-      this.end({ code: grpc.status.UNAVAILABLE, details: 'connection not ready', metadata: new grpc.Metadata() });
+      this.end(unavailable('No connection established: the connection closed before the call started'));
       return;
     }
     headers.merge(filtered);
-    this.child = real.createCall(headers, this.host, this.method, {
+    try {
+      this.child = this.stream(real, headers);
+    } catch (error) {
+      this.end(unavailable(`Failed to start HTTP/2 stream with error ${String(error)}`));
+      return;
+    }
+    if (this.readPending) this.child.startRead();
+  }
+
+  private stream(real: ReturnType<Subchannel['getRealSubchannel']>, headers: grpc.Metadata): SubchannelCall {
+    return real.createCall(headers, this.host, this.method, {
       onReceiveMetadata: (received) => {
         if (!this.delivered) this.listener!.onReceiveMetadata(this.filters.receiveMetadata(received));
       },
@@ -103,13 +120,15 @@ export class EndpointCall implements Call {
           },
           (error: unknown) => {
             this.readFilterPending = false;
+            // The stream may have ended meanwhile (the status waits for this message): the refusal replaces it.
+            if (this.ended !== undefined && !this.delivered) this.ended = failure(error, 'cannot read the message');
             this.fail(error, 'cannot read the message');
+            this.deliver();
           },
         );
       },
       onReceiveStatus: (status) => this.end(this.filters.receiveTrailers(status)),
     });
-    if (this.readPending) this.child.startRead();
   }
 
   sendMessageWithContext(context: MessageContext, message: Buffer): void {
@@ -158,9 +177,7 @@ export class EndpointCall implements Call {
 
   /** Ends the call with a thrown filter or credentials status (`{ code, details }`) or error. */
   private fail(error: unknown, what: string): void {
-    const status = error as Partial<StatusObject>;
-    const code = typeof status.code === 'number' ? status.code : grpc.status.INTERNAL;
-    const details = typeof status.details === 'string' ? status.details : `${what}: ${String(error)}`;
+    const { code, details } = failure(error, what);
     this.cancelWithStatus(code, details);
   }
 
@@ -176,6 +193,20 @@ export class EndpointCall implements Call {
     this.delivered = true;
     this.listener.onReceiveStatus(this.ended);
   }
+}
+
+/** The status of a thrown filter or credentials status (`{ code, details }`) or error. */
+function failure(error: unknown, what: string): StatusObject {
+  const status = error as Partial<StatusObject>;
+  return {
+    code: typeof status.code === 'number' ? status.code : grpc.status.INTERNAL,
+    details: typeof status.details === 'string' ? status.details : `${what}: ${String(error)}`,
+    metadata: new grpc.Metadata(),
+  };
+}
+
+function unavailable(details: string): StatusObject {
+  return { code: grpc.status.UNAVAILABLE, details, metadata: new grpc.Metadata() };
 }
 
 /** `/pkg.Service` of `/pkg.Service/Method`, as call credentials get it in their service URL. */
