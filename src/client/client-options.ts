@@ -154,7 +154,10 @@ export interface ClientOptions<S extends ServiceDescriptor = ServiceDescriptor> 
    * decompresses requests but sends its responses uncompressed.
    */
   readonly compression?: Compression;
-  /** Options for every grpc-js channel (e.g. `grpc.max_receive_message_length`); they win over the above. */
+  /**
+   * grpc-js channel options of the client's connections (e.g. `grpc.max_receive_message_length`);
+   * they win over the above.
+   */
   readonly grpcOptions?: grpc.ChannelOptions;
   /** Middleware around every call of this client, the first outermost. */
   readonly interceptors?: readonly ClientInterceptor[];

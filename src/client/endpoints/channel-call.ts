@@ -6,7 +6,7 @@ export interface ChannelCallStatus {
   readonly details: string;
 }
 
-/** A call the client makes for itself, on one endpoint's channel. */
+/** A call the client makes for itself, on one endpoint's connection. */
 export interface ChannelCall {
   /** Cancels the call; its `onStatus` then gets CANCELLED, unless it had ended already. */
   cancel(): void;
