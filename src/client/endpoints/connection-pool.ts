@@ -1,4 +1,5 @@
 import * as grpc from '@grpc/grpc-js';
+import { mapProxyName } from '@grpc/grpc-js/build/src/http_proxy.js';
 import { parseAddress } from '../../common/address.js';
 import { EndpointChannel } from './endpoint-channel.js';
 
@@ -41,6 +42,8 @@ export class ConnectionPool {
   private incarnation = 0;
   /** What grpc-js' `Client` takes of the options (interceptors), for the clients of every connection. */
   private readonly clientOptions: grpc.ClientOptions;
+  /** The client's options as given: whether and how each connection goes through an HTTP proxy. */
+  private readonly proxyOptions: grpc.ChannelOptions;
 
   /** @param service names the pool's channel (in channelz). */
   constructor(service: string, credentials: grpc.ChannelCredentials, options: grpc.ChannelOptions) {
@@ -49,11 +52,14 @@ export class ConnectionPool {
     waiting.set(id, this);
     const { interceptors, interceptor_providers, callInvocationTransformer } = options as grpc.ClientOptions;
     this.clientOptions = { interceptors, interceptor_providers, callInvocationTransformer };
+    this.proxyOptions = options;
     this.channel = new grpc.Channel(`${SCHEME}:${service}`, credentials, {
       'grpc.initial_reconnect_backoff_ms': 250,
       'grpc.max_reconnect_backoff_ms': 5000,
       ...options,
       'grpc.use_local_subchannel_pool': 1,
+      // The pool's own target is not an address: each connection is proxied or not by itself (open()).
+      'grpc.enable_http_proxy': 0,
       'grpc.service_config': JSON.stringify({ loadBalancingConfig: [{ [POLICY]: {} }] }),
       [POOL_OPTION]: id,
     });
@@ -69,15 +75,18 @@ export class ConnectionPool {
    * distinct subchannel, so an abandoned attempt is never handed back.
    */
   open(address: string): Line {
-    const { host, port } = parseAddress(address, 'endpoint');
-    const bare = host.startsWith('[') ? host.slice(1, -1) : host;
+    const node = socketAddress(address, 'endpoint');
+    // grpc-js' own rule (grpc_proxy / https_proxy / http_proxy, no_proxy): dial the proxy, CONNECT to the node.
+    const proxied = mapProxyName({ scheme: 'dns', path: address }, this.proxyOptions);
+    const dial = proxied.target.path === address ? node : socketAddress(proxied.target.path, 'proxy');
     const options: grpc.ChannelOptions = {
       // TLS checks each node's certificate against its own host, unless a server name is set.
-      'grpc.ssl_target_name_override': bare,
+      'grpc.ssl_target_name_override': node.host,
       ...this.channelOptions,
+      ...proxied.extraOptions,
       [INCARNATION_OPTION]: this.incarnation++,
     };
-    const subchannel = this.helper!.createSubchannel({ host: bare, port }, options);
+    const subchannel = this.helper!.createSubchannel(dial, options);
     subchannel.ref();
     const authority = String(options['grpc.default_authority'] ?? address);
     const channel = new EndpointChannel(subchannel, authority, options);
@@ -100,9 +109,20 @@ export class ConnectionPool {
   /** Called by the pool's policy once, with the channel's options. */
   attach(helper: Helper, channelOptions: grpc.ChannelOptions): void {
     this.helper ??= helper;
-    const { [POOL_OPTION]: _id, 'grpc.service_config': _config, ...rest } = channelOptions;
+    const {
+      [POOL_OPTION]: _id,
+      'grpc.service_config': _config,
+      'grpc.enable_http_proxy': _proxy,
+      ...rest
+    } = channelOptions;
     this.channelOptions = rest;
   }
+}
+
+/** `host:port` as a subchannel dials it: an IPv6 host without its brackets. */
+function socketAddress(address: string, where: string): { host: string; port: number } {
+  const { host, port } = parseAddress(address, where);
+  return { host: host.startsWith('[') ? host.slice(1, -1) : host, port };
 }
 
 /** Resolves a pool's target to nothing: its policy makes the subchannels. */

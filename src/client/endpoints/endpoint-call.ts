@@ -22,10 +22,11 @@ const TIMEOUT_UNITS: readonly [string, number][] = [
  * One call on one subchannel: what grpc-js' channel does for a call once its load balancer
  * has picked, done here because the pick is Switchboard's. The filters (grpc-js' own:
  * framing, compression, message size limits) run on metadata and every message in order;
- * the call credentials add their metadata; the deadline is sent as `grpc-timeout` and
- * ends the call when it passes. A cancel before the stream is open ends the call at once
- * and opens none; a filter that refuses a message (too large, undecodable) ends the call
- * with its status. The status reaches the listener once, after the last message.
+ * the deadline is sent as `grpc-timeout` and ends the call when it passes. A cancel before
+ * the stream is open ends the call at once and opens none; a filter that refuses a message
+ * (too large, undecodable) ends the call with its status. The status reaches the listener
+ * once, after the last message. There are no call credentials to apply: a client's channel
+ * credentials are made from its `tls` option alone (auth goes in metadata or interceptors).
  */
 export class EndpointCall implements Call {
   private child: SubchannelCall | undefined;
@@ -62,15 +63,16 @@ export class EndpointCall implements Call {
     if (Number.isFinite(this.deadline)) {
       const left = this.deadline - Date.now();
       if (left <= 0) {
-        this.cancelWithStatus(grpc.status.DEADLINE_EXCEEDED, 'Deadline exceeded');
+        // Ended after start() returns, as grpc-js does: the caller may still be adding its listeners.
+        process.nextTick(() => this.cancelWithStatus(grpc.status.DEADLINE_EXCEEDED, 'Deadline exceeded'));
         return;
       }
       metadata.set('grpc-timeout', timeoutHeader(left));
-      this.timer = setTimeout(
-        () => this.cancelWithStatus(grpc.status.DEADLINE_EXCEEDED, 'Deadline exceeded'),
-        Math.min(MAX_TIMER_MS, left),
-      );
-      this.timer.unref();
+      // Past setTimeout's reach (~24.8 days) no timer is set, as in grpc-js: the node keeps the deadline.
+      if (left <= MAX_TIMER_MS) {
+        this.timer = setTimeout(() => this.cancelWithStatus(grpc.status.DEADLINE_EXCEEDED, 'Deadline exceeded'), left);
+        this.timer.unref();
+      }
     }
     this.open(metadata)
       .catch((error: unknown) => this.fail(error, 'cannot send the metadata'))
@@ -78,24 +80,14 @@ export class EndpointCall implements Call {
   }
 
   private async open(metadata: grpc.Metadata): Promise<void> {
-    const filtered = await this.filters.sendMetadata(Promise.resolve(metadata));
+    const headers = await this.filters.sendMetadata(Promise.resolve(metadata));
     const real = this.subchannel.getRealSubchannel();
-    let headers: grpc.Metadata;
-    try {
-      headers = await real
-        .getCallCredentials()
-        .generateMetadata({ method_name: this.method, service_url: `https://${this.host}${serviceOf(this.method)}` });
-    } catch (error) {
-      this.fail(error, 'Getting metadata from plugin failed with error');
-      return;
-    }
     if (this.ended !== undefined) return;
     // Both texts are grpc-js' for a call that never left the client (retried whatever the method does).
     if (this.subchannel.getConnectivityState() !== grpc.connectivityState.READY) {
       this.end(unavailable('No connection established: the connection closed before the call started'));
       return;
     }
-    headers.merge(filtered);
     try {
       this.child = this.stream(real, headers);
     } catch (error) {
@@ -175,7 +167,7 @@ export class EndpointCall implements Call {
     return this.child?.getAuthContext() ?? null;
   }
 
-  /** Ends the call with a thrown filter or credentials status (`{ code, details }`) or error. */
+  /** Ends the call with a thrown filter status (`{ code, details }`) or error. */
   private fail(error: unknown, what: string): void {
     const { code, details } = failure(error, what);
     this.cancelWithStatus(code, details);
@@ -195,7 +187,7 @@ export class EndpointCall implements Call {
   }
 }
 
-/** The status of a thrown filter or credentials status (`{ code, details }`) or error. */
+/** The status of a thrown filter status (`{ code, details }`) or error. */
 function failure(error: unknown, what: string): StatusObject {
   const status = error as Partial<StatusObject>;
   return {
@@ -207,11 +199,6 @@ function failure(error: unknown, what: string): StatusObject {
 
 function unavailable(details: string): StatusObject {
   return { code: grpc.status.UNAVAILABLE, details, metadata: new grpc.Metadata() };
-}
-
-/** `/pkg.Service` of `/pkg.Service/Method`, as call credentials get it in their service URL. */
-function serviceOf(method: string): string {
-  return method.slice(0, method.lastIndexOf('/'));
 }
 
 /** A relative timeout as `grpc-timeout` says it: the smallest unit whose count fits in 8 digits. */
