@@ -53,6 +53,12 @@ export function createClient<S extends ServiceDescriptor>(service: S, options: C
   const random = options.random ?? Math.random;
   const throttle =
     options.throttle === false ? undefined : new AdaptiveThrottle(service.name, options.throttle ?? {}, random);
+  // Every option is checked before the first connection opens: a bad one leaves nothing behind.
+  const recorder = options.metrics === undefined ? undefined : metricsRecorder(options.metrics, where);
+  const budget = new RetryBudget(options.retryBudget);
+  const hedgeBudget = new RetryBudget(options.hedgingBudget, undefined, HEDGING_BUDGET);
+  const inheritDeadline = inheritDeadlineOf(options, where);
+  if (inheritDeadline) expectHandledCalls();
   let membership: Membership | undefined;
   const pool = new ConnectionPool(service.name, channelCredentials(options.tls, where), channelOptions(options, where));
   const set = new EndpointSet(
@@ -71,30 +77,24 @@ export function createClient<S extends ServiceDescriptor>(service: S, options: C
   );
   const discovery = new Membership(resolver, service.name, set, subset);
   membership = discovery;
-  const metrics =
-    options.metrics === undefined
-      ? undefined
-      : metricsRecorder(options.metrics, where).watchClient({
-          service: service.name,
-          nodes: () =>
-            set.endpoints.map((e) => ({
-              id: e.id,
-              inFlight: e.measured.inFlight,
-              calls: e.measured.calls,
-              hedges: e.measured.hedges,
-              hedgesWon: e.measured.hedgesWon,
-            })),
-        });
+  const metrics = recorder?.watchClient({
+    service: service.name,
+    nodes: () =>
+      set.endpoints.map((e) => ({
+        id: e.id,
+        inFlight: e.measured.inFlight,
+        calls: e.measured.calls,
+        hedges: e.measured.hedges,
+        hedgesWon: e.measured.hedgesWon,
+      })),
+  });
   const telemetry = options.telemetry?.client(service.name, () => set.endpoints);
-  const hedgeBudget = new RetryBudget(options.hedgingBudget, undefined, HEDGING_BUDGET);
-  const inheritDeadline = inheritDeadlineOf(options, where);
-  if (inheritDeadline) expectHandledCalls();
   const defaults: CallDefaults = {
     deadlineMs: options.deadlineMs,
     inheritDeadline,
     waitForReadyMs,
     policyOf,
-    budget: new RetryBudget(options.retryBudget),
+    budget,
     hedgeBudget,
     random,
     record: metrics?.record,
