@@ -202,7 +202,7 @@ function unavailable(details: string): StatusObject {
 }
 
 /** A relative timeout as `grpc-timeout` says it: the smallest unit whose count fits in 8 digits. */
-export function timeoutHeader(ms: number): string {
+function timeoutHeader(ms: number): string {
   for (const [unit, factor] of TIMEOUT_UNITS) {
     const amount = Math.ceil(ms / factor);
     if (amount < 1e8) return `${amount}${unit}`;
