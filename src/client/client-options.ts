@@ -9,7 +9,7 @@ import { type ClientTlsOptions, serverNameOptions } from './endpoints/client-tls
 import { compressionChannelOptions } from './call/compression.js';
 import type { Compression } from './api/call-options.js';
 import type { EndpointInput, Resolver } from '../discovery/resolver.js';
-import { staticResolver, toEndpointList } from '../discovery/static-resolver.js';
+import { checkedResolver, toEndpointList } from '../discovery/static-resolver.js';
 import type { OutlierDetectionOptions } from './endpoints/outlier-detector.js';
 import type { SubsetOptions } from './endpoints/subset.js';
 import type { RetryBudgetOptions } from './call/retry-budget.js';
@@ -182,7 +182,7 @@ export function resolverOf(options: ClientOptions<ServiceDescriptor>, where: str
   if (options?.resolver !== undefined && options.endpoints !== undefined) {
     throw new TypeError(`${where}: give endpoints or a resolver, not both`);
   }
-  return options?.resolver ?? staticResolver(toEndpointList(options?.endpoints as readonly EndpointInput[], where));
+  return options?.resolver ?? checkedResolver(toEndpointList(options?.endpoints as readonly EndpointInput[], where));
 }
 /**
  * Per method: its retry policy, whether it is idempotent and how it hedges. Errors name the

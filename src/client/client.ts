@@ -60,7 +60,7 @@ export function createClient<S extends ServiceDescriptor>(service: S, options: C
   const inheritDeadline = inheritDeadlineOf(options, where);
   if (inheritDeadline) expectHandledCalls();
   let membership: Membership | undefined;
-  const pool = new ConnectionPool(service.name, channelCredentials(options.tls, where), channelOptions(options, where));
+  const pool = new ConnectionPool(channelCredentials(options.tls, where), channelOptions(options, where));
   const set = new EndpointSet(
     service.name,
     routing,
@@ -121,7 +121,6 @@ export function createClient<S extends ServiceDescriptor>(service: S, options: C
       telemetry?.close();
       discovery.close();
       set.close();
-      pool.close();
     },
   };
   const interceptors =

@@ -4,7 +4,12 @@ import type { EndpointInput, ResolvedEndpoint, Resolver } from './resolver.js';
 
 /** A resolver that always announces the same nodes (`host:port` strings or configs). */
 export function staticResolver(list: readonly EndpointInput[]): Resolver {
-  const endpoints = Object.freeze(toEndpointList(list, 'staticResolver'));
+  return checkedResolver(toEndpointList(list, 'staticResolver'));
+}
+
+/** A resolver that always announces `endpoints`, a list {@link toEndpointList} has checked. */
+export function checkedResolver(list: readonly ResolvedEndpoint[]): Resolver {
+  const endpoints = Object.freeze([...list]);
   return {
     source: 'static',
     subscribe(_service, onChange) {
@@ -27,7 +32,10 @@ export function toEndpointList(list: readonly EndpointInput[], where: string): R
     }
     return config;
   });
-  const duplicate = endpoints.find((c, i) => endpoints.findIndex((o) => o.address === c.address) !== i);
-  if (duplicate) throw new TypeError(`${where}: endpoint ${duplicate.address} is listed twice`);
+  const seen = new Set<string>();
+  for (const { address } of endpoints) {
+    if (seen.has(address)) throw new TypeError(`${where}: endpoint ${address} is listed twice`);
+    seen.add(address);
+  }
   return endpoints;
 }

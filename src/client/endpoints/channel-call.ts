@@ -19,9 +19,8 @@ export interface ChannelCallListener<Res> {
   readonly onStatus: (status: ChannelCallStatus) => void;
 }
 
-/** One call's messages: how to write the request and read the answers (a method's codec). */
+/** How to read a call's answers (a method's codec does). */
 export interface ChannelCallCodec {
-  readonly serializeRequest: (request: unknown) => Buffer;
   readonly deserializeResponse: (bytes: Buffer) => unknown;
 }
 
@@ -31,20 +30,19 @@ export interface ChannelCallCodec {
  * health watch) need none of what `Client` adds per call — an Error captured for its
  * stack, an EventEmitter, an interceptor chain — and at 1,000 endpoints that was most of
  * what their start-up cost (a ServiceError with a formatted stack per node that answers
- * UNIMPLEMENTED). `listener.onHeaders` gets the response headers (none come with a
+ * UNIMPLEMENTED). `request` is the request's bytes: the same for every endpoint, they are
+ * encoded once. `listener.onHeaders` gets the response headers (none come with a
  * trailers-only answer), `onMessage` each answer, `onStatus` the end, once.
  */
 export function startChannelCall<Res>(
   channel: grpc.ChannelInterface,
   path: string,
   codec: ChannelCallCodec,
-  request: unknown,
+  request: Buffer,
   deadline: number,
   listener: ChannelCallListener<Res>,
 ): ChannelCall {
   const { onHeaders, onMessage, onStatus } = listener;
-  // Written first: a request that cannot be serialized throws before any call is open.
-  const message = codec.serializeRequest(request);
   const call = channel.createCall(path, deadline, undefined, null, undefined);
   let ended = false;
   call.start(new grpc.Metadata(), {
@@ -70,7 +68,7 @@ export function startChannelCall<Res>(
       onStatus({ code: status.code, details: status.details });
     },
   });
-  call.sendMessageWithContext({}, message);
+  call.sendMessageWithContext({}, request);
   call.halfClose();
   call.startRead();
   return { cancel: () => call.cancelWithStatus(grpc.status.CANCELLED, 'cancelled by the client') };

@@ -1,10 +1,9 @@
 import * as grpc from '@grpc/grpc-js';
 import { mapProxyName } from '@grpc/grpc-js/build/src/http_proxy.js';
+import { Subchannel } from '@grpc/grpc-js/build/src/subchannel.js';
+import { Http2SubchannelConnector } from '@grpc/grpc-js/build/src/transport.js';
 import { parseAddress } from '../../common/address.js';
 import { EndpointChannel } from './endpoint-channel.js';
-
-type Helper = grpc.experimental.ChannelControlHelper;
-type Subchannel = grpc.experimental.SubchannelInterface;
 
 /** One connection: its subchannel and the grpc-js client that calls on it. */
 export interface Line {
@@ -12,110 +11,98 @@ export interface Line {
   readonly client: grpc.Client;
 }
 
-/** The channel option that tells the pool's load-balancing policy which pool it serves. */
-const POOL_OPTION = 'switchboard.connection_pool';
-/** The subchannel option that makes a replacement connection a new subchannel (grpc-js reuses equal ones). */
-const INCARNATION_OPTION = 'switchboard.incarnation';
-const SCHEME = 'switchboard-pool';
-const POLICY = 'switchboard_pool';
-
-/** The pools waiting for their channel's policy, by id. */
-const waiting = new Map<string, ConnectionPool>();
-let nextPool = 0;
-let registered = false;
 const INSECURE = grpc.credentials.createInsecure();
 
 /**
- * Every connection of one client, as subchannels of one grpc-js channel. A channel per
- * endpoint cost each endpoint a resolver, a load-balancing tree, a subchannel pool, a
+ * Every connection of one client, each a grpc-js subchannel of its own: the connection
+ * alone (HTTP/2 session, reconnect backoff, keepalive), with no channel around it. A channel
+ * per endpoint cost each endpoint a resolver, a load-balancing tree, a subchannel pool, a
  * filter stack and their channelz records (18.8 KB of heap at 1,000 endpoints, against
- * 10.9 KB for all of a `round_robin` channel's per-address state); a subchannel is the
- * connection alone. grpc-js makes subchannels only for a load-balancing policy, so the
- * pool's channel runs a policy of ours that hands its control helper to the pool and
- * routes nothing: Switchboard's balancer picks the endpoint, and its call goes straight
+ * 10.9 KB for all of a `round_robin` channel's per-address state). Subchannels made through
+ * one channel cost less, but that channel's subchannel pool keeps them in one list per
+ * channel, searched on every new one: 30 ms of a 1,000-endpoint client's start-up, 16x that
+ * at 4x the endpoints. Switchboard's balancer picks the endpoint, and its call goes straight
  * to that endpoint's subchannel (endpoint-channel.ts, endpoint-call.ts).
  */
 export class ConnectionPool {
-  private readonly channel: grpc.Channel;
-  private helper: Helper | undefined;
-  private channelOptions: grpc.ChannelOptions = {};
-  private incarnation = 0;
+  /** What every subchannel is given: the client's channel options, over Switchboard's reconnect backoff. */
+  private readonly subchannelOptions: grpc.ChannelOptions;
   /** What grpc-js' `Client` takes of the options (interceptors), for the clients of every connection. */
   private readonly clientOptions: grpc.ClientOptions;
-  /** The client's options as given: whether and how each connection goes through an HTTP proxy. */
-  private readonly proxyOptions: grpc.ChannelOptions;
+  /** The open connections, told of a longer keepalive interval when one of them is. */
+  private readonly live = new Set<Subchannel>();
+  private keepaliveMs: number;
+  /**
+   * A node that answers keepalive pings with GOAWAY `too_many_pings` makes its subchannel
+   * double its interval; as a grpc-js channel does, every connection of the client follows.
+   */
+  private readonly keepaliveListener = (_s: unknown, _from: unknown, _next: unknown, keepaliveMs: number) => {
+    if (keepaliveMs <= this.keepaliveMs) return;
+    this.keepaliveMs = keepaliveMs;
+    for (const subchannel of this.live) subchannel.throttleKeepalive(keepaliveMs);
+  };
 
-  /** @param service names the pool's channel (in channelz). */
-  constructor(service: string, credentials: grpc.ChannelCredentials, options: grpc.ChannelOptions) {
-    registerPolicy();
-    const id = String(nextPool++);
-    waiting.set(id, this);
-    const { interceptors, interceptor_providers, callInvocationTransformer } = options as grpc.ClientOptions;
+  constructor(
+    private readonly credentials: grpc.ChannelCredentials,
+    options: grpc.ChannelOptions,
+  ) {
+    const {
+      interceptors,
+      interceptor_providers,
+      callInvocationTransformer,
+      channelOverride: _channel,
+      channelFactoryOverride: _factory,
+      ...channelOptions
+    } = options as grpc.ClientOptions;
     this.clientOptions = { interceptors, interceptor_providers, callInvocationTransformer };
-    this.proxyOptions = options;
-    this.channel = new grpc.Channel(`${SCHEME}:${service}`, credentials, {
+    this.subchannelOptions = {
       'grpc.initial_reconnect_backoff_ms': 250,
       'grpc.max_reconnect_backoff_ms': 5000,
-      ...options,
-      'grpc.use_local_subchannel_pool': 1,
-      // The pool's own target is not an address: each connection is proxied or not by itself (open()).
-      'grpc.enable_http_proxy': 0,
-      'grpc.service_config': JSON.stringify({ loadBalancingConfig: [{ [POLICY]: {} }] }),
-      [POOL_OPTION]: id,
-    });
-    // Runs the resolver and the policy at once (both answer synchronously).
-    this.channel.getConnectivityState(true);
-    waiting.delete(id);
-    if (this.helper === undefined) throw new Error('switchboard: the connection pool policy did not start');
+      ...channelOptions,
+    };
+    this.keepaliveMs = Number(channelOptions['grpc.keepalive_time_ms'] ?? -1);
   }
 
   /**
-   * A new connection to `address` (`host:port`), referenced until {@link ConnectionPool.release};
-   * `host` may be a name (Node resolves it on every connection attempt). Each call makes a
-   * distinct subchannel, so an abandoned attempt is never handed back.
+   * A new connection to `address` (`host:port`), its own until {@link ConnectionPool.release};
+   * `host` may be a name (Node resolves it on every connection attempt).
    */
   open(address: string): Line {
     const node = socketAddress(address, 'endpoint');
     // grpc-js' own rule (grpc_proxy / https_proxy / http_proxy, no_proxy): dial the proxy, CONNECT to the node.
-    const proxied = mapProxyName({ scheme: 'dns', path: address }, this.proxyOptions);
+    const proxied = mapProxyName({ scheme: 'dns', path: address }, this.subchannelOptions);
     const dial = proxied.target.path === address ? node : socketAddress(proxied.target.path, 'proxy');
     const options: grpc.ChannelOptions = {
       // TLS checks each node's certificate against its own host, unless a server name is set.
       'grpc.ssl_target_name_override': node.host,
-      ...this.channelOptions,
+      ...this.subchannelOptions,
       ...proxied.extraOptions,
-      [INCARNATION_OPTION]: this.incarnation++,
     };
-    const subchannel = this.helper!.createSubchannel(dial, options);
+    const subchannel = new Subchannel(
+      proxied.target,
+      dial,
+      options,
+      this.credentials,
+      new Http2SubchannelConnector(proxied.target),
+    );
+    subchannel.throttleKeepalive(this.keepaliveMs);
+    subchannel.addConnectivityStateListener(this.keepaliveListener);
     subchannel.ref();
+    this.live.add(subchannel);
     const authority = String(options['grpc.default_authority'] ?? address);
     const channel = new EndpointChannel(subchannel, authority, options);
-    // The credentials are the pool channel's; a Client given a channel has none of its own.
+    // The credentials are the subchannel's; a Client given a channel has none of its own.
     return {
       subchannel,
       client: new grpc.Client(address, INSECURE, { ...this.clientOptions, channelOverride: channel }),
     };
   }
 
-  /** Drops a connection from {@link ConnectionPool.open}. */
+  /** Closes a connection from {@link ConnectionPool.open}. */
   release(line: Line): void {
+    line.subchannel.removeConnectivityStateListener(this.keepaliveListener);
+    this.live.delete(line.subchannel);
     line.subchannel.unref();
-  }
-
-  close(): void {
-    this.channel.close();
-  }
-
-  /** Called by the pool's policy once, with the channel's options. */
-  attach(helper: Helper, channelOptions: grpc.ChannelOptions): void {
-    this.helper ??= helper;
-    const {
-      [POOL_OPTION]: _id,
-      'grpc.service_config': _config,
-      'grpc.enable_http_proxy': _proxy,
-      ...rest
-    } = channelOptions;
-    this.channelOptions = rest;
   }
 }
 
@@ -123,67 +110,4 @@ export class ConnectionPool {
 function socketAddress(address: string, where: string): { host: string; port: number } {
   const { host, port } = parseAddress(address, where);
   return { host: host.startsWith('[') ? host.slice(1, -1) : host, port };
-}
-
-/** Resolves a pool's target to nothing: its policy makes the subchannels. */
-class PoolResolver implements grpc.experimental.Resolver {
-  static getDefaultAuthority(target: grpc.experimental.GrpcUri): string {
-    return target.path;
-  }
-
-  constructor(
-    _target: grpc.experimental.GrpcUri,
-    private readonly listener: grpc.experimental.ResolverListener,
-    _options: grpc.ChannelOptions,
-  ) {}
-
-  updateResolution(): void {
-    this.listener({ ok: true, value: [] }, {}, null, '');
-  }
-
-  destroy(): void {}
-}
-
-/** The policy of a pool's channel: gives the pool its control helper, routes no call. */
-class PoolPolicy implements grpc.experimental.LoadBalancer {
-  constructor(private readonly helper: Helper) {}
-
-  updateAddressList(
-    _endpoints: unknown,
-    _config: grpc.experimental.TypedLoadBalancingConfig,
-    options: grpc.ChannelOptions,
-  ): boolean {
-    waiting.get(String(options[POOL_OPTION]))?.attach(this.helper, options);
-    return true;
-  }
-
-  exitIdle(): void {}
-  resetBackoff(): void {}
-  /** The channel went idle or closed; the subchannels stay with their pool until released. */
-  destroy(): void {}
-
-  getTypeName(): string {
-    return POLICY;
-  }
-}
-
-class PoolPolicyConfig implements grpc.experimental.TypedLoadBalancingConfig {
-  static createFromJson(): PoolPolicyConfig {
-    return new PoolPolicyConfig();
-  }
-
-  getLoadBalancerName(): string {
-    return POLICY;
-  }
-
-  toJsonObject(): object {
-    return { [POLICY]: {} };
-  }
-}
-
-function registerPolicy(): void {
-  if (registered) return;
-  registered = true;
-  grpc.experimental.registerResolver(SCHEME, PoolResolver);
-  grpc.experimental.registerLoadBalancerType(POLICY, PoolPolicy, PoolPolicyConfig);
 }

@@ -53,9 +53,7 @@ export class EndpointChannel implements grpc.ChannelInterface {
   }
 
   getChannelzRef(): ReturnType<grpc.ChannelInterface['getChannelzRef']> {
-    throw new Error(
-      'an endpoint channel has no channelz entry of its own (its subchannel is under the client channel)',
-    );
+    throw new Error('an endpoint channel has no channelz entry of its own (its subchannel has one)');
   }
 
   /** Nothing to release: the connection is the pool's (see ConnectionPool.release). */

@@ -9,6 +9,17 @@ import { identityFromHeaders } from './node-identity.js';
 const watchMethod = Health.methods.watch;
 const watchCodec = methodCodec(Health, watchMethod);
 const RESTART_DELAY_MS = 1000;
+/** The encoded watch request per service name, the same bytes for every endpoint's stream. */
+const watchRequests = new Map<string, Buffer>();
+
+function watchRequest(service: string): Buffer {
+  let bytes = watchRequests.get(service);
+  if (bytes === undefined) {
+    bytes = watchCodec.serializeRequest({ service });
+    watchRequests.set(service, bytes);
+  }
+  return bytes;
+}
 
 /**
  * Who the node said it is on a watch stream: its identity (a Switchboard node), `'ask'`
@@ -61,7 +72,7 @@ export class HealthWatch {
       channel,
       watchMethod.path,
       watchCodec,
-      { service: this.service },
+      watchRequest(this.service),
       Infinity,
       {
         onHeaders: (headers) => {

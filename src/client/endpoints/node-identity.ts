@@ -9,6 +9,7 @@ import { startChannelCall } from './channel-call.js';
 const INFO_TIMEOUT_MS = 2000;
 const infoMethod = Node.methods.info;
 const infoCodec = methodCodec(Node, infoMethod);
+const infoRequest = infoCodec.serializeRequest({});
 
 /** Who a node is, as the balancers see it. */
 export interface NodeIdentity {
@@ -44,7 +45,7 @@ export function identityChanged(a: NodeIdentity, b: NodeIdentity): boolean {
  */
 export function askIdentity(channel: grpc.ChannelInterface, done: (info: NodeInfo | undefined) => void): void {
   let info: NodeInfo | undefined;
-  startChannelCall(channel, infoMethod.path, infoCodec, {}, Date.now() + INFO_TIMEOUT_MS, {
+  startChannelCall(channel, infoMethod.path, infoCodec, infoRequest, Date.now() + INFO_TIMEOUT_MS, {
     onMessage: (answer: NodeInfo) => {
       info = answer;
     },
