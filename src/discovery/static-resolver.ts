@@ -9,7 +9,7 @@ export function staticResolver(list: readonly EndpointInput[]): Resolver {
 
 /** A resolver that always announces `endpoints`, a list {@link toEndpointList} has checked. */
 export function checkedResolver(list: readonly ResolvedEndpoint[]): Resolver {
-  const endpoints = Object.freeze([...list]);
+  const endpoints = Object.freeze(list);
   return {
     source: 'static',
     subscribe(_service, onChange) {

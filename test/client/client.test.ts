@@ -1,4 +1,5 @@
 import { createServer as createTcpServer } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { type Client, createClient, createServer, RpcError, Status } from 'switchboard';
 import { Echo } from '../gen/echo.js';
@@ -97,6 +98,21 @@ describe('client against real nodes', () => {
 
 describe('client failure handling', () => {
   const cluster = useEchoCluster();
+
+  it('lets a call in flight finish at close, and fails calls after it at once with CANCELLED', async () => {
+    await cluster.start(1);
+    const client = cluster.client();
+    await client.ready({ all: true });
+    const inFlight = client.unary({ text: 'slow', delayMs: 300 });
+    await sleep(50);
+    await client.close();
+    const started = Date.now();
+    const error = (await client.unary({ text: 'late' }).catch((e: unknown) => e)) as RpcError;
+    expect(Date.now() - started).toBeLessThan(200);
+    expect(error.code).toBe(Status.CANCELLED);
+    expect(error.message).toMatch(/client of test\.echo\.Echo closed/);
+    expect((await inFlight).nodeId).toBe('node-0');
+  });
 
   it('fails with UNAVAILABLE naming the service and the endpoints when none is ready', async () => {
     const client = createClient(Echo, { endpoints: ['127.0.0.1:1'], deadlineMs: 300 });

@@ -44,7 +44,11 @@ export interface ClientControls {
    * same as JSON at `/stats.json`. Resolves with the URL and a `close()`.
    */
   serveStatus(options?: HttpListenOptions): Promise<HttpEndpoint>;
-  /** Closes every connection; calls in flight are cancelled. */
+  /**
+   * Closes the client: calls made after it, and calls still waiting for a node, fail at once
+   * with CANCELLED (`client of <service> closed`); calls in flight run to their end, and each
+   * connection closes once its calls have ended (as grpc-js' `channel.close()`).
+   */
   close(): Promise<void>;
 }
 

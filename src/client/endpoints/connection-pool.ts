@@ -20,9 +20,9 @@ const INSECURE = grpc.credentials.createInsecure();
  * filter stack and their channelz records (18.8 KB of heap at 1,000 endpoints, against
  * 10.9 KB for all of a `round_robin` channel's per-address state). Subchannels made through
  * one channel cost less, but that channel's subchannel pool keeps them in one list per
- * channel, searched on every new one: 30 ms of a 1,000-endpoint client's start-up, 16x that
- * at 4x the endpoints. Switchboard's balancer picks the endpoint, and its call goes straight
- * to that endpoint's subchannel (endpoint-channel.ts, endpoint-call.ts).
+ * channel, searched on every new one: 30 ms of a 1,000-endpoint client's start-up, growing
+ * with the square of the count. Switchboard's balancer picks the endpoint, and its call
+ * goes straight to that endpoint's subchannel (endpoint-channel.ts, endpoint-call.ts).
  */
 export class ConnectionPool {
   /** What every subchannel is given: the client's channel options, over Switchboard's reconnect backoff. */
@@ -31,6 +31,7 @@ export class ConnectionPool {
   private readonly clientOptions: grpc.ClientOptions;
   /** The open connections, told of a longer keepalive interval when one of them is. */
   private readonly live = new Set<Subchannel>();
+  /** The keepalive interval every new connection starts with, ms (-1: no pings, grpc-js' convention). */
   private keepaliveMs: number;
   /**
    * A node that answers keepalive pings with GOAWAY `too_many_pings` makes its subchannel
@@ -46,6 +47,7 @@ export class ConnectionPool {
     private readonly credentials: grpc.ChannelCredentials,
     options: grpc.ChannelOptions,
   ) {
+    // What a grpc-js Client takes goes to each connection's Client, not to its subchannel.
     const {
       interceptors,
       interceptor_providers,
@@ -98,7 +100,11 @@ export class ConnectionPool {
     };
   }
 
-  /** Closes a connection from {@link ConnectionPool.open}. */
+  /**
+   * Lets go of a connection from {@link ConnectionPool.open}: it takes no new call, and its
+   * HTTP/2 session closes once the calls on it have ended (an attempt still connecting is
+   * dropped when it completes).
+   */
   release(line: Line): void {
     line.subchannel.removeConnectivityStateListener(this.keepaliveListener);
     this.live.delete(line.subchannel);

@@ -78,11 +78,12 @@ export class EndpointSet {
   }
 
   /**
-   * A pick right now, or undefined if the balancer has nothing ready, every ready node is
-   * at its concurrency limit, or calls wait for a slot already.
+   * A pick right now, or undefined if the client is closed, the balancer has nothing ready,
+   * every ready node is at its concurrency limit, or calls wait for a slot already.
    */
   pick(call: PickContext): ClientEndpoint | undefined {
-    if (this.queue !== undefined && this.queue.length > 0) return undefined;
+    // Closed: none, so that the call learns why from waitForPick.
+    if (this.closed || (this.queue !== undefined && this.queue.length > 0)) return undefined;
     const picked = this.balancer.pick(call) as ClientEndpoint | undefined;
     if (picked === undefined || picked.hasRoom()) return picked;
     return this.pickWithRoom(call);
