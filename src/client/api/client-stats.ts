@@ -6,7 +6,9 @@ import type { SubsetStrategy } from '../endpoints/subset.js';
  * State of an endpoint as the client sees it: `ready` once connected, identified (its
  * `Node/Info` answered) and serving (its health says so), `connecting` until then;
  * `not-serving` when its health says NOT_SERVING, `ejected` while outlier ejection holds
- * it out, `failing` while its connection fails, `idle` before it connects.
+ * it out, `failing` from a failed connection attempt until a connection succeeds (the
+ * attempts in between too, as a grpc-js channel stays in TRANSIENT_FAILURE), `idle` before
+ * it connects.
  */
 export type EndpointState = 'connecting' | 'ready' | 'failing' | 'idle' | 'not-serving' | 'ejected' | 'closed';
 

@@ -76,8 +76,13 @@ export class Connection {
     return this.state === READY;
   }
 
+  /**
+   * Failed, or dialling again after a failure: failing until it connects, as a grpc-js
+   * channel stays in TRANSIENT_FAILURE while it retries (gRFC A62), not `connecting` on
+   * every retry.
+   */
   get failing(): boolean {
-    return this.state === TRANSIENT_FAILURE;
+    return this.state === TRANSIENT_FAILURE || (this.state !== READY && this.lastError !== undefined);
   }
 
   get idle(): boolean {

@@ -1,0 +1,52 @@
+// An endpoint whose connection failed reads `failing` until it connects, the attempts in
+// between included, as a grpc-js channel stays in TRANSIENT_FAILURE while it retries (gRFC
+// A62): stats, the status page and the error of a call that waited say the same throughout.
+import { once } from 'node:events';
+import { type AddressInfo, createServer as tcpServer, type Socket } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { describe, expect, it } from 'vitest';
+import { RpcError, Status } from 'switchboard';
+import { useEchoCluster } from '../helpers/echo-cluster.js';
+
+const cluster = useEchoCluster();
+
+describe('the state of an endpoint that fails to connect', () => {
+  it('stays failing through its next attempts until one connects, then ready', async () => {
+    // A TCP server that accepts and never speaks HTTP/2: every attempt hangs until the connect timeout.
+    const sockets = new Set<Socket>();
+    const silent = tcpServer((socket) => {
+      sockets.add(socket);
+      socket.on('close', () => sockets.delete(socket));
+    });
+    silent.listen(0, '127.0.0.1');
+    await once(silent, 'listening');
+    const port = (silent.address() as AddressInfo).port;
+    const client = cluster.client({
+      endpoints: [`127.0.0.1:${port}`],
+      connectTimeoutMs: 150,
+      waitForReadyMs: 400,
+      healthCheck: false,
+    });
+    const state = () => client.stats().endpoints[0]!.state;
+    await expect.poll(state, { timeout: 5_000, interval: 10 }).toBe('failing');
+    // Each new attempt spends 150 ms connecting; sampled every 10 ms over several of them.
+    const seen = new Set<string>();
+    for (let i = 0; i < 60; i++) {
+      seen.add(state());
+      await sleep(10);
+    }
+    expect([...seen]).toEqual(['failing']);
+    expect(sockets.size).toBeGreaterThan(0);
+    const error = await client.unary({ text: 'x' }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(RpcError);
+    expect(error).toMatchObject({ code: Status.UNAVAILABLE });
+    expect((error as RpcError).details).toContain(`127.0.0.1:${port} failing (no connection within 150 ms`);
+    // A node on the same port: the next attempt connects.
+    for (const socket of sockets) socket.destroy();
+    silent.close();
+    await once(silent, 'close');
+    await cluster.startNode('late', { listenPort: port });
+    await expect.poll(state, { timeout: 5_000, interval: 20 }).toBe('ready');
+    await expect(client.unary({ text: 'now' })).resolves.toMatchObject({ nodeId: 'late' });
+  });
+});
