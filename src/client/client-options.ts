@@ -117,10 +117,10 @@ export interface ClientOptions<S extends ServiceDescriptor = ServiceDescriptor> 
    * Client-side adaptive throttling (SRE book, "Handling Overload"; on by default, k 2,
    * window 10 s): when the nodes answer RESOURCE_EXHAUSTED or UNAVAILABLE to more than
    * half of the attempts, the client refuses attempts itself with probability
-   * max(0, (requests − k·accepts) / (requests + 1)), failing them at once with
-   * RESOURCE_EXHAUSTED, so a cluster that refuses is not hammered. Retries and hedges
-   * count in it; it refuses first attempts only (retries have the retry budget, hedges
-   * the hedging budget). `false` turns it off.
+   * max(0, (requests − k·accepts) / (requests + 1)) once the window holds 20 requests
+   * (`minRequests`), failing them at once with RESOURCE_EXHAUSTED, so a cluster that
+   * refuses is not hammered. Retries and hedges count in it; it refuses first attempts
+   * only (retries have the retry budget, hedges the hedging budget). `false` turns it off.
    */
   readonly throttle?: ThrottleOptions | false;
   /** Ejection of nodes that keep failing (on by default); `false` turns it off. */

@@ -9,7 +9,7 @@ const formula = (requests: number, accepts: number, k: number) =>
 
 describe('AdaptiveThrottle', () => {
   it('refuses with probability max(0, (requests − k·accepts) / (requests + 1)), replayed with the same seed', () => {
-    const throttle = new AdaptiveThrottle('Echo', { k: 2, windowMs: 1000 }, seededRandom(7));
+    const throttle = new AdaptiveThrottle('Echo', { k: 2, windowMs: 1000, minRequests: 0 }, seededRandom(7));
     // 10 answers, 3 of them accepted (an application error is accepted); CANCELLED counts in neither.
     const codes = [Status.OK, Status.NOT_FOUND, Status.OK, ...Array<number>(7).fill(Status.RESOURCE_EXHAUSTED)];
     for (const code of codes) throttle.record(code, code === Status.RESOURCE_EXHAUSTED, 0);
@@ -46,6 +46,7 @@ describe('AdaptiveThrottle', () => {
     expect(throttle.stats(0)).toEqual({
       k: 2,
       windowMs: 1000,
+      minRequests: 0,
       requests: 50,
       accepts: 3,
       rejectProbability: formula(50, 3, 2),
@@ -55,7 +56,7 @@ describe('AdaptiveThrottle', () => {
 
   it('refuses nothing while the nodes accept more than 1/k, and forgets what left the window', () => {
     const never = () => 0;
-    const throttle = new AdaptiveThrottle('Echo', { k: 2, windowMs: 1000 }, never);
+    const throttle = new AdaptiveThrottle('Echo', { k: 2, windowMs: 1000, minRequests: 0 }, never);
     for (let i = 0; i < 100; i++) throttle.record(i % 2 === 0 ? Status.OK : Status.UNAVAILABLE, i % 2 === 1, 0);
     expect(throttle.rejectProbability(0)).toBe(0);
     throttle.admit('/test.Echo/Unary', 0);
@@ -66,12 +67,33 @@ describe('AdaptiveThrottle', () => {
     expect(throttle.stats(1900)).toMatchObject({ requests: 0, accepts: 0, rejectProbability: 0 });
   });
 
+  it('refuses nothing while the window holds fewer than minRequests (default 20), then follows the formula', () => {
+    const always = () => 0;
+    const throttle = new AdaptiveThrottle('Echo', { windowMs: 1000 }, always);
+    // Two refusals and one accept: the formula alone says ¼.
+    for (const code of [Status.UNAVAILABLE, Status.OK, Status.UNAVAILABLE]) {
+      throttle.record(code, code === Status.UNAVAILABLE, 0);
+    }
+    expect(throttle.stats(0)).toMatchObject({ minRequests: 20, requests: 3, accepts: 1, rejectProbability: 0 });
+    for (let i = 0; i < 16; i++) {
+      throttle.admit('/test.Echo/Unary', 0);
+      throttle.record(Status.UNAVAILABLE, true, 0);
+    }
+    expect(throttle.rejectProbability(0)).toBe(0);
+    throttle.record(Status.UNAVAILABLE, true, 0);
+    expect(throttle.rejectProbability(0)).toBe(formula(20, 1, 2));
+    expect(() => throttle.admit('/test.Echo/Unary', 0)).toThrow('the nodes accepted 1 of 21 requests');
+  });
+
   it('checks its options', () => {
     expect(() => new AdaptiveThrottle('Echo', { k: 0.5 }, Math.random)).toThrow(
       'createClient(Echo): throttle.k must be 1 or more, got 0.5',
     );
     expect(() => new AdaptiveThrottle('Echo', { windowMs: 0 }, Math.random)).toThrow(
       'createClient(Echo): throttle.windowMs must be a positive number, got 0',
+    );
+    expect(() => new AdaptiveThrottle('Echo', { minRequests: 2.5 }, Math.random)).toThrow(
+      'createClient(Echo): throttle.minRequests must be an integer ≥ 0, got 2.5',
     );
   });
 });
@@ -82,7 +104,7 @@ describe('the adaptive throttle on a client', () => {
   it('refuses calls locally once the nodes refuse: the nodes see only the calls it let through', async () => {
     await cluster.start(2, () => ({ failWith: Status.RESOURCE_EXHAUSTED }));
     // The client's `random` feeds only the throttle here (RESOURCE_EXHAUSTED is not retried).
-    const client = cluster.client({ random: seededRandom(3) });
+    const client = cluster.client({ random: seededRandom(3), throttle: { minRequests: 0 } });
     await client.ready({ all: true });
     const errors: RpcError[] = [];
     for (let i = 0; i < 60; i++) {
@@ -112,7 +134,12 @@ describe('the adaptive throttle on a client', () => {
 
   it("counts retries but refuses first attempts only: a call that was sent fails with its nodes' answer", async () => {
     await cluster.start(3, () => ({ failWith: Status.UNAVAILABLE }));
-    const client = cluster.client({ outlierDetection: false, retry: { maxAttempts: 3 }, random: () => 0 });
+    const client = cluster.client({
+      outlierDetection: false,
+      retry: { maxAttempts: 3 },
+      random: () => 0,
+      throttle: { minRequests: 0 },
+    });
     await client.ready({ all: true });
     const first = await client.unary({ text: 'x' }).catch((e: RpcError) => e);
     expect((first as RpcError).code).toBe(Status.UNAVAILABLE);

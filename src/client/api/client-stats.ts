@@ -116,6 +116,8 @@ export interface ThrottleStats {
   readonly k: number;
   /** Length of the window of `requests` and `accepts`, ms. */
   readonly windowMs: number;
+  /** Requests the window must hold before the throttle refuses any. */
+  readonly minRequests: number;
   /** Attempts within the window (sent and answered, or refused by the throttle; CANCELLED ones not). */
   readonly requests: number;
   /** Attempts within the window the nodes answered with something else than RESOURCE_EXHAUSTED or UNAVAILABLE. */

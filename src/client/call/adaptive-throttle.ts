@@ -1,4 +1,4 @@
-import { numberAtLeast, positiveNumber } from '../../common/option-checks.js';
+import { integerAtLeast, numberAtLeast, positiveNumber } from '../../common/option-checks.js';
 import { RpcError } from '../../common/rpc-error.js';
 import { Status } from '../../common/status.js';
 import { WindowCounter } from '../../observability/window-counter.js';
@@ -13,6 +13,10 @@ import type { ThrottleStats } from '../api/client-stats.js';
  *
  * so nothing is refused while the nodes accept more than 1/k of the requests, and when
  * they refuse, the client sends them about k times what they accept instead of everything.
+ * Nothing is refused either while the window holds fewer than `minRequests` (as Hystrix's
+ * request volume threshold): at a handful of requests the formula reads noise as overload
+ * (two refusals and one accept give p = ¼), and one node of three refusing made a client
+ * refuse calls at its start while the other two answered every retry.
  * An attempt refused for overload (RESOURCE_EXHAUSTED or UNAVAILABLE, but not a message
  * over a size limit) is a request not accepted; any other answer is accepted; a CANCELLED
  * attempt (the caller, or a hedge that lost) is neither. A refused attempt counts as a
@@ -25,6 +29,7 @@ export class AdaptiveThrottle {
   readonly #service: string;
   readonly #k: number;
   readonly #windowMs: number;
+  readonly #minRequests: number;
   readonly #counts: WindowCounter;
   readonly #random: () => number;
   #rejected = 0;
@@ -39,6 +44,7 @@ export class AdaptiveThrottle {
     this.#service = service;
     this.#k = numberAtLeast(options.k ?? 2, 1, where, 'throttle.k');
     this.#windowMs = positiveNumber(options.windowMs ?? 10_000, where, 'throttle.windowMs');
+    this.#minRequests = integerAtLeast(options.minRequests ?? 20, 0, where, 'throttle.minRequests');
     this.#counts = new WindowCounter(this.#windowMs, 10, 2);
     this.#random = random;
   }
@@ -46,6 +52,7 @@ export class AdaptiveThrottle {
   /** The probability that an attempt is refused at `now` (ms, `performance.now()`). */
   rejectProbability(now: number): number {
     const requests = this.#counts.total(now, REQUESTS);
+    if (requests < this.#minRequests) return 0;
     return Math.max(0, (requests - this.#k * this.#counts.total(now, ACCEPTS)) / (requests + 1));
   }
 
@@ -78,6 +85,7 @@ export class AdaptiveThrottle {
     return {
       k: this.#k,
       windowMs: this.#windowMs,
+      minRequests: this.#minRequests,
       requests: this.#counts.total(now, REQUESTS),
       accepts: this.#counts.total(now, ACCEPTS),
       rejectProbability: this.rejectProbability(now),
@@ -95,6 +103,11 @@ export interface ThrottleOptions {
   readonly k?: number;
   /** Length of the trailing window of requests and accepts, ms (default 10,000). */
   readonly windowMs?: number;
+  /**
+   * Requests the window must hold before anything is refused (default 20, an integer ≥ 0):
+   * below it the counts are too few to tell overload from chance.
+   */
+  readonly minRequests?: number;
 }
 
 const REQUESTS = 0;
