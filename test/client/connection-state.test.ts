@@ -1,12 +1,15 @@
 // An endpoint whose connection failed reads `failing` until it connects, the attempts in
 // between included, as a grpc-js channel stays in TRANSIENT_FAILURE while it retries (gRFC
 // A62): stats, the status page and the error of a call that waited say the same throughout.
+// And an endpoint that reads ready takes calls from the next pick on: the balancer is given the
+// endpoints that became ready once per turn of the event loop, or at a pick before that.
 import { once } from 'node:events';
 import { type AddressInfo, createServer as tcpServer, type Socket } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
-import { RpcError, Status } from 'switchboard';
+import { balancers, RpcError, Status } from 'switchboard';
 import { useEchoCluster } from '../helpers/echo-cluster.js';
+import { manualResolver } from '../helpers/manual-resolver.js';
 
 const cluster = useEchoCluster();
 
@@ -48,5 +51,24 @@ describe('the state of an endpoint that fails to connect', () => {
     await cluster.startNode('late', { listenPort: port });
     await expect.poll(state, { timeout: 5_000, interval: 20 }).toBe('ready');
     await expect(client.unary({ text: 'now' })).resolves.toMatchObject({ nodeId: 'late' });
+  });
+});
+
+describe('an endpoint that reads ready', () => {
+  it('takes calls from the next pick on, in the same turn of the event loop', async () => {
+    const [a, b] = await cluster.start(2);
+    const { resolver, set } = manualResolver();
+    const client = cluster.client({ resolver, balancer: balancers.roundRobin(), healthCheck: false });
+    set([{ address: a!.address }]);
+    await client.ready();
+    set([{ address: a!.address }, { address: b!.address }]);
+    const states = () => client.stats().endpoints.map((e) => e.state);
+    // Checked at every turn, before the client's own setImmediate work of that turn: the first
+    // turn both read ready, two calls go out at once, one to each.
+    while (states().length < 2 || !states().every((state) => state === 'ready')) {
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    const answers = await Promise.all([client.unary({ text: '1' }), client.unary({ text: '2' })]);
+    expect(answers.map((answer) => answer.nodeId).sort()).toEqual([a!.id, b!.id]);
   });
 });

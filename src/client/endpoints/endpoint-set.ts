@@ -83,7 +83,10 @@ export class EndpointSet {
    */
   pick(call: PickContext): ClientEndpoint | undefined {
     // Closed: none, so that the call learns why from waitForPick.
-    if (this.closed || (this.queue !== undefined && this.queue.length > 0)) return undefined;
+    if (this.closed) return undefined;
+    // An endpoint that reads ready in stats takes calls from the next pick on, not from setImmediate.
+    if (this.refreshDue) this.refresh();
+    if (this.queue !== undefined && this.queue.length > 0) return undefined;
     const picked = this.balancer.pick(call) as ClientEndpoint | undefined;
     if (picked === undefined || picked.hasRoom()) return picked;
     return this.pickWithRoom(call);
@@ -194,9 +197,10 @@ export class EndpointSet {
   /**
    * An endpoint's readiness (or its identity while ready) changed. One that left is taken out
    * of the balancer's view at once, so that no pick goes to it; those that became ready are
-   * offered together once per turn of the event loop (`setImmediate`): each refresh filters
-   * every member and rebuilds the balancer's picker, and 1,000 endpoints that connect one by
-   * one made that quadratic (a million member visits before the last was ready).
+   * offered together once per turn of the event loop (`setImmediate`), or at the next pick
+   * if that comes first: each refresh filters every member and rebuilds the balancer's
+   * picker, and 1,000 endpoints that connect one by one made that quadratic (a million
+   * member visits before the last was ready).
    */
   private changed(ready: boolean): void {
     // Closing: every endpoint closes in turn, and the waiters and the queue are ended by close().
