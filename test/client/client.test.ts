@@ -4,6 +4,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { type Client, createClient, createServer, RpcError, Status } from 'switchboard';
 import { Echo } from '../gen/echo.js';
 import { useEchoCluster } from '../helpers/echo-cluster.js';
+import { rejection } from '../helpers/rejection.js';
 
 describe('client against real nodes', () => {
   const cluster = useEchoCluster();
@@ -107,7 +108,7 @@ describe('client failure handling', () => {
     await sleep(50);
     await client.close();
     const started = Date.now();
-    const error = (await client.unary({ text: 'late' }).catch((e: unknown) => e)) as RpcError;
+    const error = await rejection(client.unary({ text: 'late' }));
     expect(Date.now() - started).toBeLessThan(200);
     expect(error.code).toBe(Status.CANCELLED);
     expect(error.message).toMatch(/client of test\.echo\.Echo closed/);
